@@ -1,0 +1,183 @@
+"""The `lifeline` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="lifeline：110 接警与 12345 热线协同平台 / the 110 alarm desk and its 12345 bridge",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DISPOSITION_STYLE = {"police": "bold red", "joint": "bold magenta", "divert": "bold green", "invalid": "dim"}
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]错误 error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _show(result) -> None:
+    from lifeline import taxonomy
+
+    tax = taxonomy.default()
+    disp = tax.dispositions[result.disposition]
+    style = DISPOSITION_STYLE[result.disposition]
+    console.print(
+        f"[{style}]{disp.zh} {disp.en}[/{style}]  {result.category_zh} ({result.category})  "
+        f"优先级 P{result.priority}  置信度 {result.confidence:.0%}"
+    )
+    dests = "、".join(tax.destinations[d].zh for d in result.destinations) or "—"
+    console.print(f"去向 destinations: {dests}")
+    if result.callback_required:
+        console.print("[bold yellow]需回拨 call-back required[/bold yellow]")
+    if result.needs_confirmation:
+        console.print("[bold yellow]需人工确认 needs confirmation[/bold yellow]")
+    for reason in result.reasons:
+        console.print(f"  • {reason}")
+    e = result.entities
+    facts = {
+        "电话 phones": ", ".join(e.phones),
+        "车牌 plates": ", ".join(e.plates),
+        "地址 address": e.address_text,
+        "时间 times": ", ".join(e.times),
+        "凶器 weapons": ", ".join(e.weapons),
+        "人数 people": "" if e.people is None else str(e.people),
+        "伤者 injured": "" if e.injured is None else str(e.injured),
+    }
+    for name, value in facts.items():
+        if value:
+            console.print(f"  {name}: {value}")
+
+
+def _triage_lines(path: str) -> None:
+    from lifeline.triage import triage
+
+    stream = sys.stdin if path == "-" else None
+    if stream is None:
+        try:
+            stream = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        except OSError as exc:
+            _fail(f"无法读取 cannot read {path}: {exc.strerror}")
+    out = sys.stdout
+    with stream:
+        for n, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "id" not in item or "text" not in item:
+                    raise ValueError("needs an object with 'id' and 'text'")
+            except ValueError as exc:
+                _fail(f"{path}:{n}: 每行须为含 id 与 text 的 JSON 对象 / each line must be a JSON object with id and text ({exc})")
+            result = triage(item["text"], item.get("channel") or "voice")
+            out.write(json.dumps(result.contract(item["id"]), ensure_ascii=False) + "\n")
+
+
+@app.command("triage")
+def triage_cmd(
+    text: Annotated[str | None, typer.Argument(help="来电文本 / call text")] = None,
+    jsonl: Annotated[str | None, typer.Option("--jsonl", help="JSONL 文件（- 为标准输入），每行含 id、text，可选 channel")] = None,
+    channel: Annotated[str, typer.Option(help="渠道 channel: voice, sms, wechat, app, video, alarm_post")] = "voice",
+    as_json: Annotated[bool, typer.Option("--json", help="输出完整 JSON / print the full result as JSON")] = False,
+) -> None:
+    """研判一条来电 / triage one call, or a JSONL file of calls."""
+    if jsonl:
+        _triage_lines(jsonl)
+        return
+    if text is None:
+        _fail("请给出来电文本或 --jsonl 文件 / give the call text or --jsonl FILE")
+    from lifeline.triage import triage
+
+    result = triage(text, channel)
+    if as_json:
+        console.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _show(result)
+
+
+@app.command("triage-eval")
+def triage_eval(gold: Annotated[Path, typer.Argument(help="带标注的 JSONL / labelled JSONL")]) -> None:
+    """在标注集上评估研判 / evaluate triage on a labelled file."""
+    from lifeline import taxonomy
+    from lifeline.triage import corpus, triage
+    from lifeline.triage.evaluate import Pair, metrics
+
+    if not gold.exists():
+        _fail(f"文件不存在 no such file: {gold}")
+    try:
+        items = corpus.load(gold, taxonomy.default())
+    except corpus.CorpusError as exc:
+        _fail(str(exc))
+    pairs = []
+    for item in items:
+        r = triage(item.text, item.channel)
+        pairs.append(Pair(item.disposition, item.category, item.priority, r.disposition, r.category, r.priority))
+    m = metrics(pairs)
+    table = Table(title=f"triage-eval {gold} ({m['items']} items)")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in ("unsafe_diversion_rate", "diversion_recall", "invalid_recall", "disposition_accuracy",
+                "category_accuracy", "category_macro_f1", "p1_recall"):
+        value = m[key]
+        table.add_row(key, "n/a" if value is None else f"{value:.4f}")
+    table.add_row("unsafe_diversions", str(m["unsafe_diversions"]))
+    console.print(table)
+    conf = Table(title="confusion: gold (rows) × predicted (columns)")
+    conf.add_column("gold \\ pred")
+    dispositions = list(m["confusion"])
+    for d in dispositions:
+        conf.add_column(d, justify="right")
+    for g in dispositions:
+        conf.add_row(g, *(str(m["confusion"][g][p]) for p in dispositions))
+    console.print(conf)
+
+
+@app.command("triage-train")
+def triage_train(
+    corpus_path: Annotated[Path, typer.Option("--corpus", help="训练语料 / training corpus")] = Path("data/triage/train.jsonl"),
+    out: Annotated[Path | None, typer.Option("--out", help="模型输出路径 / artifact path")] = None,
+) -> None:
+    """用项目自己的语料训练研判模型 / train the triage model from the project's corpus."""
+    try:
+        from lifeline.triage.train import train
+    except ImportError:
+        _fail("训练需要 train 依赖 / training needs the train extra: pip install 'lifeline[train]'")
+    from lifeline.triage.model import artifact_path
+
+    if not corpus_path.exists():
+        _fail(f"语料不存在 no such corpus: {corpus_path}")
+    train(corpus_path, out or artifact_path(), progress=console.print)
+
+
+@app.command("demo")
+def demo() -> None:
+    """演示：研判一组示例来电 / demo: triage a set of sample calls."""
+    samples = [
+        ("voice", "着火了！幸福小区3栋2单元楼道里全是烟，有人被困在五楼"),
+        ("voice", "我车被一辆白色轿车堵住了，车牌粤B·7K2M9，麻烦联系车主挪一下"),
+        ("voice", "楼上装修天天电钻响，吵得要命，但是现在听到楼上女的在喊救命，还有砸东西的声音"),
+        ("sms", "老板欠我们三个月工资不给，在建工地，一共十二个人"),
+        ("voice", "能帮我充一下话费吗"),
+        ("voice", "（无声，只有呼吸声，随后挂断）"),
+        ("voice", "没有人受伤，就是两辆车刮了一下，在人民路和解放路路口"),
+    ]
+    from lifeline.triage import triage
+
+    for channel, text in samples:
+        console.rule(f"[bold]{channel}[/bold] {text}")
+        _show(triage(text, channel))
+
+
+if __name__ == "__main__":
+    app()

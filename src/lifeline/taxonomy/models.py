@@ -1,0 +1,50 @@
+"""Value types of the taxonomy: what a call can be, and who handles it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DISPOSITIONS = ("police", "joint", "divert", "invalid")
+PRIORITIES = (1, 2, 3, 4)
+# Dispositions that keep police involved: a call with one of these may never be diverted by software.
+POLICE_SIDE = frozenset({"police", "joint"})
+
+
+@dataclass(frozen=True)
+class Label:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    zh: str
+    en: str
+    disposition: str
+    destinations: tuple[str, ...]
+    priority: int
+
+    @property
+    def police_side(self) -> bool:
+        return self.disposition in POLICE_SIDE
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    version: int
+    dispositions: dict[str, Label]
+    priorities: dict[int, Label]
+    destinations: dict[str, Label]
+    categories: dict[str, Category] = field(default_factory=dict)
+
+    def category(self, code: str) -> Category:
+        return self.categories[code]
+
+    def codes(self, *dispositions: str) -> list[str]:
+        """Category codes with one of the given default dispositions (all when none given)."""
+        return [
+            c.code
+            for c in self.categories.values()
+            if not dispositions or c.disposition in dispositions
+        ]

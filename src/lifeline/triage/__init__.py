@@ -1,0 +1,45 @@
+"""Triage: from a caller's words to a safe decision. Pure functions; no database.
+
+    >>> from lifeline.triage import triage
+    >>> triage("楼下有人拿着菜刀追着砍人").disposition
+    'police'
+"""
+
+from __future__ import annotations
+
+from lifeline import taxonomy as _taxonomy
+from lifeline.triage.cues import Cue, find_cues
+from lifeline.triage.decide import DEFAULT_DOUBT, decide
+from lifeline.triage.extract import Entities, extract
+from lifeline.triage.model import Model, default_model, model_input
+from lifeline.triage.models import CHANNELS, TriageResult
+from lifeline.triage.normalize import normalize
+
+__all__ = ["CHANNELS", "Cue", "Entities", "TriageResult", "triage"]
+
+
+def triage(
+    text: object,
+    channel: str = "voice",
+    *,
+    model: Model | None = None,
+    taxonomy: _taxonomy.Taxonomy | None = None,
+) -> TriageResult:
+    """Triage one call. Never raises on bad input: empty, huge, binary or odd text gets an answer."""
+    clean, notes = normalize(text)
+    if channel not in CHANNELS:
+        notes.append(f"未知渠道“{channel}”，按语音来电处理")
+        channel = "voice"
+    model = model or default_model()
+    taxonomy = taxonomy or _taxonomy.default()
+    probabilities = model.predict_proba(model_input(clean, channel))
+    return decide(
+        clean,
+        probabilities,
+        model.classes,
+        find_cues(clean),
+        taxonomy,
+        entities=extract(clean),
+        doubt=model.meta.get("doubt", DEFAULT_DOUBT),
+        notes=notes,
+    )

@@ -1,0 +1,211 @@
+"""Safety cues: words that mean a life may be at risk, read with negation, tense and hearsay.
+
+The families follow the safety-override rule of the taxonomy. Each pattern is a phrase, not a
+single character, so that 砍价, 杀毒, 油烟 and 炸鸡 do not fire; each match is then read in its
+clause: "没有人受伤" is negated, "上个月被打过" is past, "听说" is hearsay, "游戏里打起来" is fiction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# family -> (Chinese name, police/joint categories it points to (first is the default),
+#            whether it means danger now (priority 1) rather than urgent (priority 2))
+FAMILIES: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "weapon": ("持械", ("violent_crime", "fight", "domestic_violence", "public_order"), True),
+    "threat": ("扬言伤害", ("violent_crime", "domestic_violence", "public_order"), True),
+    "violence": ("暴力", ("fight", "domestic_violence", "violent_crime", "sexual_offense", "mass_incident", "public_order"), True),
+    "injury": ("伤情/流血", ("medical_emergency", "violent_crime", "traffic_accident", "fight"), True),
+    "suicide": ("轻生", ("suicide_risk",), True),
+    "fire": ("火情/爆炸", ("fire",), True),
+    "gas": ("燃气泄漏", ("gas_leak",), True),
+    "trapped": ("被困/落水", ("disaster_rescue", "medical_emergency"), True),
+    "missing": ("走失/失踪", ("missing_person",), True),
+    "held": ("限制人身自由", ("violent_crime", "domestic_violence", "public_order"), True),
+    "crowd": ("人员聚集", ("mass_incident", "public_order"), False),
+    "lying_on_road": ("人员倒卧道路", ("public_order", "medical_emergency", "traffic_accident"), True),
+    "unresponsive": ("意识不清/无反应", ("medical_emergency",), True),
+    "hazard": ("公共安全险情", ("public_hazard",), False),
+}
+
+# Pets and things: "狗走丢了", "猫困在树上", "钥匙锁在车里" are not people at risk.
+_NOT_A_PERSON = r"(?:狗|猫|宠物|鸟|鹦鹉|仓鼠|兔子|乌龟|钥匙|手机|钱包|行李|包裹|快递|车钥匙)"
+_SMOKE_NOT_FIRE = r"(?:烧烤|油烟|抽烟|吸烟|烟花|鞭炮|烧纸|炊烟|做饭|烧菜|蒸汽|烟囱|工厂|排放|秸秆|香烟|二手烟)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str
+    weak: bool = False  # a weak cue lowers the bar for doubt; it does not override alone
+    unless: str | None = None  # a sentence with this is not a cue of this rule
+
+
+RULES: dict[str, list[Rule]] = {
+    "weapon": [
+        Rule(r"(?:菜刀|砍刀|水果刀|匕首|尖刀|长刀|刀子|西瓜刀|弹簧刀|管制刀具|斧头|斧子|铁棍|钢管|棒球棍|球棒|铁锤|榔头|硫酸|炸药|炸弹|雷管|爆炸物)"),
+        Rule(r"(?:持|拿|拎|提|举|掏|抄|挥|带)(?:着|了|出|起)?(?:把|根|个)?(?:刀|枪|棍|棒|斧|砖头|酒瓶|锤子|扳手)"),
+        Rule(r"(?<![水玩具气])枪(?!战|版|手游)"),
+        Rule(r"(?:动刀|砍人|砍伤|被砍|捅人|捅伤|被捅|刺伤|扎伤|泼酸|泼汽油)"),
+    ],
+    "threat": [
+        Rule(r"(?:要|扬言|威胁|说要|声称|准备)(?:要)?(?:杀|砍|捅|弄死|打死|整死|烧死|报复|同归于尽)"),
+        Rule(r"(?:杀了|弄死|砍死|捅死|打死|整死|干死|宰了)(?:你|他|她|我|你们|他们|全家|人)"),
+        Rule(r"(?:炸|烧)(?:了|掉|毁)?(?:学校|商场|医院|车站|地铁|大楼|政府|公司|小区)"),
+        Rule(r"同归于尽|报复社会|血洗|放火烧"),
+    ],
+    "violence": [
+        Rule(r"(?:打人|打我|打她|打他|打孩子|打老婆|打老人|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)"),
+        Rule(r"(?:被打|被揍|被踹|被掐|被推倒|被抢|抢劫|抢包|抢手机|抢钱|拦路抢)"),
+        Rule(r"(?:掐(?:着|住)?(?:脖子|我|她|他)|扇耳光|扇我|扯头发|拳打脚踢|砸车|砸门|砸店|打砸)"),
+        Rule(r"(?:家暴|强奸|猥亵|非礼|性侵|绑架|劫持)"),
+        Rule(r"救命", weak=True),
+    ],
+    "injury": [
+        Rule(r"(?:流血|出血|大出血|血流|一地血|(?:都是|全是|好多|很多|一摊|一滩|一身)血|满(?:身|脸|头)(?:是)?血|头破血流|鲜血|吐血|血肉模糊)"),
+        Rule(r"(?:受伤|受了伤|伤者|伤员|伤得|骨折|断了腿|烫伤|烧伤|割伤|咬伤|撞伤|摔伤|砸伤)"),
+        Rule(r"(?:被(?:狗|蛇)咬|撞倒|撞飞|碾压|压在车下)"),
+    ],
+    "suicide": [
+        Rule(r"(?:自杀|轻生|寻死|寻短见|跳楼|跳河|跳江|跳湖|跳海|跳桥|割腕|上吊|烧炭|服毒|喝农药|喝了农药|吞药|安眠药|吃了一?(?:整)?瓶药|遗书)"),
+        Rule(r"(?:不想活|活不下去|活着没意思|活着没意义|不活了|了结自己|结束(?:自己的)?生命|一了百了|最后一个电话)"),
+        Rule(r"(?:想死|去死|跳下去)", weak=True),
+    ],
+    "fire": [
+        Rule(r"(?:着火|起火|失火|火灾|火警|烧起来|烧着了|火苗|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池).{0,4}(?:燃|烧|炸)|电线.{0,4}(?:冒火|打火|起火))"),
+        Rule(r"(?:浓烟|冒(?:黑|白|青)?烟|烟雾很大|烟很大)", unless=_SMOKE_NOT_FIRE),
+    ],
+    "gas": [
+        Rule(r"(?:燃气|煤气|天然气|液化气|瓦斯)(?:罐)?(?:泄漏|泄露|漏了|漏气|味|的味道|中毒)"),
+        Rule(r"(?:漏气|一氧化碳|臭鸡蛋味|煤气中毒)"),
+        Rule(r"闻到.{0,6}(?:煤气|燃气|天然气|液化气)"),
+    ],
+    "trapped": [
+        Rule(r"(?:被困|困在|困住|被埋|埋在|压在.{0,4}下面|卡在|出不来|爬不出来)", unless=_NOT_A_PERSON),
+        Rule(r"(?:落水|溺水|掉(?:进|到|入|下)了?.{0,4}(?:河|江|湖|水|井|海|塘|池|坑|沟))", unless=_NOT_A_PERSON),
+        Rule(r"电梯.{0,8}(?:困|卡|停|关)(?:住|着|了)"),
+        Rule(r"(?:孩子|小孩|宝宝|婴儿|老人|人)(?:被)?(?:锁|关|反锁)在(?:车|屋|家|房间|里面|电梯)"),
+        Rule(r"(?:塌了|坍塌|倒塌|泥石流|山体滑坡|洪水|被冲走)"),
+    ],
+    "missing": [
+        Rule(r"(?:走失|失踪|走丢|丢了孩子|孩子丢了|失联)", unless=_NOT_A_PERSON),
+        Rule(r"(?:老年痴呆|痴呆|阿尔茨海默|智力障碍|精神(?:病|障碍|分裂)).{0,12}(?:出去|跑|走|没回|不见)"),
+        Rule(r"(?:孩子|小孩|女儿|儿子|老人|我爸|我妈|爷爷|奶奶|外公|外婆|姥姥|姥爷).{0,10}(?:没回|没有回|还没回|找不到|不见|联系不上)"),
+    ],
+    "held": [
+        Rule(r"(?:被绑|被关|关起来|囚禁|拘禁|扣押|人质|控制了?人身|不让(?:我|她|他|我们)(?:走|离开|出门|出去))"),
+        Rule(r"(?:锁在.{0,4}里不让|把(?:我|她|他|我们)锁)"),
+    ],
+    "crowd": [
+        Rule(r"(?:围堵|堵(?:住)?(?:路|大门|厂门|校门|政府)|冲击|围攻|打砸)"),
+        Rule(r"(?:聚集|拉横幅|上百人|好几十人|几十个人|一大群人)", weak=True),
+    ],
+    "lying_on_road": [
+        Rule(r"(?:躺|倒|睡|趴)(?:在|到)(?:了)?.{0,6}(?:马路|路中间|路上|公路|高速|街上|路边|车道|铁轨)"),
+        Rule(r"(?:马路|路中间|路上|公路|高速|车道|铁轨).{0,6}(?:躺着|倒着|睡着|趴着)(?:一个|个)?人"),
+    ],
+    "unresponsive": [
+        Rule(r"(?:昏迷|晕倒|晕过去|不省人事|叫不醒|没呼吸|没有呼吸|没气了|没心跳|抽搐|口吐白沫|休克|倒地不起)"),
+        Rule(r"(?:没反应|没有反应|一动不动)", weak=True),
+    ],
+    "hazard": [
+        Rule(r"(?:电线.{0,6}(?:掉|落|断|垂|打火)|高压线.{0,6}(?:掉|断|落)|漏电|触电)"),
+        Rule(r"(?:路面塌陷|地面塌陷|塌陷|井盖(?:丢|没|被偷|不见|翻)|高空坠物|(?:广告牌|招牌|玻璃|空调外机).{0,6}(?:要掉|快掉|掉下|松动|砸))"),
+    ],
+}
+
+# Words that make a cue not count, found in the same clause before the cue.
+_NEGATION = re.compile(r"(?:没有|没|未|无|并没|不是|并不是|不会|别|不用|不需要|不像|不存在)(?:人|有人)?[^,，。!?！？;；]{0,4}$")
+_NEGATION_EXCEPTIONS = re.compile(r"有没有[^,，。!?！？;；]{0,4}$|不是说|没想到[^,，。!?！？;；]{0,4}$")
+# An injury that is named but negated right after ("受伤倒没有", "受伤了吗？没有") is rare; the
+# forms below are the common ones that follow the cue in the same clause.
+_NEGATION_AFTER = re.compile(r"^(?:倒没有|倒是没有|没有|没|的人没有)")
+_PAST = re.compile(
+    r"(?:上个月|上月|上周|上星期|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
+)
+_NOW = re.compile(r"(?:正在|现在|刚才|刚刚|马上|还在|此刻|快|赶紧|快点|立刻)")
+_HEARSAY = re.compile(r"(?:听说|据说|听人说|有人说|网上说|网上传|传言|谣言|朋友圈里说|群里说)")
+_FICTION = re.compile(
+    r"(?:电视剧|电视里|电影|游戏里|游戏中|打游戏|王者|吃鸡|梦见|做梦|梦里|小说|剧里|短视频里|视频里|演戏|拍戏|拍电影|综艺|动画片|玩具|模型|演习|演练|开玩笑|瞎说的|骗你的)"
+)
+# Figures of speech built on 死: 气死了, 笑死我了, 累得想死 are not threats or suicide talk.
+_FIGURATIVE = re.compile(r"(?:气|笑|热|冷|饿|累|烦|困|吓|急|吵|臭|忙|丑|馋|美|乐|闷|渴|难受)(?:得|的)?(?:要|快)?(?:想死|死|去死|打死)")
+_CLAUSE_END = re.compile(r"[,，。!?！？;；\n]")
+
+_COMPILED = {
+    family: [(re.compile(r.pattern), r.weak, re.compile(r.unless) if r.unless else None) for r in rules]
+    for family, rules in RULES.items()
+}
+
+
+@dataclass(frozen=True)
+class Cue:
+    family: str
+    text: str
+    start: int
+    end: int
+    negated: bool = False
+    past: bool = False
+    hearsay: bool = False
+    fiction: bool = False
+    weak: bool = False
+
+    @property
+    def active(self) -> bool:
+        """A cue that counts as danger now: said, not denied, not a story, not weak."""
+        return not (self.negated or self.past or self.fiction or self.weak)
+
+    @property
+    def doubtful(self) -> bool:
+        """A weak cue, or danger heard second-hand: not enough to override, enough to doubt."""
+        return not (self.negated or self.past or self.fiction) and (self.weak or self.hearsay)
+
+    @property
+    def name(self) -> str:
+        return FAMILIES[self.family][0]
+
+
+def _clause(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The part of the clause before the match, the match's sentence, and what follows it."""
+    left = start
+    while left > 0 and not _CLAUSE_END.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < len(text) and not _CLAUSE_END.match(text[right]):
+        right += 1
+    # The sentence is wider than the clause: tense and hearsay words often open it.
+    s_left = max(text.rfind(p, 0, start) for p in "。!?！？\n") + 1
+    return text[left:start], text[s_left:right], text[end:right]
+
+
+def find_cues(text: str) -> list[Cue]:
+    """All safety cues in normalised text, each read in its clause, in order of position."""
+    found: dict[tuple[int, int], Cue] = {}
+    for family, patterns in _COMPILED.items():
+        for pattern, weak, unless in patterns:
+            for m in pattern.finditer(text):
+                span = (m.start(), m.end())
+                if any(s <= span[0] and span[1] <= e and c.family == family for (s, e), c in found.items()):
+                    continue
+                before, sentence, after = _clause(text, *span)
+                if unless is not None and unless.search(sentence):
+                    continue
+                figurative = family in ("suicide", "threat") and bool(
+                    _FIGURATIVE.search(text[max(0, span[0] - 4) : span[1]])
+                )
+                negated = bool(
+                    (_NEGATION.search(before) and not _NEGATION_EXCEPTIONS.search(before))
+                    or _NEGATION_AFTER.match(after)
+                )
+                found[span] = Cue(
+                    family=family,
+                    text=m.group(0),
+                    start=span[0],
+                    end=span[1],
+                    negated=negated,
+                    past=bool(_PAST.search(sentence)) and not _NOW.search(sentence),
+                    hearsay=bool(_HEARSAY.search(sentence)),
+                    fiction=figurative or bool(_FICTION.search(sentence)),
+                    weak=weak,
+                )
+    return sorted(found.values(), key=lambda c: (c.start, c.family))

@@ -1,0 +1,45 @@
+"""Value types of triage: what the call-taker is shown."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from lifeline.triage.cues import Cue
+from lifeline.triage.extract import Entities
+
+CHANNELS = ("voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push")
+
+
+@dataclass
+class TriageResult:
+    disposition: str
+    category: str
+    category_zh: str
+    priority: int
+    destinations: list[str]
+    confidence: float
+    reasons: list[str]
+    cues: list[Cue] = field(default_factory=list)
+    entities: Entities = field(default_factory=Entities)
+    callback_required: bool = False
+    needs_confirmation: bool = False
+    model_category: str | None = None
+    police_probability: float = 0.0
+    text: str = ""
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["cues"] = [{**asdict(c), "name": c.name, "active": c.active} for c in self.cues]
+        return data
+
+    def contract(self, item_id) -> dict:
+        """The stable JSONL shape other tools depend on (lifeline triage --jsonl)."""
+        return {
+            "id": item_id,
+            "disposition": self.disposition,
+            "category": self.category,
+            "priority": self.priority,
+            "destinations": self.destinations,
+            "confidence": round(self.confidence, 4),
+            "reasons": self.reasons,
+        }
