@@ -32,7 +32,7 @@ def triage(
         channel = "voice"
     model = model or default_model()
     taxonomy = taxonomy or _taxonomy.default()
-    probabilities = model.predict_proba(model_input(clean, channel))
+    probabilities, police_probability = model.predict(model_input(clean, channel))
     return decide(
         clean,
         probabilities,
@@ -40,6 +40,7 @@ def triage(
         find_cues(clean),
         taxonomy,
         entities=extract(clean),
+        police_probability=police_probability,
         doubt=model.meta.get("doubt", DEFAULT_DOUBT),
         notes=notes,
     )

@@ -77,13 +77,22 @@ def decide(
     cues: Sequence[Cue],
     taxonomy: Taxonomy,
     entities: Entities | None = None,
+    police_probability: float | None = None,
     doubt: float = DEFAULT_DOUBT,
     notes: Sequence[str] = (),
 ) -> TriageResult:
-    """Decide disposition, category, priority and destinations, with reasons a person can read."""
+    """Decide disposition, category, priority and destinations, with reasons a person can read.
+
+    `police_probability` is the gate's answer to "police or not"; without it, the category
+    probabilities of the police and joint categories are summed.
+    """
     probs = dict(zip(classes, (float(p) for p in probabilities), strict=True))
     model_top = max(probs, key=probs.__getitem__)
-    police_p = sum(p for c, p in probs.items() if taxonomy.category(c).police_side)
+    police_p = (
+        police_probability
+        if police_probability is not None
+        else sum(p for c, p in probs.items() if taxonomy.category(c).police_side)
+    )
     reasons: list[str] = list(notes)
     entities = entities or Entities()
 

@@ -1,4 +1,7 @@
-"""The triage model at run time: character n-grams, TF-IDF and a linear layer, in plain NumPy.
+"""The triage model at run time: character n-grams, TF-IDF and two linear heads, in plain NumPy.
+
+One head scores the 37 categories; a second, binary head (the gate) scores police-or-joint
+against the rest, because that is the one question where a wrong answer can cost a life.
 
 Training (train.py) uses scikit-learn; running needs only NumPy, so a process answers its first
 call in a fraction of a second. The artifact is one .npz file with its own metadata.
@@ -17,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 ARTIFACT = "triage-model.npz"
-FORMAT = 1
+FORMAT = 2
 
 
 def channel_token(channel: str) -> str:
@@ -47,6 +50,8 @@ class Model:
     idf: np.ndarray  # (V,)
     coef: np.ndarray  # (V, C): transposed so that a row gather gives a feature's weights
     intercept: np.ndarray  # (C,)
+    gate_coef: np.ndarray  # (V,): police/joint vs the rest
+    gate_intercept: float
     ngram: tuple[int, int]
     meta: dict
 
@@ -66,12 +71,14 @@ class Model:
         norm = float(np.sqrt(values @ values))
         return index, values / norm if norm else values
 
-    def predict_proba(self, text: str) -> np.ndarray:
+    def predict(self, text: str) -> tuple[np.ndarray, float]:
+        """(category probabilities in the order of `classes`, probability of police/joint)."""
         index, values = self.features(text)
         scores = self.intercept + values @ self.coef[index] if len(index) else self.intercept.copy()
         scores = scores - scores.max()
         exp = np.exp(scores)
-        return exp / exp.sum()
+        gate = self.gate_intercept + float(values @ self.gate_coef[index]) if len(index) else self.gate_intercept
+        return exp / exp.sum(), 1.0 / (1.0 + math.exp(-gate))
 
 
 def save(path: Path, model: Model) -> None:
@@ -82,6 +89,8 @@ def save(path: Path, model: Model) -> None:
         idf=model.idf.astype(np.float32),
         coef=model.coef.astype(np.float32),
         intercept=model.intercept.astype(np.float32),
+        gate_coef=model.gate_coef.astype(np.float32),
+        gate_intercept=np.float32(model.gate_intercept),
         meta=np.array(json.dumps({**model.meta, "classes": list(model.classes), "ngram": list(model.ngram), "format": FORMAT}, ensure_ascii=False)),
     )
 
@@ -98,6 +107,8 @@ def load_file(path: Path | str) -> Model:
             idf=data["idf"],
             coef=data["coef"],
             intercept=data["intercept"],
+            gate_coef=data["gate_coef"],
+            gate_intercept=float(data["gate_intercept"]),
             ngram=tuple(meta["ngram"]),
             meta=meta,
         )

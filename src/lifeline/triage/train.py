@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from lifeline import taxonomy as _taxonomy
+from lifeline.taxonomy import POLICE_SIDE
 from lifeline.triage import corpus
 from lifeline.triage.cues import find_cues
 from lifeline.triage.decide import decide
@@ -19,10 +20,11 @@ from lifeline.triage.model import Model, model_input, save
 from lifeline.triage.normalize import normalize
 
 NGRAM = (1, 3)
-C = 20.0
+C = 50.0
 MIN_DF = 2
-# The doubt bar is the largest that keeps out-of-fold unsafe diversions at or under this rate.
-UNSAFE_TARGET = 0.005
+# The doubt bar minimises, out of fold, UNSAFE_COST x unsafe diversions + non-police calls kept
+# with police: one call that needed police and was diverted weighs as much as ten wasted dispatches.
+UNSAFE_COST = 10
 DOUBT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.55, 0.01))
 
 
@@ -30,7 +32,8 @@ def _inputs(items: list[corpus.Item]) -> list[str]:
     return [model_input(normalize(i.text)[0], i.channel) for i in items]
 
 
-def fit(texts: list[str], labels: list[str]):
+def fit(texts: list[str], labels: list[str], police: list[bool]):
+    """Vectorizer, category head and police/joint gate, all on the same features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -38,12 +41,12 @@ def fit(texts: list[str], labels: list[str]):
         analyzer="char", ngram_range=NGRAM, sublinear_tf=True, min_df=MIN_DF, lowercase=False, dtype=np.float32
     )
     x = vectorizer.fit_transform(texts)
-    classifier = LogisticRegression(C=C, max_iter=3000, tol=1e-6)
-    classifier.fit(x, labels)
-    return vectorizer, classifier
+    classifier = LogisticRegression(C=C, max_iter=3000, tol=1e-6).fit(x, labels)
+    gate = LogisticRegression(C=C, max_iter=3000, tol=1e-6).fit(x, police)
+    return vectorizer, classifier, gate
 
 
-def to_model(vectorizer, classifier, meta: dict) -> Model:
+def to_model(vectorizer, classifier, gate, meta: dict) -> Model:
     vocab = {g: int(i) for g, i in vectorizer.vocabulary_.items()}
     return Model(
         classes=tuple(str(c) for c in classifier.classes_),
@@ -51,42 +54,50 @@ def to_model(vectorizer, classifier, meta: dict) -> Model:
         idf=vectorizer.idf_.astype(np.float32),
         coef=np.ascontiguousarray(classifier.coef_.T.astype(np.float32)),
         intercept=classifier.intercept_.astype(np.float32),
+        gate_coef=gate.coef_[0].astype(np.float32),
+        gate_intercept=float(gate.intercept_[0]),
         ngram=NGRAM,
         meta=meta,
     )
 
 
-def out_of_fold(items: list[corpus.Item], folds: int = 5) -> tuple[np.ndarray, list[str]]:
+def _police(items: list[corpus.Item]) -> list[bool]:
+    return [i.disposition in ("police", "joint") for i in items]
+
+
+def out_of_fold(items: list[corpus.Item], folds: int = 5) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Category probabilities and gate probabilities for each item, from models that never saw it."""
     from sklearn.model_selection import StratifiedKFold
 
-    texts, labels = _inputs(items), [i.category for i in items]
+    texts, labels, police = _inputs(items), [i.category for i in items], _police(items)
     classes = sorted(set(labels))
     probs = np.zeros((len(items), len(classes)))
+    gates = np.zeros(len(items))
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
-        vec, clf = fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
-        p = clf.predict_proba(vec.transform([texts[i] for i in test_idx]))
+        vec, clf, gate = fit(*([seq[i] for i in train_idx] for seq in (texts, labels, police)))
+        x = vec.transform([texts[i] for i in test_idx])
         cols = [classes.index(c) for c in clf.classes_]
-        probs[np.ix_(test_idx, cols)] = p
-    return probs, classes
+        probs[np.ix_(test_idx, cols)] = clf.predict_proba(x)
+        gates[test_idx] = gate.predict_proba(x)[:, list(gate.classes_).index(True)]
+    return probs, gates, classes
 
 
-def choose_doubt(items: list[corpus.Item], probs: np.ndarray, classes: list[str], taxonomy) -> tuple[float, dict]:
-    """The largest doubt bar whose out-of-fold unsafe-diversion rate stays within the target."""
+def choose_doubt(items, probs, gates, classes, taxonomy) -> tuple[float, dict]:
+    """The doubt bar with the lowest out-of-fold cost; returns it and {bar: (unsafe, kept)}."""
     prepared = []
-    for item, p in zip(items, probs, strict=True):
+    for item, p, g in zip(items, probs, gates, strict=True):
         clean = normalize(item.text)[0]
-        prepared.append((item, clean, find_cues(clean), p))
-    gold_police = [x for x in prepared if x[0].disposition in ("police", "joint")] or prepared
-    best, table = DOUBT_GRID[0], {}
+        prepared.append((item, clean, find_cues(clean), p, g))
+    table = {}
     for bar in DOUBT_GRID:
-        unsafe = sum(
-            decide(clean, p, classes, cues, taxonomy, doubt=bar).disposition in ("divert", "invalid")
-            for item, clean, cues, p in gold_police
-        )
-        rate = unsafe / len(gold_police)
-        table[bar] = rate
-        if rate <= UNSAFE_TARGET:
-            best = bar
+        unsafe = kept = 0
+        for item, clean, cues, p, g in prepared:
+            answer = decide(clean, p, classes, cues, taxonomy, police_probability=g, doubt=bar).disposition
+            police_gold, police_answer = item.disposition in POLICE_SIDE, answer in POLICE_SIDE
+            unsafe += police_gold and not police_answer
+            kept += police_answer and not police_gold
+        table[bar] = (unsafe, kept)
+    best = min(DOUBT_GRID, key=lambda bar: (UNSAFE_COST * table[bar][0] + table[bar][1], bar))
     return best, table
 
 
@@ -96,25 +107,33 @@ def train(corpus_path: Path, out: Path, *, progress=print) -> Model:
     digest = hashlib.sha256(corpus_path.read_bytes()).hexdigest()
     progress(f"语料 corpus: {len(items)} items from {corpus_path}")
     progress("交叉验证 out-of-fold predictions (5 folds)…")
-    probs, classes = out_of_fold(items)
+    probs, gates, classes = out_of_fold(items)
     oof_acc = float(np.mean([classes[int(np.argmax(p))] == i.category for p, i in zip(probs, items, strict=True)]))
-    doubt, table = choose_doubt(items, probs, classes, taxonomy)
-    progress(f"out-of-fold category accuracy {oof_acc:.3f}; doubt bar {doubt} (unsafe {table[doubt]:.4f})")
+    doubt, table = choose_doubt(items, probs, gates, classes, taxonomy)
+    unsafe, kept = table[doubt]
+    progress(
+        f"out-of-fold category accuracy {oof_acc:.3f}; doubt bar {doubt}: "
+        f"{unsafe} unsafe diversions, {kept} non-police calls kept with police, of {len(items)}"
+    )
     progress("训练 fitting the final model…")
-    vec, clf = fit(_inputs(items), [i.category for i in items])
-    model = to_model(vec, clf, {})
-    weights = hashlib.sha256(model.coef.tobytes() + model.intercept.tobytes() + model.idf.tobytes()).hexdigest()
+    vec, clf, gate = fit(_inputs(items), [i.category for i in items], _police(items))
+    model = to_model(vec, clf, gate, {})
+    weights = hashlib.sha256(
+        model.coef.tobytes() + model.intercept.tobytes() + model.idf.tobytes() + model.gate_coef.tobytes()
+    ).hexdigest()
     meta = {
         "version": f"triage-{digest[:12]}",
         "corpus_sha256": digest,
         "corpus_items": len(items),
         "weights_sha256": weights,
         "doubt": doubt,
+        "oof_unsafe_diversions": unsafe,
+        "oof_kept_with_police": kept,
         "oof_category_accuracy": round(oof_acc, 4),
         "c": C,
         "min_df": MIN_DF,
     }
-    model = to_model(vec, clf, meta)
+    model = to_model(vec, clf, gate, meta)
     save(out, model)
     progress(f"模型已保存 saved {out} ({out.stat().st_size / 1e6:.1f} MB, {len(model.vocabulary)} features)")
     return model

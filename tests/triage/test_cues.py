@@ -1,0 +1,87 @@
+"""Each safety-cue family fires on its words and stays quiet when they are denied or a story."""
+
+import pytest
+
+from lifeline.triage.cues import FAMILIES, find_cues
+
+# family: (a sentence where it is danger now, the same danger denied)
+CASES = {
+    "weapon": ("楼下那个男的拿着菜刀在追人", "他手里没有拿刀，就是嗓门大"),
+    "threat": ("他说要弄死我全家，现在就在门口", "他没有说要杀人，就是骂了几句"),
+    "violence": ("隔壁两个男的打起来了", "两个人吵了几句，没有打起来"),
+    "injury": ("有个人倒在地上，头上一直流血", "两辆车刮了一下，没有人受伤"),
+    "suicide": ("我真的不想活了，药都准备好了", "不是自杀，他就是喝多了睡着了"),
+    "fire": ("对面楼三层着火了，火苗都窜出来了", "没有着火，是邻居烧菜糊了"),
+    "gas": ("楼道里一股很浓的煤气味", "没有煤气味，就是想问燃气费怎么交"),
+    "trapped": ("我们三个人被困在电梯里了", "没有人被困，电梯就是有点异响"),
+    "missing": ("我家孩子放学到现在还没回家，找不到人", "孩子没有走失，已经在奶奶家找到了"),
+    "held": ("他把我关在屋里不让我出门", "没有被关，是我自己不想出门"),
+    "crowd": ("几十个工人围堵在厂门口，越来越多", "没有围堵，大家都散了"),
+    "lying_on_road": ("有个醉汉躺在马路中间", "没有人躺在马路上，是一袋垃圾"),
+    "unresponsive": ("我爸突然晕倒了，叫不醒", "他没有晕倒，就是有点头晕"),
+    "hazard": ("路口有根电线掉下来了还在冒火花", "电线没有掉，就是路灯不亮"),
+}
+
+
+def families(text, active=True):
+    return {c.family for c in find_cues(text) if c.active == active}
+
+
+def test_every_family_is_covered():
+    assert set(CASES) == set(FAMILIES)
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_cue_fires_when_said(family):
+    assert family in families(CASES[family][0])
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_cue_is_quiet_when_denied(family):
+    assert family not in families(CASES[family][1])
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("上个月被人打了，现在想问问怎么验伤", "violence"),
+        ("去年我家厨房着火了，现在想问问保险怎么赔", "fire"),
+    ],
+)
+def test_past_events_are_not_danger_now(text, family):
+    cues = [c for c in find_cues(text) if c.family == family]
+    assert cues and all(c.past and not c.active for c in cues)
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("我儿子打游戏打起来了，在屏幕里砍人", "violence"),
+        ("电视剧里那个人跳楼了，太吓人", "suicide"),
+        ("气死我了，这家店退款退了一个月", "suicide"),
+    ],
+)
+def test_stories_and_figures_of_speech_are_not_danger(text, family):
+    assert family not in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这个菜市场砍价太狠了", "电脑中毒了要杀毒", "火锅店油烟太大了", "我家狗走丢了", "钥匙锁在车里了", "炸鸡店排队太长"],
+)
+def test_harmless_words_that_look_scary(text):
+    assert not families(text)
+
+
+def test_hearsay_is_marked_and_kept():
+    cues = find_cues("听说隔壁小区着火了")
+    assert any(c.family == "fire" and c.hearsay and c.doubtful for c in cues)
+
+
+def test_weak_cue_raises_doubt_without_overriding():
+    cues = find_cues("救命啊，我家WiFi又断了")
+    assert cues and all(not c.active and c.doubtful for c in cues)
+
+
+def test_a_question_about_injury_is_not_a_denial():
+    assert "injury" in families("有没有人受伤？")
