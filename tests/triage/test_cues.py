@@ -83,5 +83,13 @@ def test_weak_cue_raises_doubt_without_overriding():
     assert cues and all(not c.active and c.doubtful for c in cues)
 
 
-def test_a_question_about_injury_is_not_a_denial():
-    assert "injury" in families("有没有人受伤？")
+@pytest.mark.parametrize("text", ["有没有人受伤？", "吵得都快打起来了", "万一着火怎么办"])
+def test_questions_near_misses_and_worries_raise_doubt_not_alarm(text):
+    cues = find_cues(text)
+    assert cues and all(c.doubtful and not c.active for c in cues)
+
+
+@pytest.mark.parametrize("text", ["燃气灶打不着火了", "跳楼价清仓甩卖", "手机都要被打爆了", "打他电话没人接", "防走失手环在哪办",
+                                  "房东说要砍掉一半押金", "我买的菜刀质量太差", "我们去讨薪，不闹事不打架"])
+def test_everyday_phrases_are_not_cues(text):
+    assert not families(text)

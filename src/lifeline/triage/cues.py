@@ -26,11 +26,13 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "crowd": ("人员聚集", ("mass_incident", "public_order"), False),
     "lying_on_road": ("人员倒卧道路", ("public_order", "medical_emergency", "traffic_accident"), True),
     "unresponsive": ("意识不清/无反应", ("medical_emergency",), True),
-    "hazard": ("公共安全险情", ("public_hazard",), False),
+    "hazard": ("公共安全险情", ("public_hazard",), True),
 }
 
 # Pets and things: "狗走丢了", "猫困在树上", "钥匙锁在车里" are not people at risk.
-_NOT_A_PERSON = r"(?:狗|猫|宠物|鸟|鹦鹉|仓鼠|兔子|乌龟|钥匙|手机|钱包|行李|包裹|快递|车钥匙)"
+_NOT_A_PERSON = r"(?:狗|猫|宠物|毛孩子|鸟|翅膀|鹦鹉|仓鼠|兔子|乌龟|钥匙|手机|钱包|行李|包裹|快递|车钥匙|车被)"
+# Buying, carrying rules, handing in: a knife or a gun in an enquiry is no weapon in use.
+_WEAPON_ENQUIRY = r"(?:买的|买了|网购|商家|质量|退货|换货|规定|标准|能带|能不能带|安检|上交|交上去|收藏|磨刀)"
 _SMOKE_NOT_FIRE = r"(?:烧烤|油烟|抽烟|吸烟|烟花|鞭炮|烧纸|炊烟|做饭|烧菜|蒸汽|烟囱|工厂|排放|秸秆|香烟|二手烟)"
 
 
@@ -47,36 +49,36 @@ class Rule:
 
 RULES: dict[str, list[Rule]] = {
     "weapon": [
-        Rule(r"(?:菜刀|砍刀|水果刀|匕首|尖刀|长刀|刀子|西瓜刀|弹簧刀|管制刀具|斧头|斧子|铁棍|钢管|棒球棍|球棒|铁锤|榔头|硫酸|炸药|炸弹|雷管|爆炸物)"),
+        Rule(r"(?:菜刀|砍刀|水果刀|匕首|尖刀|长刀|刀子|西瓜刀|弹簧刀|管制刀具|斧头|斧子|铁棍|钢管|棒球棍|球棒|铁锤|榔头|硫酸|炸药|炸弹|雷管|爆炸物)", unless=_WEAPON_ENQUIRY),
         Rule(r"(?:持|拿|拎|提|举|掏|抄|挥|带)(?:着|了|出|起)?(?:把|根|个)?(?:刀|枪|棍|棒|斧|砖头|酒瓶|锤子|扳手)"),
-        Rule(r"(?<![水玩具气])枪(?!战|版|手游)"),
+        Rule(r"(?<![水玩具气])枪(?!战|版|手游)", unless=_WEAPON_ENQUIRY),
         Rule(r"(?:动刀|砍人|砍伤|被砍|捅人|捅伤|被捅|刺伤|扎伤|泼酸|泼汽油)"),
     ],
     "threat": [
-        Rule(r"(?:要|扬言|威胁|说要|声称|准备)(?:要)?(?:杀(?=人|你|他|她|了|死|全家)|砍|捅|弄死|打死|整死|烧死|报复|同归于尽)"),
+        Rule(r"(?:要|扬言|威胁|说要|声称|准备)(?:要)?(?:杀(?=人|你|他|她|了|死|全家)|砍(?!掉|价)|捅|弄死|打死|整死|烧死|报复|同归于尽)"),
         Rule(r"(?:杀了|弄死|砍死|捅死|打死|整死|干死|宰了)(?:你|他|她|我|你们|他们|全家|人)"),
         Rule(r"(?:炸|烧)(?:了|掉|毁)?(?:学校|商场|医院|车站|地铁|大楼|政府|公司|小区)"),
         Rule(r"同归于尽|报复社会|血洗|放火烧"),
     ],
     "violence": [
-        Rule(r"(?:打人|打我|打她|打他|打孩子|打老婆|打老人|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)"),
-        Rule(r"(?:被(?:人|他|她|他们)?(?:打|揍|踹|掐|推倒|抢)|抢劫|抢包|抢手机|抢钱|拦路抢)"),
+        Rule(r"(?:(?:打人|打我|打她|打他|打孩子|打老婆|打老人)(?!电话|手机|的电话)|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)"),
+        Rule(r"(?:被(?:人|他|她|他们)?(?:打(?!爆|电话|扰)|揍|踹|掐|推倒|抢)|抢劫|抢包|抢手机|抢钱|拦路抢)"),
         Rule(r"(?:掐(?:着|住)?(?:脖子|我|她|他)|扇耳光|扇我|扯头发|拳打脚踢|砸车|砸门|砸店|打砸)"),
         Rule(r"(?:家暴|强奸|猥亵|非礼|性侵|绑架|劫持)"),
         Rule(r"救命", weak=True),
     ],
     "injury": [
         Rule(r"(?:流血|出血|大出血|血流|一地血|(?:都是|全是|好多|很多|一摊|一滩|一身)血|满(?:身|脸|头)(?:是)?血|头破血流|鲜血|吐血|血肉模糊)"),
-        Rule(r"(?:受伤|受了伤|伤者|伤员|伤得|骨折|断了腿|烫伤|烧伤|割伤|咬伤|撞伤|摔伤|砸伤)"),
+        Rule(r"(?:受伤|受了伤|伤者|伤员|伤得|骨折|断了腿|烫伤|烧伤|割伤|咬伤|撞伤|摔伤|砸伤)", unless=_NOT_A_PERSON),
         Rule(r"(?:被(?:狗|蛇)咬|撞倒|撞飞|碾压|压在车下)"),
     ],
     "suicide": [
-        Rule(r"(?:自杀|轻生|寻死|寻短见|跳楼|跳河|跳江|跳湖|跳海|跳桥|割腕|上吊|烧炭|服毒|喝农药|喝了农药|吞药|安眠药|吃了一?(?:整)?瓶药|遗书)"),
+        Rule(r"(?:自杀|轻生|寻死|寻短见|跳楼(?!价)|跳河|跳江|跳湖|跳海|跳桥|割腕|上吊|烧炭|服毒|喝农药|喝了农药|吞药|安眠药|吃了一?(?:整)?瓶药|遗书)"),
         Rule(r"(?:不想活|活不下去|活着没意思|活着没意义|不活了|了结自己|结束(?:自己的)?生命|一了百了|最后一个电话)"),
         Rule(r"(?:想死|去死|跳下去)", weak=True),
     ],
     "fire": [
-        Rule(r"(?:着火|起火|失火|火灾|火警|烧起来|烧着了|火苗|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池)" + _GAP + r"{0,4}(?:燃|烧|炸)|电线" + _GAP + r"{0,4}(?:冒火|打火|起火))"),
+        Rule(r"(?:(?<!打不)(?<!点不)着火|起火|失火|火灾|火警|烧起来|烧着了|火苗|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池)" + _GAP + r"{0,4}(?:燃|烧|炸)|电线" + _GAP + r"{0,4}(?:冒火|打火|起火))"),
         Rule(r"(?:浓烟|冒(?:黑|白|青)?烟|烟雾很大|烟很大)", unless=_SMOKE_NOT_FIRE),
     ],
     "gas": [
@@ -85,14 +87,14 @@ RULES: dict[str, list[Rule]] = {
         Rule(r"闻到" + _GAP + r"{0,6}(?:煤气|燃气|天然气|液化气)"),
     ],
     "trapped": [
-        Rule(r"(?:被困|困在|困住|被埋|埋在|压在" + _GAP + r"{0,4}下面|卡在|出不来|爬不出来)", unless=_NOT_A_PERSON),
+        Rule(r"(?:被困|困在|困住|被埋|埋在|压在" + _GAP + r"{0,4}下面|(?:人|孩子|头|腿|手|脚)卡在|出不来|爬不出来)", unless=_NOT_A_PERSON),
         Rule(r"(?:落水|溺水|掉(?:进|到|入|下)了?" + _GAP + r"{0,4}(?:河|江|湖|水|井|海|塘|池|坑|沟))", unless=_NOT_A_PERSON),
-        Rule(r"电梯" + _GAP + r"{0,8}(?:困|卡|停|关)(?:住|着|了)"),
+        Rule(r"(?:困|关|卡)在电梯|电梯" + _GAP + r"{0,8}(?:困|卡|关)(?:住|着|了)"),
         Rule(r"(?:孩子|小孩|宝宝|婴儿|老人|人)(?:被)?(?:锁|关|反锁)在(?:车|屋|家|房间|里面|电梯)"),
         Rule(r"(?:塌了|坍塌|倒塌|泥石流|山体滑坡|洪水|被冲走)"),
     ],
     "missing": [
-        Rule(r"(?:走失|失踪|走丢|丢了孩子|孩子丢了|失联)", unless=_NOT_A_PERSON),
+        Rule(r"(?:(?<!防)走失|(?<!宣告)失踪|走丢|丢了孩子|孩子丢了|失联)", unless=_NOT_A_PERSON),
         Rule(r"(?:老年痴呆|痴呆|阿尔茨海默|智力障碍|精神(?:病|障碍|分裂))" + _GAP + r"{0,12}(?:出去|跑|走|没回|不见)"),
         Rule(r"(?:孩子|小孩|女儿|儿子|老人|我爸|我妈|爷爷|奶奶|外公|外婆|姥姥|姥爷)" + _GAP + r"{0,10}(?:没回|没有回|还没回|找不到|不见|联系不上)"),
     ],
@@ -124,13 +126,20 @@ _NEGATION_EXCEPTIONS = re.compile(r"有没有[^,，。!?！？;；]{0,4}$|不是
 # An injury that is named but negated right after ("受伤倒没有", "受伤了吗？没有") is rare; the
 # forms below are the common ones that follow the cue in the same clause.
 _NEGATION_AFTER = re.compile(r"^(?:倒没有|倒是没有|没有|没|的人没有)")
+# "差点打起来", "都快打起来了": it did not happen; doubt, not danger.
+_NEAR_MISS = re.compile(r"(?:差点|差一点|险些|快要?|都要|都快)$")
+# "万一着火怎么办", "怕孩子走丢": a worry about what could happen.
+_HYPOTHETICAL = re.compile(r"(?:万一|怕|担心|会不会|要是|如果|假如|防止|以防|预防|小心)[^,，。!?！？;；]{0,8}$")
+# "有没有人受伤？": a question, often the call-taker's; the answer decides.
+_QUESTION = re.compile(r"(?:有没有|是否|有无)[^,，。!?！？;；]{0,4}$")
+_NOT_RIGHT_BEFORE = re.compile(r"(?:不|不再|从不|没再)$")
 _PAST = re.compile(
-    r"(?:上个月|上月|上周|上星期|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
+    r"(?:上个月|上月|上周|上星期|上礼拜|上个礼拜|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
 )
 _NOW = re.compile(r"(?:正在|现在|刚才|刚刚|马上|还在|此刻|快|赶紧|快点|立刻)")
 _HEARSAY = re.compile(r"(?:听说|据说|听人说|有人说|网上说|网上传|传言|谣言|朋友圈里说|群里说)")
 _FICTION = re.compile(
-    r"(?:电视剧|电视里|电影|游戏里|游戏中|打游戏|王者|吃鸡|梦见|做梦|梦里|小说|剧里|短视频里|视频里|演戏|拍戏|拍电影|综艺|动画片|玩具|模型|演习|演练|开玩笑|瞎说的|骗你的)"
+    r"(?:气话|说着玩|口头禅|电视剧|电视里|电影|游戏里|游戏中|打游戏|王者|吃鸡|梦见|做梦|梦里|小说|剧里|短视频里|视频里|演戏|拍戏|拍电影|综艺|动画片|玩具|模型|演习|演练|开玩笑|瞎说的|骗你的)"
 )
 # Figures of speech built on 死: 气死了, 笑死我了, 累得想死 are not threats or suicide talk.
 _FIGURATIVE = re.compile(r"(?:气|笑|热|冷|饿|累|烦|困|吓|急|吵|臭|忙|丑|馋|美|乐|闷|渴|难受)(?:得|的)?(?:要|快)?(?:想死|死|去死|打死)")
@@ -200,6 +209,10 @@ def find_cues(text: str) -> list[Cue]:
                 negated = bool(
                     (_NEGATION.search(before) and not _NEGATION_EXCEPTIONS.search(before))
                     or _NEGATION_AFTER.match(after)
+                    or _NOT_RIGHT_BEFORE.search(before)
+                )
+                uncertain = bool(
+                    _NEAR_MISS.search(before) or _HYPOTHETICAL.search(before) or _QUESTION.search(before)
                 )
                 found[span] = Cue(
                     family=family,
@@ -210,6 +223,6 @@ def find_cues(text: str) -> list[Cue]:
                     past=bool(_PAST.search(sentence)) and not _NOW.search(sentence),
                     hearsay=bool(_HEARSAY.search(sentence)),
                     fiction=figurative or bool(_FICTION.search(sentence)),
-                    weak=weak,
+                    weak=weak or uncertain,
                 )
     return sorted(found.values(), key=lambda c: (c.start, c.family))
