@@ -84,8 +84,10 @@ def main() -> None:
 
     r_ours = timed(ours, texts)
     r_base = timed(base, texts)
-    print(f"one core, {len(texts)} items from {args.corpus.name}; model load {load_s * 1000:.0f} ms; "
-          f"baseline trained in {base_train_s:.1f} s")
+    print(
+        f"one core, {len(texts)} items from {args.corpus.name}; model load {load_s * 1000:.0f} ms; "
+        f"baseline trained in {base_train_s:.1f} s"
+    )
     print(f"{'':22}{'lifeline triage':>18}{'jieba+TF-IDF+NB':>18}{'ratio ours/base':>18}")
     for key in ("p50_ms", "p99_ms", "items_per_s"):
         print(f"{key:22}{r_ours[key]:18.3f}{r_base[key]:18.3f}{r_ours[key] / r_base[key]:18.2f}")
@@ -94,15 +96,18 @@ def main() -> None:
         gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
         ours_acc = sum(ours(g["text"], g.get("channel", "voice")).category == g["category"] for g in gold) / len(gold)
         base_acc = sum(base(g["text"], "voice") == g["category"] for g in gold) / len(gold)
-        print(f"{'category accuracy':22}{ours_acc:18.3f}{base_acc:18.3f}{ours_acc / base_acc:18.2f}   ({args.gold.name})")
+        print(
+            f"{'category accuracy':22}{ours_acc:18.3f}{base_acc:18.3f}{ours_acc / base_acc:18.2f}   ({args.gold.name})"
+        )
 
     # The whole process, as other tools run it: 500 items through `lifeline triage --jsonl`.
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         for n, (text, channel) in enumerate((texts * 2)[:500]):
             f.write(json.dumps({"id": n, "text": text, "channel": channel}, ensure_ascii=False) + "\n")
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "lifeline.cli", "triage", "--jsonl", f.name],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "lifeline.cli", "triage", "--jsonl", f.name], check=True, stdout=subprocess.DEVNULL
+    )
     print(f"`lifeline triage --jsonl` on 500 items, whole process: {time.perf_counter() - t0:.2f} s")
     os.unlink(f.name)
 

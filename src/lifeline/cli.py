@@ -79,7 +79,10 @@ def _triage_lines(path: str) -> None:
                 if not isinstance(item, dict) or "id" not in item or "text" not in item:
                     raise ValueError("needs an object with 'id' and 'text'")
             except ValueError as exc:
-                _fail(f"{path}:{n}: 每行须为含 id 与 text 的 JSON 对象 / each line must be a JSON object with id and text ({exc})")
+                _fail(
+                    f"{path}:{n}: 每行须为含 id 与 text 的 JSON 对象 / "
+                    f"each line must be a JSON object with id and text ({exc})"
+                )
             result = triage(item["text"], item.get("channel") or "voice")
             out.write(json.dumps(result.contract(item["id"]), ensure_ascii=False) + "\n")
 
@@ -87,7 +90,9 @@ def _triage_lines(path: str) -> None:
 @app.command("triage")
 def triage_cmd(
     text: Annotated[str | None, typer.Argument(help="来电文本 / call text")] = None,
-    jsonl: Annotated[str | None, typer.Option("--jsonl", help="JSONL 文件（- 为标准输入），每行含 id、text，可选 channel")] = None,
+    jsonl: Annotated[
+        str | None, typer.Option("--jsonl", help="JSONL 文件（- 为标准输入），每行含 id、text，可选 channel")
+    ] = None,
     channel: Annotated[str, typer.Option(help="渠道 channel: voice, sms, wechat, app, video, alarm_post")] = "voice",
     as_json: Annotated[bool, typer.Option("--json", help="输出完整 JSON / print the full result as JSON")] = False,
 ) -> None:
@@ -127,8 +132,15 @@ def triage_eval(gold: Annotated[Path, typer.Argument(help="带标注的 JSONL / 
     table = Table(title=f"triage-eval {gold} ({m['items']} items)")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for key in ("unsafe_diversion_rate", "diversion_recall", "invalid_recall", "disposition_accuracy",
-                "category_accuracy", "category_macro_f1", "p1_recall"):
+    for key in (
+        "unsafe_diversion_rate",
+        "diversion_recall",
+        "invalid_recall",
+        "disposition_accuracy",
+        "category_accuracy",
+        "category_macro_f1",
+        "p1_recall",
+    ):
         value = m[key]
         table.add_row(key, "n/a" if value is None else f"{value:.4f}")
     table.add_row("unsafe_diversions", str(m["unsafe_diversions"]))
@@ -145,7 +157,9 @@ def triage_eval(gold: Annotated[Path, typer.Argument(help="带标注的 JSONL / 
 
 @app.command("triage-train")
 def triage_train(
-    corpus_path: Annotated[Path, typer.Option("--corpus", help="训练语料 / training corpus")] = Path("data/triage/train.jsonl"),
+    corpus_path: Annotated[Path, typer.Option("--corpus", help="训练语料 / training corpus")] = Path(
+        "data/triage/train.jsonl"
+    ),
     out: Annotated[Path | None, typer.Option("--out", help="模型输出路径 / artifact path")] = None,
 ) -> None:
     """用项目自己的语料训练研判模型 / train the triage model from the project's corpus."""

@@ -18,7 +18,10 @@ def test_default_has_the_37_categories_of_labels_json():
     for c in labels["categories"]:
         mine = tax.category(c["code"])
         assert (mine.zh, mine.disposition, list(mine.destinations), mine.priority) == (
-            c["zh"], c["disposition"], c["destinations"], c["priority"],
+            c["zh"],
+            c["disposition"],
+            c["destinations"],
+            c["priority"],
         )
         assert mine.en
     assert set(tax.destinations) == set(labels["destinations"])

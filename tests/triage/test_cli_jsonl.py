@@ -62,7 +62,9 @@ def test_five_hundred_items_as_a_whole_process(tmp_path):
     )
     proc = subprocess.run(
         [sys.executable, "-m", "lifeline.cli", "triage", "--jsonl", str(path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o["id"] for o in out] == list(range(500))

@@ -22,8 +22,12 @@ def test_corpus_is_large_covers_every_category_and_is_valid():
 
 
 def test_at_least_a_thousand_items_are_hand_written():
-    hand = [line for p in sorted((DATA / "handwritten").glob("*.jsonl"))
-            for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    hand = [
+        line
+        for p in sorted((DATA / "handwritten").glob("*.jsonl"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     assert len(hand) >= 1000
     rows = [json.loads(line) for line in hand]
     assert sum(r["hard"] for r in rows) >= 300
@@ -31,7 +35,7 @@ def test_at_least_a_thousand_items_are_hand_written():
 
 
 def test_train_is_the_hand_written_parts_then_the_templated_volume():
-    parts = sorted((DATA / "handwritten").glob("*.jsonl")) + [DATA / "templated.jsonl"]
+    parts = [*sorted((DATA / "handwritten").glob("*.jsonl")), DATA / "templated.jsonl"]
     assert (DATA / "train.jsonl").read_text(encoding="utf-8") == "".join(p.read_text(encoding="utf-8") for p in parts)
 
 

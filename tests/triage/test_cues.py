@@ -67,7 +67,14 @@ def test_stories_and_figures_of_speech_are_not_danger(text, family):
 
 @pytest.mark.parametrize(
     "text",
-    ["这个菜市场砍价太狠了", "电脑中毒了要杀毒", "火锅店油烟太大了", "我家狗走丢了", "钥匙锁在车里了", "炸鸡店排队太长"],
+    [
+        "这个菜市场砍价太狠了",
+        "电脑中毒了要杀毒",
+        "火锅店油烟太大了",
+        "我家狗走丢了",
+        "钥匙锁在车里了",
+        "炸鸡店排队太长",
+    ],
 )
 def test_harmless_words_that_look_scary(text):
     assert not families(text)
@@ -89,7 +96,18 @@ def test_questions_near_misses_and_worries_raise_doubt_not_alarm(text):
     assert cues and all(c.doubtful and not c.active for c in cues)
 
 
-@pytest.mark.parametrize("text", ["燃气灶打不着火了", "跳楼价清仓甩卖", "手机都要被打爆了", "打他电话没人接", "防走失手环在哪办",
-                                  "房东说要砍掉一半押金", "我买的菜刀质量太差", "我们去讨薪，不闹事不打架"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "燃气灶打不着火了",
+        "跳楼价清仓甩卖",
+        "手机都要被打爆了",
+        "打他电话没人接",
+        "防走失手环在哪办",
+        "房东说要砍掉一半押金",
+        "我买的菜刀质量太差",
+        "我们去讨薪，不闹事不打架",
+    ],
+)
 def test_everyday_phrases_are_not_cues(text):
     assert not families(text)

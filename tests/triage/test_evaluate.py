@@ -49,16 +49,37 @@ def test_empty_gold_gives_no_rates():
 def test_triage_eval_command_prints_every_metric(tmp_path):
     gold = tmp_path / "gold.jsonl"
     rows = [
-        {"id": "g1", "text": "有人拿着菜刀在小区门口砍人，地上好多血", "channel": "voice", "category": "violent_crime",
-         "disposition": "joint", "destinations": ["110", "120"], "priority": 1},
-        {"id": "g2", "text": "能不能帮我充一下话费", "channel": "voice", "category": "private_request",
-         "disposition": "invalid", "destinations": [], "priority": 4},
+        {
+            "id": "g1",
+            "text": "有人拿着菜刀在小区门口砍人，地上好多血",
+            "channel": "voice",
+            "category": "violent_crime",
+            "disposition": "joint",
+            "destinations": ["110", "120"],
+            "priority": 1,
+        },
+        {
+            "id": "g2",
+            "text": "能不能帮我充一下话费",
+            "channel": "voice",
+            "category": "private_request",
+            "disposition": "invalid",
+            "destinations": [],
+            "priority": 4,
+        },
     ]
     gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["triage-eval", str(gold)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    for name in ("unsafe_diversion_rate", "diversion_recall", "invalid_recall", "disposition_accuracy",
-                 "category_macro_f1", "p1_recall", "confusion"):
+    for name in (
+        "unsafe_diversion_rate",
+        "diversion_recall",
+        "invalid_recall",
+        "disposition_accuracy",
+        "category_macro_f1",
+        "p1_recall",
+        "confusion",
+    ):
         assert name in result.output
     rate_line = next(line for line in result.output.splitlines() if "unsafe_diversion_rate" in line)
     assert "0.0000" in rate_line

@@ -12,15 +12,25 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-@given(prefix=FILLER, suffix=FILLER, digits=st.text(alphabet=string.digits, min_size=9, max_size=9),
-       second=st.sampled_from("3456789"), sep=st.sampled_from(["", " ", "-"]))
+@given(
+    prefix=FILLER,
+    suffix=FILLER,
+    digits=st.text(alphabet=string.digits, min_size=9, max_size=9),
+    second=st.sampled_from("3456789"),
+    sep=st.sampled_from(["", " ", "-"]),
+)
 def test_any_mobile_number_is_found_and_normalised(prefix, suffix, digits, second, sep):
     number = f"1{second}{digits[0]}{sep}{digits[1:5]}{sep}{digits[5:]}"
     assert f"1{second}{digits}" in extract(f"{prefix}电话{number}{suffix}").phones
 
 
-@given(prefix=FILLER, province=st.sampled_from(PROVINCES), letter=st.sampled_from(LETTERS),
-       tail=st.text(alphabet=LETTERS + string.digits, min_size=5, max_size=5), dot=st.sampled_from(["", "·", " "]))
+@given(
+    prefix=FILLER,
+    province=st.sampled_from(PROVINCES),
+    letter=st.sampled_from(LETTERS),
+    tail=st.text(alphabet=LETTERS + string.digits, min_size=5, max_size=5),
+    dot=st.sampled_from(["", "·", " "]),
+)
 def test_any_plate_is_found_in_one_form(prefix, province, letter, tail, dot):
     plates = extract(f"{prefix}车牌{province}{letter}{dot}{tail}堵在门口").plates
     assert f"{province}{letter}·{tail}" in plates

@@ -43,8 +43,4 @@ class Taxonomy:
 
     def codes(self, *dispositions: str) -> list[str]:
         """Category codes with one of the given default dispositions (all when none given)."""
-        return [
-            c.code
-            for c in self.categories.values()
-            if not dispositions or c.disposition in dispositions
-        ]
+        return [c.code for c in self.categories.values() if not dispositions or c.disposition in dispositions]

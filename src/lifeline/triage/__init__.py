@@ -1,8 +1,8 @@
 """Triage: from a caller's words to a safe decision. Pure functions; no database.
 
-    >>> from lifeline.triage import triage
-    >>> triage("楼下有人拿着菜刀追着砍人").disposition
-    'police'
+>>> from lifeline.triage import triage
+>>> triage("楼下有人拿着菜刀追着砍人").disposition
+'police'
 """
 
 from __future__ import annotations

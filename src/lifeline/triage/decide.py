@@ -35,7 +35,12 @@ _DESTINATION_HINTS: tuple[tuple[str, str, str, str], ...] = (
     ("utility_outage", r"停水|没水|水压|断水|供水|自来水|水管|水表", "water", "narrow"),
     ("utility_outage", r"燃气|煤气|天然气|打不着火|灶", "gas", "narrow"),
     ("utility_outage", r"暖气|供暖|供热|采暖|地暖|暖气片", "heating", "narrow"),
-    ("environment_city", r"污染|排污|废气|污水|粉尘|异味|臭味|气味|油烟|黑烟|废水|化工|焚烧|烧垃圾", "environment", "narrow"),
+    (
+        "environment_city",
+        r"污染|排污|废气|污水|粉尘|异味|臭味|气味|油烟|黑烟|废水|化工|焚烧|烧垃圾",
+        "environment",
+        "narrow",
+    ),
     ("environment_city", r"违建|违章|搭建|占道|摆摊|摊贩|小贩|广告|垃圾|渣土|乱堆", "urban_management", "narrow"),
     ("disaster_rescue", r"电梯", "elevator_rescue", "add"),
     ("public_hazard", r"电线|高压线|漏电|触电|变压器|电缆", "power", "add"),

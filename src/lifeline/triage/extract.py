@@ -5,7 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUMBER = r"[零〇一二两三四五六七八九十百千]+"
 NUMBER = rf"(?:\d+|{CN_NUMBER})"
@@ -38,14 +51,18 @@ _PLATE = re.compile(
 
 # Characters of a place name; function words such as 在/我/的/称 end a name, so that
 # "报警人称在成都市" yields 成都市.
-_PLACE = r"(?:(?![在我你他她的了是称说到从就那这个跟着被把给让往于要想去呢吗吧啊呀哦嗯喂也还又很太有])[\u4e00-\u9fa5A-Za-z0-9])"
+_STOP_CHARS = "在我你他她的了是称说到从就那这个跟着被把给让往于要想去呢吗吧啊呀哦嗯喂也还又很太有"
+_PLACE = rf"(?:(?![{_STOP_CHARS}])[\u4e00-\u9fa5A-Za-z0-9])"
 _ADDRESS_PARTS = [
     ("province", rf"(?:{_PLACE}{{1,7}}?(?:省|自治区)|北京市?|上海市?|天津市?|重庆市?)"),
     ("city", rf"{_PLACE}{{1,6}}?(?:市|自治州|地区|盟)"),
     ("district", rf"{_PLACE}{{1,6}}?(?:区|县|旗)"),
     ("town", rf"{_PLACE}{{1,6}}?(?:镇|乡|街道)"),
     ("street", rf"{_PLACE}{{1,10}}?(?:大道|路|街|巷|胡同|弄|道)(?:{NUMBER}号)?"),
-    ("community", rf"{_PLACE}{{1,10}}?(?:小区|花园|家园|公寓|大厦|新村|新城|广场|苑|园|村|社区|城|府|庭|湾|里|中心|医院|学校|中学|小学|大学|市场|商场|公园|站)"),
+    (
+        "community",
+        rf"{_PLACE}{{1,10}}?(?:小区|花园|家园|公寓|大厦|新村|新城|广场|苑|园|村|社区|城|府|庭|湾|里|中心|医院|学校|中学|小学|大学|市场|商场|公园|站)",
+    ),
     ("building", rf"{NUMBER}(?:号楼|栋|幢|座|号院)"),
     ("unit", rf"{NUMBER}单元"),
     ("floor", rf"{NUMBER}(?:楼|层)"),

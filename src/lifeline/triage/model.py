@@ -91,7 +91,12 @@ def save(path: Path, model: Model) -> None:
         intercept=model.intercept.astype(np.float32),
         gate_coef=model.gate_coef.astype(np.float32),
         gate_intercept=np.float32(model.gate_intercept),
-        meta=np.array(json.dumps({**model.meta, "classes": list(model.classes), "ngram": list(model.ngram), "format": FORMAT}, ensure_ascii=False)),
+        meta=np.array(
+            json.dumps(
+                {**model.meta, "classes": list(model.classes), "ngram": list(model.ngram), "format": FORMAT},
+                ensure_ascii=False,
+            )
+        ),
     )
 
 
@@ -122,7 +127,5 @@ def artifact_path() -> Path:
 def default_model() -> Model:
     path = artifact_path()
     if not path.exists():
-        raise FileNotFoundError(
-            f"triage model not found at {path}; build it with `make model` (lifeline triage-train)"
-        )
+        raise FileNotFoundError(f"triage model not found at {path}; build it with `make model` (lifeline triage-train)")
     return load_file(path)
