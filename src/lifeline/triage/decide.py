@@ -25,8 +25,10 @@ _SILENT = re.compile(
     r"听不清|断断续续|挂断|挂了|断线|掉线|信号不好|忙音|嘟嘟|静音|背景音|没人应答|无应答|喂{2,}"
 )
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
-_IN_PROGRESS = re.compile(r"正在|还在|就在|刚刚|刚才|现在")
-_IN_PROGRESS_RAISES = {"theft", "public_order", "sexual_offense", "traffic_violation", "tip_off"}
+# Priority 1 is "a crime in progress", priority 2 "a crime that just happened" (taxonomy).
+_IN_PROGRESS = re.compile(r"正在|还在|就在|现在|此刻")
+_JUST_NOW = re.compile(r"刚刚|刚才|刚[被让把]")
+_CRIMES = {"theft", "fraud", "public_order", "sexual_offense", "traffic_violation", "tip_off"}
 
 # Keyword refinements of destinations: (category, pattern, destination, how): "narrow" picks the
 # utility that is meant among the category's list; "add" joins a unit that the words call for.
@@ -159,7 +161,10 @@ def decide(
     if active:
         urgent_now = any(FAMILIES[c.family][2] and not c.hearsay for c in active)
         priority = min(priority, 1 if urgent_now else 2)
-    elif cat.police_side and category in _IN_PROGRESS_RAISES and _IN_PROGRESS.search(text):
+    elif category in _CRIMES and _IN_PROGRESS.search(text):
+        priority = 1
+        reasons.append("违法行为正在进行，一级")
+    elif category in _CRIMES and _JUST_NOW.search(text):
         priority = min(priority, 2)
 
     callback = False
