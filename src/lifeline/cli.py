@@ -43,6 +43,8 @@ def _show(result) -> None:
         console.print("[bold yellow]需回拨 call-back required[/bold yellow]")
     if result.needs_confirmation:
         console.print("[bold yellow]需人工确认 needs confirmation[/bold yellow]")
+    if result.cues:
+        console.print(_highlighted(result))
     for reason in result.reasons:
         console.print(f"  • {reason}")
     e = result.entities
@@ -58,6 +60,17 @@ def _show(result) -> None:
     for name, value in facts.items():
         if value:
             console.print(f"  {name}: {value}")
+
+
+def _highlighted(result):
+    """The text with each safety cue marked: red when it counts, yellow when doubtful, dim when not."""
+    from rich.text import Text
+
+    text = Text(result.text)
+    for cue in result.cues:
+        style = "bold white on red" if cue.active else "black on yellow" if cue.doubtful else "dim strike"
+        text.stylize(style, cue.start, cue.end)
+    return text
 
 
 def _triage_lines(path: str) -> None:

@@ -112,6 +112,8 @@ def decide(
             reasons.append(f"“{c.text}”出现在玩笑/影视/游戏或比喻语境，不计为{c.name}")
         elif c.past:
             reasons.append(f"“{c.text}”是过去发生的事，不按正在发生的险情处理")
+        elif not c.active:
+            reasons.append(f"“{c.text}”只作疑点（弱线索、险些、担心或提问），需核实")
 
     category = model_top
     confirmation = False

@@ -1,0 +1,80 @@
+"""The decision rules on hand-made probabilities: safety beats the model, doubt goes to police."""
+
+import pytest
+
+from lifeline import taxonomy
+from lifeline.triage.cues import find_cues
+from lifeline.triage.decide import decide
+
+TAX = taxonomy.default()
+CLASSES = sorted(TAX.categories)
+
+
+def probs(**weights):
+    """A probability vector with the given weights and the rest spread thinly."""
+    rest = (1.0 - sum(weights.values())) / (len(CLASSES) - len(weights))
+    return [weights.get(c, rest) for c in CLASSES]
+
+
+def run(text, gate=0.05, doubt=0.3, **weights):
+    return decide(text, probs(**weights), CLASSES, find_cues(text), TAX, police_probability=gate, doubt=doubt)
+
+
+def test_a_confident_non_police_answer_stands():
+    r = run("我车被堵了，麻烦联系车主挪车", car_moving=0.9)
+    assert (r.disposition, r.category, r.destinations) == ("divert", "car_moving", ["12345"])
+    assert not r.needs_confirmation
+
+
+def test_a_safety_cue_overrides_the_model_and_picks_the_likeliest_police_category():
+    r = run("楼上装修太吵了，现在听到男的在打老婆", noise=0.8, domestic_violence=0.1)
+    assert r.category == "domestic_violence" and r.disposition == "police" and r.priority == 1
+    assert any("安全线索" in x for x in r.reasons) and any("改判" in x for x in r.reasons)
+
+
+def test_a_negated_cue_does_not_override():
+    r = run("两辆车刮了一下，没有人受伤，想问保险怎么走", consultation=0.8)
+    assert r.disposition == "divert"
+
+
+def test_doubt_goes_to_police_with_a_reason():
+    r = run("我想问问那个事情怎么办", gate=0.4, consultation=0.5, fraud=0.3)
+    assert r.disposition == "police" and r.category == "fraud" and r.needs_confirmation
+    assert any("需人工确认" in x for x in r.reasons)
+
+
+def test_a_weak_cue_halves_the_bar_for_doubt():
+    weak = run("救命啊我家WiFi又断了", gate=0.2, private_request=0.8)
+    plain = run("我家WiFi又断了", gate=0.2, private_request=0.8)
+    assert weak.disposition in ("police", "joint") and weak.needs_confirmation
+    assert plain.disposition == "invalid"
+
+
+def test_injury_makes_a_police_category_joint_with_120():
+    r = run("两个人打架，一个头上流血了", fight=0.9)
+    assert r.disposition == "joint" and "120" in r.destinations and r.priority == 1
+
+
+def test_gas_smell_brings_119_and_the_gas_company():
+    r = run("邻居在楼道里打架，楼道里还有很浓的煤气味", fight=0.9)
+    assert {"119", "gas"} <= set(r.destinations)
+
+
+@pytest.mark.parametrize(
+    ("text", "utility"),
+    [("我们小区停电三个小时了", "power"), ("家里停水两天了", "water"), ("暖气一直不热", "heating")],
+)
+def test_utility_outage_goes_to_the_utility_meant(text, utility):
+    r = run(text, utility_outage=0.9)
+    assert r.destinations == ["12345", utility]
+
+
+def test_silent_call_is_invalid_only_with_a_call_back():
+    r = run("（无声，只有呼吸声，随后挂断）", misdial=0.9)
+    assert r.disposition == "invalid" and r.callback_required
+    assert any("回拨" in x for x in r.reasons)
+
+
+def test_a_crime_in_progress_is_priority_one():
+    assert run("小偷正在撬我家隔壁的门", theft=0.9).priority == 1
+    assert run("我家昨晚被偷了", theft=0.9).priority == 2
