@@ -78,3 +78,13 @@ def test_silent_call_is_invalid_only_with_a_call_back():
 def test_a_crime_in_progress_is_priority_one():
     assert run("小偷正在撬我家隔壁的门", theft=0.9).priority == 1
     assert run("我家昨晚被偷了", theft=0.9).priority == 2
+
+
+def test_a_whisper_the_model_doubts_goes_to_police_not_to_a_call_back():
+    r = run("（小声）我在朋友家，你能送个披萨吗", gate=0.6, private_request=0.7, domestic_violence=0.2)
+    assert r.disposition == "police" and r.category == "domestic_violence" and r.needs_confirmation
+
+
+def test_an_almost_empty_line_is_a_silent_call_whatever_the_model_guessed():
+    r = run("喂？", consultation=0.6, misdial=0.2)
+    assert r.category == "misdial" and r.callback_required

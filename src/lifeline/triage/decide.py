@@ -141,6 +141,9 @@ def decide(
                 f"模型在警务与非警务之间不确定（警务可能性 {_pct(police_p)}{why}），"
                 f"按“{taxonomy.category(category).zh}”交警务处理，需人工确认"
             )
+        elif is_silent(text) and "misdial" in probs and model_top != "misdial":
+            category = "misdial"
+            reasons.append("来电几乎无内容，按无声来电处理")
 
     cat = taxonomy.category(category)
     disposition = cat.disposition
