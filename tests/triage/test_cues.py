@@ -80,6 +80,19 @@ def test_harmless_words_that_look_scary(text):
     assert not families(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["商场门口的招牌被风吹得松动了，底下全是人", "高速超车道上有一个掉下来的轮胎", "小区门口路面塌下去一块，越来越大"],
+)
+def test_public_hazards_fire(text):
+    assert "hazard" in families(text)
+
+
+@pytest.mark.parametrize("text", ["小区水管爆了，停水一天了", "开车被电子眼拍了怎么交罚款", "树上掉下来一只小鸟"])
+def test_everyday_outages_are_not_hazards(text):
+    assert "hazard" not in families(text)
+
+
 def test_hearsay_is_marked_and_kept():
     cues = find_cues("听说隔壁小区着火了")
     assert any(c.family == "fire" and c.hearsay and c.doubtful for c in cues)
