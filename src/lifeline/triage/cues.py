@@ -34,7 +34,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], bool]] = {
 }
 
 # Pets and things: "狗走丢了", "猫困在树上", "钥匙锁在车里" are not people at risk.
-_NOT_A_PERSON = r"(?:狗|猫|宠物|毛孩子|鸟|翅膀|鹦鹉|仓鼠|兔子|乌龟|钥匙|手机|钱包|行李|包裹|快递|车钥匙|车被)"
+_NOT_A_PERSON = r"(?:狗|猫|宠物|毛孩子|鸟|翅膀|戒指|首饰|鹦鹉|仓鼠|兔子|乌龟|钥匙|手机|钱包|行李|包裹|快递|车钥匙|车被)"
 # Buying, carrying rules, handing in: a knife or a gun in an enquiry is no weapon in use.
 _WEAPON_ENQUIRY = r"(?:买的|买了|网购|商家|质量|退货|换货|规定|标准|能带|能不能带|安检|上交|交上去|收藏|磨刀)"
 _SMOKE_NOT_FIRE = r"(?:烧烤|油烟|抽烟|吸烟|烟花|鞭炮|烧纸|炊烟|做饭|烧菜|蒸汽|烟囱|工厂|排放|秸秆|香烟|二手烟)"
@@ -71,7 +71,8 @@ RULES: dict[str, list[Rule]] = {
     ],
     "violence": [
         Rule(
-            r"(?:(?:打人|打我|打她|打他|打孩子|打老婆|打老人)(?!电话|手机|的电话)|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)"
+            r"(?:(?:打人|打我|打她|打他|打孩子|打老婆|打老人)(?!电话|手机|的电话|不接|也不接|没人接)|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)",
+            unless=r"(?:狗|猫)" + _GAP + r"{0,12}打架",
         ),
         Rule(r"(?:被(?:人|他|她|他们)?(?:打(?!爆|电话|扰)|揍|踹|掐|推倒|抢)|抢劫|抢包|抢手机|抢钱|拦路抢)"),
         Rule(r"(?:掐(?:着|住)?(?:脖子|我|她|他)|扇耳光|扇我|扯头发|拳打脚踢|砸车|砸门|砸店|打砸)"),
@@ -93,8 +94,9 @@ RULES: dict[str, list[Rule]] = {
         Rule(r"(?:想死|去死|跳下去)", weak=True),
     ],
     "fire": [
+        Rule(r"火苗", unless=r"灶|打火机|蜡烛|燃气|煤气"),
         Rule(
-            r"(?:(?<!打不)(?<!点不)着火|起火|失火|火灾|火警|烧起来|烧着了|火苗|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池)"
+            r"(?:(?<!打不)(?<!点不)着火|起火|失火|火灾|火警|烧起来|烧着了|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池)"
             + _GAP
             + r"{0,4}(?:燃|烧|炸)|电线"
             + _GAP
@@ -113,7 +115,7 @@ RULES: dict[str, list[Rule]] = {
             unless=_NOT_A_PERSON,
         ),
         Rule(
-            r"(?:落水|溺水|掉(?:进|到|入|下)了?" + _GAP + r"{0,4}(?:河|江|湖|水|井|海|塘|池|坑|沟))",
+            r"(?:落水|溺水|掉(?:进|到|入|下)了?" + _GAP + r"{0,4}(?:河|江|湖|水(?!道)|井(?!盖)|海|塘|池|坑|沟))",
             unless=_NOT_A_PERSON,
         ),
         Rule(r"(?:困|关|卡)在电梯|电梯" + _GAP + r"{0,8}(?:困|卡|关)(?:住|着|了)"),
@@ -131,18 +133,22 @@ RULES: dict[str, list[Rule]] = {
     ],
     "held": [
         Rule(r"(?:被绑|被关|关起来|囚禁|拘禁|扣押|人质|控制了?人身|不让(?:我|她|他|我们)(?:走|离开|出门|出去))"),
-        Rule(r"(?:锁在" + _GAP + r"{0,4}里不让|把(?:我|她|他|我们)锁)"),
+        Rule(r"(?:锁在" + _GAP + r"{0,4}里不让|把(?:我|她|他|我们)锁(?!在门外|门外|外面))"),
     ],
     "crowd": [
         Rule(r"(?:围堵|堵(?:住)?(?:路|大门|厂门|校门|政府)|冲击|围攻|打砸)"),
         Rule(r"(?:聚集|拉横幅|上百人|好几十人|几十个人|一大群人)", weak=True),
     ],
     "lying_on_road": [
-        Rule(r"(?:躺|倒|睡|趴)(?:在|到)(?:了)?" + _GAP + r"{0,6}(?:马路|路中间|路上|公路|高速|街上|路边|车道|铁轨)"),
+        Rule(
+            r"(?:躺|倒|睡|趴)(?:在|到)(?:了)?" + _GAP + r"{0,6}(?:马路|路中间|路上|公路|高速|街上|路边|车道|铁轨)",
+            unless=r"护栏|栏杆|树|电线杆|广告牌|垃圾|货物|箱子",
+        ),
         Rule(r"(?:马路|路中间|路上|公路|高速|车道|铁轨)" + _GAP + r"{0,6}(?:躺着|倒着|睡着|趴着)(?:一个|个)?人"),
     ],
     "unresponsive": [
-        Rule(r"(?:昏迷|晕倒|晕过去|不省人事|叫不醒|没呼吸|没有呼吸|没气了|没心跳|抽搐|口吐白沫|休克|倒地不起)"),
+        Rule(r"没气了", unless=r"燃气|煤气|天然气|灶|打不着|轮胎|气罐"),
+        Rule(r"(?:昏迷|晕倒|晕过去|不省人事|叫不醒(?!我)|没呼吸|没有呼吸|没心跳|抽搐|口吐白沫|休克|倒地不起)"),
         Rule(r"(?:没反应|没有反应|一动不动)", weak=True),
     ],
     "hazard": [
@@ -182,7 +188,7 @@ _HYPOTHETICAL = re.compile(r"(?:万一|怕|担心|会不会|要是|如果|假如
 _QUESTION = re.compile(r"(?:有没有|是否|有无)[^,，。!?！？;；]{0,4}$")
 _NOT_RIGHT_BEFORE = re.compile(r"(?:不|不再|从不|没再)$")
 _PAST = re.compile(
-    r"(?:上个月|上月|上周|上星期|上礼拜|上个礼拜|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
+    r"(?:已经好了|早就好了|伤好了|已经出院|痊愈|上个月|上月|上周|上星期|上礼拜|上个礼拜|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
 )
 _NOW = re.compile(r"(?:正在|现在|刚才|刚刚|马上|还在|此刻|快|赶紧|快点|立刻)")
 _HEARSAY = re.compile(r"(?:听说|据说|听人说|有人说|网上说|网上传|传言|谣言|朋友圈里说|群里说)")
@@ -228,8 +234,15 @@ class Cue:
         return FAMILIES[self.family][0]
 
 
+def _whole_sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a match, to its end: context such as "想交上去" often follows."""
+    s_left = max(text.rfind(p, 0, start) for p in "。!?！？\n") + 1
+    ends = [i for i in (text.find(p, end) for p in "。!?！？\n") if i >= 0]
+    return text[s_left : min(ends, default=len(text))]
+
+
 def _clause(text: str, start: int, end: int) -> tuple[str, str, str]:
-    """The part of the clause before the match, the match's sentence, and what follows it."""
+    """Before the match in its clause; the sentence up to the clause's end; the rest of the clause."""
     left = start
     while left > 0 and not _CLAUSE_END.match(text[left - 1]):
         left -= 1
@@ -251,7 +264,7 @@ def find_cues(text: str) -> list[Cue]:
                 if any(s <= span[0] and span[1] <= e and c.family == family for (s, e), c in found.items()):
                     continue
                 before, sentence, after = _clause(text, *span)
-                if unless is not None and unless.search(sentence):
+                if unless is not None and unless.search(_whole_sentence(text, *span)):
                     continue
                 figurative = family in ("suicide", "threat") and bool(
                     _FIGURATIVE.search(text[max(0, span[0] - 4) : span[1]])
