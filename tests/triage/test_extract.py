@@ -90,3 +90,9 @@ def test_no_one_injured_is_zero_not_unknown():
 def test_people_count_in_chinese():
     assert extract("门口聚了二十多个人").people == 20
     assert extract("一共十二个工人").people == 12
+
+
+def test_an_intersection_and_a_community_are_read_as_such():
+    assert extract("两车刮了一下，在人民路和解放路路口").address == {"street": "人民路", "cross": "和解放路路口"}
+    e = extract("着火了！幸福小区3栋2单元楼道里全是烟")
+    assert e.address == {"community": "幸福小区", "building": "3栋", "unit": "2单元"}

@@ -56,12 +56,15 @@ _PLACE = rf"(?:(?![{_STOP_CHARS}])[\u4e00-\u9fa5A-Za-z0-9])"
 _ADDRESS_PARTS = [
     ("province", rf"(?:{_PLACE}{{1,7}}?(?:省|自治区)|北京市?|上海市?|天津市?|重庆市?)"),
     ("city", rf"{_PLACE}{{1,6}}?(?:市|自治州|地区|盟)"),
-    ("district", rf"{_PLACE}{{1,6}}?(?:区|县|旗)"),
+    ("district", rf"{_PLACE}{{1,6}}?(?:(?<![小园校社])区|县|旗)"),
     ("town", rf"{_PLACE}{{1,6}}?(?:镇|乡|街道)"),
-    ("street", rf"{_PLACE}{{1,10}}?(?:大道|路|街|巷|胡同|弄|道)(?:{NUMBER}号)?"),
+    # 道 ends a street name, but not 楼道/车道/通道 and the like.
+    ("street", rf"{_PLACE}{{1,10}}?(?:大道|路|街|巷|胡同|弄|(?<![楼车通走隧管跑渠水频知])道)(?:{NUMBER}号)?"),
+    # The second road of an intersection: 人民路和解放路(路口)
+    ("cross", rf"(?:和|与|跟|交){_PLACE}{{1,8}}?(?:大道|路|街)(?:路口|交叉口|口)?"),
     (
         "community",
-        rf"{_PLACE}{{1,10}}?(?:小区|花园|家园|公寓|大厦|新村|新城|广场|苑|园|村|社区|城|府|庭|湾|里|中心|医院|学校|中学|小学|大学|市场|商场|公园|站)",
+        rf"{_PLACE}{{1,10}}?(?:小区|花园|家园|公寓|大厦|新村|新城|广场|苑|园|村|社区|城|府|庭|湾|中心|医院|学校|中学|小学|大学|市场|商场|公园|站)",
     ),
     ("building", rf"{NUMBER}(?:号楼|栋|幢|座|号院)"),
     ("unit", rf"{NUMBER}单元"),
@@ -122,7 +125,7 @@ def extract_address(text: str) -> tuple[dict[str, str], str]:
             strong = len(parts) >= 2 or bool(_STRONG & parts.keys())
             if strong and score > best[0]:
                 best = (score, parts, m.group(0))
-            pos = m.end() if len(parts) >= 2 else pos + 1
+            pos = m.end()
         else:
             pos += 1
     return best[1], best[2]
