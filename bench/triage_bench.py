@@ -94,11 +94,13 @@ def main() -> None:
 
     if args.gold:
         gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
-        ours_acc = sum(ours(g["text"], g.get("channel", "voice")).category == g["category"] for g in gold) / len(gold)
+        results = [(ours(g["text"], g.get("channel", "voice")), g) for g in gold]
+        final_acc = sum(r.category == g["category"] for r, g in results) / len(gold)
+        model_acc = sum(r.model_category == g["category"] for r, g in results) / len(gold)
         base_acc = sum(base(g["text"], "voice") == g["category"] for g in gold) / len(gold)
-        print(
-            f"{'category accuracy':22}{ours_acc:18.3f}{base_acc:18.3f}{ours_acc / base_acc:18.2f}   ({args.gold.name})"
-        )
+        print(f"category accuracy on {args.gold.name} (the triage answer moves doubtful calls to police on purpose):")
+        print(f"{'  model alone':22}{model_acc:18.3f}{base_acc:18.3f}{model_acc / base_acc:18.2f}")
+        print(f"{'  after safety rules':22}{final_acc:18.3f}{base_acc:18.3f}{final_acc / base_acc:18.2f}")
 
     # The whole process, as other tools run it: 500 items through `lifeline triage --jsonl`.
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
