@@ -40,7 +40,3 @@ class Taxonomy:
 
     def category(self, code: str) -> Category:
         return self.categories[code]
-
-    def codes(self, *dispositions: str) -> list[str]:
-        """Category codes with one of the given default dispositions (all when none given)."""
-        return [c.code for c in self.categories.values() if not dispositions or c.disposition in dispositions]

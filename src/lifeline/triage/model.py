@@ -23,14 +23,10 @@ ARTIFACT = "triage-model.npz"
 FORMAT = 2
 
 
-def channel_token(channel: str) -> str:
-    # A marker character sequence that cannot occur in normalised text, so the model may learn
-    # that, say, one-button alarm posts are seldom idle chat.
-    return f"\x01{channel}\x01"
-
-
 def model_input(text: str, channel: str) -> str:
-    return f"{channel_token(channel)} {text.lower()}"
+    # The channel as a marker that cannot occur in normalised text, so the model may learn that,
+    # say, one-button alarm posts are seldom idle chat.
+    return f"\x01{channel}\x01 {text.lower()}"
 
 
 def char_ngrams(text: str, low: int, high: int) -> Counter:
