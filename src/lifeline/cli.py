@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -185,6 +186,153 @@ def triage_train(
     if not corpus_path.exists():
         _fail(f"语料不存在 no such corpus: {corpus_path}")
     train(corpus_path, out or artifact_path(), progress=console.print)
+
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="数据库地址 database URL (默认 LIFELINE_DATABASE_URL 或 ./lifeline.db)")
+]
+
+
+@contextmanager
+def _database(url: str | None):
+    """A migrated database and one transaction; domain errors become readable CLI errors."""
+    from sqlalchemy.exc import OperationalError
+
+    from lifeline.errors import LifelineError
+    from lifeline.store import migrate
+    from lifeline.store.engine import DatabaseURLError, make_engine, session_factory, transaction
+
+    try:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        with transaction(session_factory(engine)) as session:
+            yield session
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+    except OperationalError as exc:
+        _fail(f"无法连接数据库 cannot reach the database: {exc.orig}")
+    except LifelineError as exc:
+        _fail(exc.detail)
+
+
+db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
+org_app = typer.Typer(help="机构 organisations", no_args_is_help=True)
+user_app = typer.Typer(help="用户 users", no_args_is_help=True)
+token_app = typer.Typer(help="服务令牌 bearer tokens", no_args_is_help=True)
+audit_app = typer.Typer(help="审计 audit", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """建库或升级到最新结构 / create or upgrade the schema."""
+    from sqlalchemy.exc import OperationalError
+
+    from lifeline.store import migrate
+    from lifeline.store.engine import DatabaseURLError, make_engine
+
+    try:
+        before, after = migrate.upgrade(make_engine(db))
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+    except OperationalError as exc:
+        _fail(f"无法连接数据库 cannot reach the database: {exc.orig}")
+    console.print(f"数据库结构 schema: {before or '空 empty'} → {after}")
+
+
+@org_app.command("add")
+def org_add(
+    code: Annotated[str, typer.Argument(help="机构代码 organisation code")],
+    name: Annotated[str, typer.Option("--name", help="名称 name")],
+    kind: Annotated[str, typer.Option("--kind", help="类型 kind: city, centre_110, police_station, ...")],
+    parent: Annotated[str | None, typer.Option("--parent", help="上级机构代码 parent code")] = None,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="管辖范围 area served")] = "",
+    serves: Annotated[str | None, typer.Option("--serves", help="对应去向 destination code, e.g. power")] = None,
+    db: DbOption = None,
+) -> None:
+    """新增机构 / add an organisation."""
+    from lifeline.auth.service import SYSTEM, add_org
+
+    with _database(db) as session:
+        org = add_org(session, SYSTEM, code, name, kind, parent, jurisdiction=jurisdiction, serves=serves)
+        console.print(f"已新增机构 added {org.code} {org.name} ({org.kind})")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="用户名 username")],
+    role: Annotated[str, typer.Option("--role", help="角色 role: call_taker, dispatcher, ...")],
+    org: Annotated[str, typer.Option("--org", help="所属机构代码 organisation code")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="从标准输入读密码 read the password")
+    ] = False,
+    display_name: Annotated[str, typer.Option("--display-name", help="姓名 display name")] = "",
+    db: DbOption = None,
+) -> None:
+    """新增用户 / add a user (password from stdin)."""
+    from lifeline.auth.service import SYSTEM, add_user
+
+    if not password_stdin:
+        _fail("请用 --password-stdin 从标准输入提供密码 / give the password on stdin with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with _database(db) as session:
+        user = add_user(session, SYSTEM, username, role, org, password, display_name=display_name)
+        console.print(f"已新增用户 added {user.username} ({user.role})")
+
+
+@token_app.command("create")
+def token_create(username: Annotated[str, typer.Argument(help="用户名 username")], db: DbOption = None) -> None:
+    """为用户签发令牌，只输出令牌本身 / print a new bearer token and nothing else."""
+    from lifeline.auth.service import SYSTEM, create_token
+
+    with _database(db) as session:
+        secret = create_token(session, SYSTEM, username)
+    print(secret)
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = None) -> None:
+    """校验事件哈希链与警情记录 / check the event chain and that incidents match it."""
+    from lifeline.incidents.service import verify_rows
+    from lifeline.store import events
+
+    with _database(db) as session:
+        chain = events.verify(session)
+        if not chain.ok:
+            _fail(
+                f"事件链在第 {chain.broken_seq} 号事件处断开 chain broken at event {chain.broken_seq}: {chain.reason}",
+                1,
+            )
+        checked, problem = verify_rows(session)
+        if problem:
+            _fail(problem, 1)
+    console.print(f"[green]完好 intact[/green]: {chain.events} 个事件 events, {checked} 起警情 incidents")
+
+
+@app.command("serve")
+def serve(
+    role: Annotated[str, typer.Option("--role", help="110 | 12345 | both")] = "both",
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8110,
+) -> None:
+    """启动服务（首次启动自动建库）/ serve the API; creates and upgrades the database on first start."""
+    import uvicorn
+
+    from lifeline.store.engine import DatabaseURLError, database_url
+    from lifeline.web.app import create_app
+
+    if role not in ("110", "12345", "both"):
+        _fail(f"--role 只能是 110、12345 或 both / --role must be 110, 12345 or both, not {role!r}")
+    try:
+        url = database_url(db)
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+    uvicorn.run(create_app(url, role), host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command("demo")

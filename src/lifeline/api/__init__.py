@@ -1,0 +1,1 @@
+"""HTTP plumbing every domain's views share: request context, idempotency, problem details, limits."""

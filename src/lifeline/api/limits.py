@@ -1,0 +1,67 @@
+"""Request size limits, enforced before a body is read into memory."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+
+MAX_BODY_BYTES = 256 * 1024  # a report is a few KB; 256 KB leaves room for long SMS threads
+
+
+class BodyLimit:
+    """ASGI middleware: 413 when Content-Length or the streamed body passes the limit."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._reject(send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._reject(send)
+
+    async def _reject(self, send):
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "请求过大 Content too large",
+                "status": 413,
+                "detail": f"请求体超过 {self.limit // 1024} KB / the request body is over {self.limit // 1024} KB",
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(HTTPException):
+    """An HTTPException, so that FastAPI passes it through its body parsing to the problem handler."""
+
+    def __init__(self):
+        super().__init__(413, "请求体过大 / the request body is too large")

@@ -1,0 +1,1 @@
+"""People, organisations, roles, permissions and tokens."""

@@ -1,0 +1,88 @@
+"""Organisations form a tree with jurisdictions; users hold one role in one organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lifeline.store.base import Base, UTCDateTime, utcnow
+
+ROLES = {
+    "call_taker": "接警员",
+    "dispatcher": "调度员",
+    "field_officer": "处警民警",
+    "hotline_operator": "12345 话务员",
+    "agency_handler": "承办单位经办人",
+    "supervisor": "值班长",
+    "admin": "系统管理员",
+}
+
+ORG_KINDS = {
+    "city": "市级",
+    "centre_110": "110 指挥中心",
+    "centre_12345": "12345 热线中心",
+    "police_station": "派出所",
+    "department": "职能部门",
+    "utility": "公用事业单位",
+    "fire_119": "119 消防",
+    "ems_120": "120 急救",
+    "governance_centre": "综治中心",
+}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Free text of the area served, e.g. "天河区" or "天河区 石牌街道"; maps come with dispatch.
+    jurisdiction: Mapped[str] = mapped_column(String(500), default="")
+    # The taxonomy destination this organisation answers for (power, water, 119, ...), if any.
+    serves: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token for a service; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BrowserSession(Base):
+    """A console login: the cookie carries a secret whose hash is the key; writes need the CSRF token."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,59 @@
+"""Who may do what: a pure table of roles and actions, read by the API and by the permission test."""
+
+from __future__ import annotations
+
+from lifeline.auth.models import ROLES
+
+ALL = frozenset(ROLES)
+DESK = frozenset({"call_taker", "dispatcher", "hotline_operator", "supervisor", "admin"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "report.create": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    "incident.read": ALL,
+    "incident.confirm": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    "incident.transition": DESK | {"field_officer"},
+    "incident.note": ALL,
+    "incident.merge": DESK,
+    # Reading a caller's full number and history: the desk and the officer who must call back.
+    "caller.read": DESK | {"field_officer"},
+    "org.read": ALL,
+    "org.write": frozenset({"admin"}),
+    "user.read": frozenset({"supervisor", "admin"}),
+    "user.write": frozenset({"admin"}),
+    "audit.verify": frozenset({"supervisor", "admin"}),
+}
+
+# Which roles may move an incident into each state (on top of incident.transition).
+TRANSITION_ROLES: dict[str, frozenset[str]] = {
+    "dispatched": frozenset({"dispatcher", "supervisor", "admin"}),
+    "en_route": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
+    "on_scene": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
+    "resolved": DESK | {"field_officer"},
+    "transferred": DESK,
+    "closed": DESK,
+    "cancelled": DESK,
+    "reopened": frozenset({"supervisor", "admin", "call_taker", "hotline_operator"}),
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in PERMISSIONS.get(action, frozenset())
+
+
+def may_move_to(role: str, state: str) -> bool:
+    return allowed(role, "incident.transition") and role in TRANSITION_ROLES.get(state, frozenset())
+
+
+def sees_all(role: str) -> bool:
+    """Admins see every organisation's incidents; everyone else sees their own part of the tree."""
+    return role == "admin"
+
+
+def mask_number(number: str | None) -> str | None:
+    """138****5678: enough to recognise a repeat caller, not enough to dial."""
+    if not number:
+        return number
+    if len(number) <= 4:
+        return "*" * len(number)
+    keep = 3 if len(number) >= 11 else 2
+    return number[:keep] + "*" * (len(number) - keep - 4) + number[-4:]

@@ -1,0 +1,110 @@
+"""Request and response shapes of people, organisations and sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lifeline.api.context import Text
+from lifeline.auth.models import Organisation, User
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Role = Literal["call_taker", "dispatcher", "field_officer", "hotline_operator", "agency_handler", "supervisor", "admin"]
+OrgKind = Literal[
+    "city", "centre_110", "centre_12345", "police_station", "department",
+    "utility", "fire_119", "ems_120", "governance_centre",
+]  # fmt: skip
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    username: Annotated[Text, Field(min_length=1, max_length=64)]
+    password: Annotated[Text, Field(min_length=1, max_length=200)]
+
+
+class OrgIn(Strict):
+    code: Code
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    kind: OrgKind
+    parent: Code | None = None
+    jurisdiction: Annotated[Text, Field(max_length=500)] = ""
+    serves: Annotated[Text, Field(max_length=64)] | None = None
+
+
+class OrgOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    jurisdiction: str
+    serves: str | None
+
+    @classmethod
+    def of(cls, org: Organisation) -> OrgOut:
+        return cls(
+            id=org.id,
+            code=org.code,
+            name=org.name,
+            kind=org.kind,
+            parent_id=org.parent_id,
+            jurisdiction=org.jurisdiction,
+            serves=org.serves,
+        )
+
+
+class OrgList(BaseModel):
+    items: list[OrgOut]
+
+
+class UserIn(Strict):
+    username: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    role: Role
+    org: Code
+    password: Annotated[Text, Field(min_length=8, max_length=200)]
+    display_name: Annotated[Text, Field(max_length=100)] = ""
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    org_id: int
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            org_id=user.org_id,
+            active=user.active,
+            created_at=user.created_at,
+        )
+
+
+class UserList(BaseModel):
+    items: list[UserOut]
+
+
+class MeOut(BaseModel):
+    username: str
+    role: str
+    org_id: int
+    via: str
+    permissions: list[str]
+
+
+class SessionOut(BaseModel):
+    username: str
+    role: str
+    csrf_token: str = Field(description="写操作须在 X-CSRF-Token 头中带上 send it as X-CSRF-Token on writes")

@@ -1,0 +1,1 @@
+"""Caller history: repeat callers and numbers that call to harass or lie."""

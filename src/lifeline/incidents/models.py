@@ -1,0 +1,101 @@
+"""Reports (what came in on a channel) and incidents (警情: what the desk decided and did)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lifeline.store.base import Base, JSONText, UTCDateTime, utcnow
+
+REPORT_CHANNELS = {
+    "voice": "语音 110",
+    "sms": "12110 短信",
+    "wechat": "微信",
+    "app": "APP",
+    "video": "视频",
+    "alarm_post": "一键报警柱",
+    "hotline_push": "12345 推送",
+}
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+    # The call-taker's decision; `suggestion` keeps what triage proposed, beside it.
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    disposition: Mapped[str] = mapped_column(String(16), index=True)
+    priority: Mapped[int] = mapped_column(Integer)
+    destinations: Mapped[list] = mapped_column(JSONText, default=list)
+    suggestion: Mapped[dict] = mapped_column(JSONText)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    caller_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="incident", order_by="Report.id", foreign_keys="Report.incident_id"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(order_by="Assignment.id")
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # The incident the report first made; merging moves `incident_id`, unmerging moves it back.
+    origin_incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    caller_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    caller_name: Mapped[str] = mapped_column(String(100), default="")
+    text: Mapped[str] = mapped_column(Text)
+    location_text: Mapped[str] = mapped_column(String(500), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Another platform's id for the same report (a 12345 push, say), so a resend is recognised.
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="reports", foreign_keys=[incident_id])
+
+
+class Assignment(Base):
+    """An organisation an incident was handed to: scoping reads this (a handler sees what was sent to them)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("incident_id", "org_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # dispatch | transfer | joint
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

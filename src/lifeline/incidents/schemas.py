@@ -1,0 +1,268 @@
+"""Request and response shapes of the incident API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from lifeline import taxonomy
+from lifeline.api.context import Text
+from lifeline.auth.permissions import mask_number
+from lifeline.incidents import states
+from lifeline.incidents.models import Incident, Report
+from lifeline.incidents.service import Decision, ReportIn
+from lifeline.triage import TriageResult
+
+Channel = Literal["voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push"]
+Priority = Annotated[int, Field(ge=1, le=4)]
+Reason = Annotated[Text, Field(max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReportCreate(Strict):
+    text: Annotated[str, Field(max_length=20_000, description="来电内容 what the caller said or wrote; may be empty")]
+    channel: Channel = "voice"
+    caller_number: Annotated[Text, Field(max_length=32)] | None = None
+    caller_name: Annotated[Text, Field(max_length=100)] = ""
+    location_text: Annotated[Text, Field(max_length=500)] = ""
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    received_at: AwareDatetime | None = None
+    answered_at: AwareDatetime | None = None
+    external_ref: Annotated[Text, Field(max_length=100)] | None = None
+
+    @field_validator("text")
+    @classmethod
+    def keep_every_call(cls, value: str) -> str:
+        # A report is never refused for its words: bytes a database cannot keep become U+FFFD.
+        value = value.replace("\x00", "\ufffd")
+        return value.encode("utf-8", errors="replace").decode("utf-8")
+
+    def to_domain(self) -> ReportIn:
+        return ReportIn(**self.model_dump())
+
+
+class ConfirmIn(Strict):
+    category: Annotated[Text, Field(max_length=32)] | None = None
+    disposition: Literal["police", "joint", "divert", "invalid"] | None = None
+    priority: Priority | None = None
+    destinations: Annotated[list[Annotated[Text, Field(max_length=32)]], Field(max_length=20)] | None = None
+    reason: Reason | None = None
+
+    def to_domain(self) -> Decision:
+        return Decision(**self.model_dump())
+
+
+class TransitionIn(Strict):
+    to: Literal["dispatched", "en_route", "on_scene", "transferred", "resolved", "closed", "cancelled", "reopened"] = (
+        Field(description="目标状态 target state")
+    )
+    reason: Reason | None = None
+    org: Annotated[Text, Field(max_length=64, description="派警/分流的单位代码 organisation code")] | None = None
+
+
+class NoteIn(Strict):
+    text: Annotated[Text, Field(min_length=1, max_length=5000)]
+
+
+class MergeIn(Strict):
+    source: Annotated[int, Field(ge=1, le=2**31 - 1, description="被合并的警情 the incident merged into this one")]
+
+
+class ReportOut(BaseModel):
+    id: int
+    origin_incident_id: int
+    channel: str
+    caller_number: str | None
+    text: str
+    location_text: str
+    lat: float | None
+    lon: float | None
+    received_at: datetime
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, report: Report) -> ReportOut:
+        return cls(
+            id=report.id,
+            origin_incident_id=report.origin_incident_id,
+            channel=report.channel,
+            caller_number=mask_number(report.caller_number),
+            text=report.text,
+            location_text=report.location_text,
+            lat=report.lat,
+            lon=report.lon,
+            received_at=report.received_at,
+            answered_at=report.answered_at,
+        )
+
+
+class AssignmentOut(BaseModel):
+    org_id: int
+    kind: str
+    created_at: datetime
+
+
+class IncidentOut(BaseModel):
+    id: int
+    state: str
+    state_zh: str
+    allowed_moves: list[str]
+    category: str
+    category_zh: str
+    disposition: str
+    priority: int
+    destinations: list[str]
+    suggestion: dict[str, Any]
+    override_reason: str | None
+    needs_confirmation: bool
+    callback_required: bool
+    caller_number: str | None = Field(description="已脱敏 masked; 完整号码见 /incidents/{id}/caller")
+    address: str
+    lat: float | None
+    lon: float | None
+    summary: str
+    owner_org_id: int
+    merged_into_id: int | None
+    cancel_reason: str | None
+    received_at: datetime
+    triaged_at: datetime | None
+    confirmed_at: datetime | None
+    dispatched_at: datetime | None
+    en_route_at: datetime | None
+    on_scene_at: datetime | None
+    transferred_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    cancelled_at: datetime | None
+    reports: list[ReportOut]
+    assignments: list[AssignmentOut]
+
+    @classmethod
+    def of(cls, incident: Incident) -> IncidentOut:
+        category = taxonomy.default().categories.get(incident.category)
+        return cls(
+            id=incident.id,
+            state=incident.state,
+            state_zh=states.STATES.get(incident.state, incident.state),
+            allowed_moves=states.allowed_next(incident.state, incident.disposition),
+            category=incident.category,
+            category_zh=category.zh if category else incident.category,
+            disposition=incident.disposition,
+            priority=incident.priority,
+            destinations=list(incident.destinations or []),
+            suggestion=incident.suggestion,
+            override_reason=incident.override_reason,
+            needs_confirmation=incident.needs_confirmation,
+            callback_required=incident.callback_required,
+            caller_number=mask_number(incident.caller_number),
+            address=incident.address,
+            lat=incident.lat,
+            lon=incident.lon,
+            summary=incident.summary,
+            owner_org_id=incident.owner_org_id,
+            merged_into_id=incident.merged_into_id,
+            cancel_reason=incident.cancel_reason,
+            received_at=incident.received_at,
+            triaged_at=incident.triaged_at,
+            confirmed_at=incident.confirmed_at,
+            dispatched_at=incident.dispatched_at,
+            en_route_at=incident.en_route_at,
+            on_scene_at=incident.on_scene_at,
+            transferred_at=incident.transferred_at,
+            resolved_at=incident.resolved_at,
+            closed_at=incident.closed_at,
+            cancelled_at=incident.cancelled_at,
+            reports=[ReportOut.of(r) for r in incident.reports],
+            assignments=[
+                AssignmentOut(org_id=a.org_id, kind=a.kind, created_at=a.created_at) for a in incident.assignments
+            ],
+        )
+
+
+class TriageOut(BaseModel):
+    disposition: str
+    category: str
+    category_zh: str
+    priority: int
+    destinations: list[str]
+    confidence: float
+    reasons: list[str]
+    needs_confirmation: bool
+    callback_required: bool
+    cues: list[str]
+    entities: dict[str, Any]
+
+    @classmethod
+    def of(cls, result: TriageResult) -> TriageOut:
+        data = result.to_dict()
+        return cls(
+            **{k: data[k] for k in cls.model_fields if k not in ("cues", "confidence")},
+            confidence=round(result.confidence, 4),
+            cues=[c.name for c in result.cues if c.active],
+        )
+
+
+class DuplicateOut(BaseModel):
+    incident_id: int
+    score: float
+    reasons: list[str]
+
+
+class CallerIncidentOut(BaseModel):
+    id: int
+    received_at: datetime
+    category: str
+    disposition: str
+    state: str
+    confirmed: bool
+
+
+class CallerOut(BaseModel):
+    number: str | None
+    calls_24h: int
+    calls_30d: int
+    repeat: bool
+    nuisance_score: float
+    flagged: bool
+    reasons: list[str]
+    incidents: list[CallerIncidentOut]
+
+
+class IntakeOut(BaseModel):
+    incident: IncidentOut
+    report_id: int
+    triage: TriageOut
+    duplicates: list[DuplicateOut]
+    caller: CallerOut | None
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentOut]
+    next_cursor: str | None = Field(description="下一页游标 pass as ?cursor= for the next page; null at the end")
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    actor: str | None
+    payload: dict[str, Any]
+
+
+class EventList(BaseModel):
+    items: list[EventOut]
+
+
+class RevealOut(BaseModel):
+    number: str | None
+    history: CallerOut | None
+
+
+class Done(BaseModel):
+    ok: bool = True

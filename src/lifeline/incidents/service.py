@@ -1,0 +1,433 @@
+"""What can be done to reports and incidents, each in one transaction with its events."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from lifeline import taxonomy
+from lifeline.auth import permissions
+from lifeline.auth.models import Organisation
+from lifeline.auth.service import Principal, org_by_code, require, subtree
+from lifeline.callers import service as callers
+from lifeline.callers.scoring import normalise_number
+from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
+from lifeline.incidents import states
+from lifeline.incidents.models import Assignment, Incident, Report
+from lifeline.store import events
+from lifeline.store.base import utcnow
+from lifeline.triage import TriageResult, triage
+from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
+
+MAX_DUPLICATES = 5
+
+
+@dataclass
+class ReportIn:
+    text: str
+    channel: str = "voice"
+    caller_number: str | None = None
+    caller_name: str = ""
+    location_text: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    received_at: datetime | None = None
+    answered_at: datetime | None = None
+    external_ref: str | None = None
+
+
+@dataclass
+class Decision:
+    category: str | None = None
+    disposition: str | None = None
+    priority: int | None = None
+    destinations: list[str] | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Intake:
+    incident: Incident
+    report: Report
+    triage: TriageResult
+    duplicates: list[dict] = field(default_factory=list)
+    caller: dict | None = None
+
+
+def snapshot(incident: Incident) -> dict:
+    """The fields an event records after each change; `audit verify` compares them with the row."""
+    return {
+        "state": incident.state,
+        "category": incident.category,
+        "disposition": incident.disposition,
+        "priority": incident.priority,
+        "destinations": list(incident.destinations or []),
+        "owner_org_id": incident.owner_org_id,
+        "merged_into_id": incident.merged_into_id,
+        "caller_number_sha256": _sha(incident.caller_number or ""),
+    }
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _suggestion(result: TriageResult) -> dict:
+    return {
+        "disposition": result.disposition,
+        "category": result.category,
+        "priority": result.priority,
+        "destinations": list(result.destinations),
+        "confidence": round(result.confidence, 4),
+        "reasons": list(result.reasons),
+        "needs_confirmation": result.needs_confirmation,
+        "callback_required": result.callback_required,
+        "cues": [c.name for c in result.cues if c.active],
+        "entities": asdict(result.entities),
+    }
+
+
+def _record(session: Session, actor: Principal, incident: Incident, kind: str, **payload) -> None:
+    incident.updated_at = utcnow()
+    session.flush()
+    events.append(
+        session, kind, {**payload, "incident": snapshot(incident)}, actor=actor.username, incident_id=incident.id
+    )
+
+
+# Scope ---------------------------------------------------------------------------------------
+
+
+def scope(session: Session, actor: Principal):
+    """Incidents `actor` may see: owned by or handed to their part of the organisation tree."""
+    if permissions.sees_all(actor.role):
+        return true()
+    orgs = subtree(session, actor.org_id)
+    handed = select(Assignment.incident_id).where(Assignment.org_id.in_(orgs))
+    return or_(Incident.owner_org_id.in_(orgs), Incident.id.in_(handed))
+
+
+def get(session: Session, actor: Principal, incident_id: int, *, lock: bool = False) -> Incident:
+    """The incident if `actor` may see it. Hidden and missing look the same, so ids cannot be probed."""
+    query = select(Incident).where(Incident.id == incident_id, scope(session, actor))
+    if lock:
+        query = query.with_for_update()
+    incident = session.scalar(query)
+    if incident is None:
+        raise NotFound(f"警情 {incident_id} 不存在或无权查看 incident {incident_id} does not exist or is not yours")
+    return incident
+
+
+# Intake ----------------------------------------------------------------------------------------
+
+
+def intake(session: Session, actor: Principal, data: ReportIn) -> Intake:
+    require(actor, "report.create")
+    result = triage(data.text, data.channel)
+    now = utcnow()
+    number = normalise_number(data.caller_number)
+    incident = Incident(
+        state="triaged",
+        owner_org_id=actor.org_id,
+        category=result.category,
+        disposition=result.disposition,
+        priority=result.priority,
+        destinations=list(result.destinations),
+        suggestion=_suggestion(result),
+        needs_confirmation=result.needs_confirmation,
+        callback_required=result.callback_required,
+        caller_number=number,
+        address=data.location_text or result.entities.address_text,
+        lat=data.lat,
+        lon=data.lon,
+        summary=result.text[:200],
+        received_at=data.received_at or now,
+        triaged_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    report = Report(
+        incident_id=incident.id,
+        origin_incident_id=incident.id,
+        channel=data.channel,
+        caller_number=number,
+        caller_name=data.caller_name,
+        text=data.text,
+        location_text=data.location_text,
+        lat=data.lat,
+        lon=data.lon,
+        received_at=incident.received_at,
+        answered_at=data.answered_at,
+        taken_by=actor.user_id or None,
+        external_ref=data.external_ref,
+    )
+    session.add(report)
+    session.flush()
+    events.append(
+        session,
+        "report.received",
+        {"report_id": report.id, "channel": data.channel, "text_sha256": _sha(data.text)},
+        actor=actor.username,
+        incident_id=incident.id,
+    )
+    _record(session, actor, incident, "incident.triaged", suggestion=incident.suggestion)
+    caller = callers.history(session, number, now) if number else None
+    return Intake(incident, report, result, duplicates(session, actor, incident), caller)
+
+
+def duplicates(session: Session, actor: Principal, incident: Incident) -> list[dict]:
+    """Open incidents this one may repeat, best first."""
+    since = incident.received_at - timedelta(minutes=WINDOW_MINUTES)
+    candidates = session.scalars(
+        select(Incident).where(
+            Incident.id != incident.id,
+            Incident.state.in_(states.OPEN_STATES),
+            Incident.received_at >= since,
+            scope(session, actor),
+        )
+    )
+    new = _sighting(incident)
+    found = []
+    for other in candidates:
+        m = match(new, _sighting(other))
+        if m is not None:
+            found.append({"incident_id": other.id, "score": m.score, "reasons": m.reasons})
+    return sorted(found, key=lambda d: -d["score"])[:MAX_DUPLICATES]
+
+
+def _sighting(incident: Incident) -> Sighting:
+    return Sighting(
+        incident.summary, incident.received_at, incident.category, incident.address, incident.lat, incident.lon
+    )
+
+
+# Decisions and moves ---------------------------------------------------------------------------
+
+
+def confirm(session: Session, actor: Principal, incident_id: int, decision: Decision) -> Incident:
+    """The call-taker's decision. Anything that differs from the suggestion needs a reason."""
+    require(actor, "incident.confirm")
+    incident = get(session, actor, incident_id, lock=True)
+    if incident.state != "triaged":
+        raise Conflict(
+            f"警情当前为 {incident.state}，只有已研判(triaged)的警情可以确认"
+            " / only a triaged incident can be confirmed",
+            allowed=states.allowed_next(incident.state, incident.disposition),
+        )
+    tax = taxonomy.default()
+    suggested = incident.suggestion
+    chosen = {
+        "category": decision.category or suggested["category"],
+        "disposition": decision.disposition or suggested["disposition"],
+        "priority": decision.priority or suggested["priority"],
+        "destinations": decision.destinations if decision.destinations is not None else suggested["destinations"],
+    }
+    if chosen["category"] not in tax.categories:
+        raise Invalid(f"未知类别 unknown category {chosen['category']!r}")
+    if chosen["disposition"] not in taxonomy.DISPOSITIONS:
+        raise Invalid(f"未知处置方式 unknown disposition {chosen['disposition']!r}; 可选: {taxonomy.DISPOSITIONS}")
+    unknown = [d for d in chosen["destinations"] if d not in tax.destinations]
+    if unknown:
+        raise Invalid(f"未知去向 unknown destinations {unknown}")
+    changed = sorted(k for k, v in chosen.items() if v != suggested[k])
+    reason = (decision.reason or "").strip()
+    if changed and not reason:
+        raise Invalid(
+            f"与研判建议不同（{', '.join(changed)}），须填写理由 / a reason is required when overriding: {changed}",
+            changed=changed,
+        )
+    incident.category, incident.disposition = chosen["category"], chosen["disposition"]
+    incident.priority, incident.destinations = chosen["priority"], list(chosen["destinations"])
+    incident.override_reason = reason or None
+    incident.state, incident.confirmed_at = "confirmed", utcnow()
+    _record(session, actor, incident, "incident.confirmed", overridden=changed, reason=reason or None)
+    return incident
+
+
+def transition(
+    session: Session, actor: Principal, incident_id: int, target: str, reason: str | None = None, org: str | None = None
+) -> Incident:
+    require(actor, "incident.transition")
+    if target not in states.ACTIONS:
+        raise Invalid(f"未知状态 unknown state {target!r}; 可选: {', '.join(sorted(states.ACTIONS))}")
+    incident = get(session, actor, incident_id, lock=True)
+    problem = states.check(incident.state, incident.disposition, target)
+    if problem:
+        raise Conflict(problem, allowed=states.allowed_next(incident.state, incident.disposition))
+    if not permissions.may_move_to(actor.role, target):
+        raise Forbidden(f"角色 {actor.role} 不能把警情转为 {target} / role {actor.role} may not move to {target}")
+    reason = (reason or "").strip() or None
+    if target in states.NEEDS_REASON and not reason:
+        raise Invalid(f"转为 {target} 须填写理由 / a reason is required to move to {target}")
+    handed_to = _hand_over(session, incident, target, org)
+    previous = incident.state
+    incident.state = states.LANDS_IN.get(target, target)
+    now = utcnow()
+    if target in states.TIMESTAMP:
+        setattr(incident, states.TIMESTAMP[target], now)
+    if target == "cancelled":
+        incident.cancel_reason = reason
+    _record(session, actor, incident, f"incident.{target}", previous=previous, reason=reason, org=handed_to)
+    return incident
+
+
+def _hand_over(session: Session, incident: Incident, target: str, org: str | None) -> str | None:
+    """Dispatch needs a unit's organisation; a transfer may name one (the work order seam)."""
+    kind = {"dispatched": "dispatch", "transferred": "transfer"}.get(target)
+    if kind is None:
+        return None
+    if org is None:
+        if target == "dispatched":
+            raise Invalid("派警须指定处警单位 org / dispatching needs the organisation of the unit (org)")
+        return None
+    organisation: Organisation = org_by_code(session, org)
+    if target == "dispatched" and organisation.kind not in ("police_station", "centre_110"):
+        raise Invalid(f"{org} 不是公安单位，不能派警 / {org} is not a police unit")
+    session.add(Assignment(incident_id=incident.id, org_id=organisation.id, kind=kind))
+    return org
+
+
+def add_note(session: Session, actor: Principal, incident_id: int, text: str) -> None:
+    require(actor, "incident.note")
+    incident = get(session, actor, incident_id)
+    if not text.strip():
+        raise Invalid("备注不能为空 the note is empty")
+    events.append(session, "incident.note", {"text": text}, actor=actor.username, incident_id=incident.id)
+
+
+def merge(session: Session, actor: Principal, target_id: int, source_id: int) -> Incident:
+    """Move every report of `source` onto `target`; `source` is kept, marked merged."""
+    require(actor, "incident.merge")
+    if target_id == source_id:
+        raise Invalid("不能与自身合并 an incident cannot be merged into itself")
+    target = get(session, actor, target_id, lock=True)
+    source = get(session, actor, source_id, lock=True)
+    for inc in (target, source):
+        if inc.state not in states.OPEN_STATES:
+            raise Conflict(f"警情 {inc.id} 状态为 {inc.state}，只能合并未结警情 / only open incidents can be merged")
+    moved = [r.id for r in source.reports]
+    for report in list(source.reports):
+        report.incident = target
+    previous = source.state
+    source.state, source.merged_into_id = "merged", target.id
+    _record(session, actor, source, "incident.merged", into=target.id, reports=moved, previous=previous)
+    _record(session, actor, target, "incident.absorbed", source=source.id, reports=moved)
+    return target
+
+
+def unmerge(session: Session, actor: Principal, target_id: int, source_id: int) -> Incident:
+    """Undo a merge: the reports it moved go back and `source` returns to its state before."""
+    require(actor, "incident.merge")
+    target = get(session, actor, target_id, lock=True)
+    source = get(session, actor, source_id, lock=True)
+    if source.merged_into_id != target.id or source.state != "merged":
+        raise Conflict(f"警情 {source_id} 并未合并到 {target_id} / incident {source_id} is not merged into {target_id}")
+    merged = session.scalar(
+        select(events.Event)
+        .where(events.Event.incident_id == source.id, events.Event.kind == "incident.merged")
+        .order_by(events.Event.seq.desc())
+    )
+    data = merged.data
+    for report in session.scalars(select(Report).where(Report.id.in_(data["reports"]))):
+        report.incident = source
+    source.state, source.merged_into_id = data["previous"], None
+    _record(session, actor, source, "incident.unmerged", out_of=target.id, reports=data["reports"])
+    _record(session, actor, target, "incident.split", source=source.id, reports=data["reports"])
+    return source
+
+
+# Reads -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    state: list[str] | None = None
+    disposition: str | None = None
+    category: str | None = None
+    priority: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    caller_number: str | None = None
+
+
+def listing(session: Session, actor: Principal, filters: Filters, after_id: int | None, limit: int) -> list[Incident]:
+    """Newest first; `after_id` is the last id of the previous page (cursor pagination)."""
+    require(actor, "incident.read")
+    clauses = [scope(session, actor)]
+    if filters.state:
+        clauses.append(Incident.state.in_(filters.state))
+    if filters.disposition:
+        clauses.append(Incident.disposition == filters.disposition)
+    if filters.category:
+        clauses.append(Incident.category == filters.category)
+    if filters.priority:
+        clauses.append(Incident.priority == filters.priority)
+    if filters.since:
+        clauses.append(Incident.received_at >= filters.since)
+    if filters.until:
+        clauses.append(Incident.received_at < filters.until)
+    if filters.caller_number:
+        clauses.append(Incident.caller_number == normalise_number(filters.caller_number))
+    if after_id is not None:
+        clauses.append(Incident.id < after_id)
+    query = (
+        select(Incident)
+        .where(and_(*clauses))
+        .options(selectinload(Incident.reports), selectinload(Incident.assignments))
+        .order_by(Incident.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def history(session: Session, actor: Principal, incident_id: int) -> list[events.Event]:
+    require(actor, "incident.read")
+    incident = get(session, actor, incident_id)
+    return list(session.scalars(select(events.Event).where(events.Event.incident_id == incident.id).order_by("seq")))
+
+
+def reveal_caller(session: Session, actor: Principal, incident_id: int) -> dict:
+    """The full number and its history; the read itself is recorded."""
+    require(actor, "caller.read")
+    incident = get(session, actor, incident_id)
+    events.append(session, "caller.number_read", {"role": actor.role}, actor=actor.username, incident_id=incident.id)
+    number = incident.caller_number
+    return {"number": number, "history": callers.history(session, number, utcnow()) if number else None}
+
+
+def caller_history(session: Session, actor: Principal, raw_number: str) -> dict:
+    require(actor, "caller.read")
+    number = normalise_number(raw_number)
+    if not number or not 3 <= len(number) <= 20:
+        raise Invalid(f"号码无效 not a phone number: {raw_number!r}")
+    events.append(
+        session, "caller.history_read", {"number_sha256": _sha(number), "role": actor.role}, actor=actor.username
+    )
+    return callers.history(session, number, utcnow())
+
+
+def verify_rows(session: Session) -> tuple[int, str | None]:
+    """Every incident row must equal the snapshot its last event recorded; (checked, first problem)."""
+    latest: dict[int, tuple[int, dict]] = {}
+    query = select(events.Event).where(events.Event.incident_id.is_not(None)).order_by(events.Event.seq)
+    for event in session.execute(query.execution_options(yield_per=1000)).scalars():
+        data = event.data
+        if "incident" in data:
+            latest[event.incident_id] = (event.seq, data["incident"])
+    checked = 0
+    for incident in session.execute(select(Incident).order_by(Incident.id).execution_options(yield_per=1000)).scalars():
+        checked += 1
+        if incident.id not in latest:
+            return checked, f"警情 {incident.id} 没有事件记录 incident {incident.id} has no events"
+        seq, recorded = latest[incident.id]
+        if recorded != snapshot(incident):
+            return (
+                checked,
+                f"警情 {incident.id} 与事件 {seq} 的记录不符 incident {incident.id} differs from event {seq}",
+            )
+    return checked, None

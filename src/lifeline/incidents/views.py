@@ -1,0 +1,192 @@
+"""HTTP routes of reports and incidents (thin: parse, call the service, shape the answer)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from lifeline.api.context import IdempotencyKey, RequestContext
+from lifeline.api.problems import RESPONSES
+from lifeline.auth.permissions import mask_number
+from lifeline.auth.service import require
+from lifeline.errors import Invalid
+from lifeline.incidents import service
+from lifeline.incidents.schemas import (
+    CallerOut,
+    ConfirmIn,
+    Done,
+    DuplicateOut,
+    EventList,
+    EventOut,
+    IncidentOut,
+    IncidentPage,
+    IntakeOut,
+    MergeIn,
+    NoteIn,
+    ReportCreate,
+    RevealOut,
+    TransitionIn,
+    TriageOut,
+)
+
+router = APIRouter(responses=RESPONSES)
+
+IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="警情编号 incident id")]
+State = Literal[
+    "received", "triaged", "confirmed", "dispatched", "en_route", "on_scene",
+    "transferred", "resolved", "closed", "cancelled", "merged",
+]  # fmt: skip
+
+
+@router.post(
+    "/reports", status_code=201, response_model=IntakeOut, tags=["reports"], summary="接警录入 intake a report"
+)
+def create_report(body: ReportCreate, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        got = service.intake(session, who, body.to_domain())
+        return IntakeOut(
+            incident=IncidentOut.of(got.incident),
+            report_id=got.report.id,
+            triage=TriageOut.of(got.triage),
+            duplicates=[DuplicateOut(**d) for d in got.duplicates],
+            caller=_caller(got.caller),
+        )
+
+    return ctx.run(work, status=201, key=key, body=body)
+
+
+def _caller(history: dict | None, masked: bool = True) -> CallerOut | None:
+    if history is None:
+        return None
+    number = history.get("number")
+    return CallerOut(**{**history, "number": mask_number(number) if masked else number})
+
+
+def _cursor(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(raw.encode() + b"==").decode())
+    except ValueError as exc:
+        raise Invalid("游标无效，请使用上一页返回的 next_cursor / invalid cursor: use next_cursor as given") from exc
+    if not 1 <= value <= 2**31:
+        raise Invalid("游标无效 / invalid cursor")
+    return value
+
+
+@router.get("/incidents", response_model=IncidentPage, tags=["incidents"], summary="警情列表 list incidents")
+def list_incidents(
+    ctx: RequestContext,
+    state: Annotated[list[State] | None, Query()] = None,
+    disposition: Literal["police", "joint", "divert", "invalid"] | None = None,
+    category: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
+    priority: Annotated[int | None, Query(ge=1, le=4)] = None,
+    since: Annotated[str | None, Query(description="ISO 8601 时间 with timezone")] = None,
+    until: Annotated[str | None, Query(description="ISO 8601 时间 with timezone")] = None,
+    caller_number: Annotated[str | None, Query(max_length=32, pattern=r"^[0-9+\- ]+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    filters = service.Filters(
+        state=state,
+        disposition=disposition,
+        category=category,
+        priority=priority,
+        since=_when(since, "since"),
+        until=_when(until, "until"),
+        caller_number=caller_number,
+    )
+    after = _cursor(cursor)
+
+    def work(session, who):
+        rows = service.listing(session, who, filters, after, limit)
+        more = len(rows) == limit
+        token = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode().rstrip("=") if more else None
+        return IncidentPage(items=[IncidentOut.of(i) for i in rows], next_cursor=token)
+
+    return ctx.run(work)
+
+
+def _when(raw: str | None, name: str):
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid(f"{name} 不是 ISO 8601 时间 / {name} is not an ISO 8601 time: {raw!r}") from exc
+    if value.tzinfo is None:
+        raise Invalid(f"{name} 须带时区，如 2026-11-23T08:00:00+08:00 / {name} needs a timezone")
+    return value
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentOut, tags=["incidents"], summary="警情详情")
+def read_incident(incident_id: IncidentId, ctx: RequestContext):
+    return ctx.run(lambda s, who: IncidentOut.of(_readable(s, who, incident_id)))
+
+
+def _readable(session, who, incident_id):
+    require(who, "incident.read")
+    return service.get(session, who, incident_id)
+
+
+@router.post("/incidents/{incident_id}/confirm", response_model=IncidentOut, tags=["incidents"], summary="确认研判")
+def confirm(incident_id: IncidentId, body: ConfirmIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: IncidentOut.of(service.confirm(s, who, incident_id, body.to_domain())), key=key, body=body
+    )
+
+
+@router.post("/incidents/{incident_id}/transitions", response_model=IncidentOut, tags=["incidents"], summary="状态流转")
+def move(incident_id: IncidentId, body: TransitionIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: IncidentOut.of(service.transition(s, who, incident_id, body.to, body.reason, body.org)),
+        key=key,
+        body=body,
+    )
+
+
+@router.post("/incidents/{incident_id}/notes", status_code=201, response_model=Done, tags=["incidents"])
+def note(incident_id: IncidentId, body: NoteIn, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        service.add_note(session, who, incident_id, body.text)
+        return Done()
+
+    return ctx.run(work, status=201, key=key, body=body)
+
+
+@router.get("/incidents/{incident_id}/events", response_model=EventList, tags=["incidents"], summary="警情历史")
+def incident_events(incident_id: IncidentId, ctx: RequestContext):
+    def work(session, who):
+        rows = service.history(session, who, incident_id)
+        return EventList(items=[EventOut(seq=e.seq, at=e.at, kind=e.kind, actor=e.actor, payload=e.data) for e in rows])
+
+    return ctx.run(work)
+
+
+@router.post("/incidents/{incident_id}/merge", response_model=IncidentOut, tags=["incidents"], summary="合并重复警情")
+def merge(incident_id: IncidentId, body: MergeIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(lambda s, who: IncidentOut.of(service.merge(s, who, incident_id, body.source)), key=key, body=body)
+
+
+@router.post("/incidents/{incident_id}/unmerge", response_model=IncidentOut, tags=["incidents"], summary="撤销合并")
+def unmerge(incident_id: IncidentId, body: MergeIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(lambda s, who: IncidentOut.of(service.unmerge(s, who, incident_id, body.source)), key=key, body=body)
+
+
+@router.get(
+    "/incidents/{incident_id}/caller", response_model=RevealOut, tags=["callers"], summary="查看完整来电号码（留痕）"
+)
+def reveal(incident_id: IncidentId, ctx: RequestContext):
+    def work(session, who):
+        got = service.reveal_caller(session, who, incident_id)
+        return RevealOut(number=got["number"], history=_caller(got["history"], masked=False))
+
+    return ctx.run(work)
+
+
+@router.get("/callers/{number}", response_model=CallerOut, tags=["callers"], summary="来电人历史（留痕）")
+def caller(number: Annotated[str, Path(max_length=32, pattern=r"^\+?[0-9][0-9\- ]*$")], ctx: RequestContext):
+    return ctx.run(lambda s, who: _caller(service.caller_history(s, who, number), masked=False))

@@ -1,0 +1,1 @@
+"""Storage: engine, sessions, migrations and the hash-chained event log."""

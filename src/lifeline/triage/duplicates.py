@@ -1,0 +1,88 @@
+"""Is a new report about an incident that is already open? (pure)
+
+Twenty people calling about one fire are one incident with twenty reports. A report is offered for
+merging when it is close in time and place, and its words or category agree. Place comes from
+coordinates when both sides have them, else from the address.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from lifeline.triage.normalize import normalize
+
+WINDOW_MINUTES = 60
+NEAR_METRES = 300
+FAR_METRES = 2000
+OFFER_AT = 0.55
+
+
+@dataclass
+class Sighting:
+    text: str
+    at: datetime
+    category: str
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass
+class Match:
+    score: float
+    reasons: list[str]
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(ch for ch in normalize(text)[0] if ch.isalnum())
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def overlap(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams, 0..1."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))
+
+
+def _place(new: Sighting, old: Sighting) -> tuple[float, str | None]:
+    if None not in (new.lat, new.lon, old.lat, old.lon):
+        d = metres(new.lat, new.lon, old.lat, old.lon)
+        closeness = 1.0 if d <= NEAR_METRES else max(0.0, 1 - (d - NEAR_METRES) / (FAR_METRES - NEAR_METRES))
+        return closeness, f"相距约 {d:.0f} 米"
+    if new.address and old.address:
+        sim = overlap(new.address, old.address)
+        return sim, f"地址相似度 {sim:.0%}" if sim >= 0.3 else None
+    return 0.0, None
+
+
+def match(new: Sighting, old: Sighting) -> Match | None:
+    """The strength of the case that `new` reports the same thing as `old`, or None when it is weak."""
+    minutes = abs((new.at - old.at).total_seconds()) / 60
+    if minutes > WINDOW_MINUTES:
+        return None
+    place, place_reason = _place(new, old)
+    words = overlap(new.text, old.text)
+    same_category = new.category == old.category
+    # Without evidence of the same place, only near-identical words count (a repeated SMS, say).
+    if place < 0.5 and words < 0.6:
+        return None
+    score = 0.4 * place + 0.3 * words + 0.2 * (1 - minutes / WINDOW_MINUTES) + 0.1 * same_category
+    if score < OFFER_AT:
+        return None
+    reasons = [f"{minutes:.0f} 分钟内"]
+    if place_reason:
+        reasons.append(place_reason)
+    reasons.append(f"内容相似度 {words:.0%}")
+    if same_category:
+        reasons.append("警情类别相同")
+    return Match(round(score, 3), reasons)

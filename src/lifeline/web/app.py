@@ -1,0 +1,57 @@
+"""The FastAPI application: one process may serve the 110 role, the 12345 role, or both."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Literal
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from lifeline import __version__
+from lifeline.api import problems
+from lifeline.api.limits import BodyLimit
+from lifeline.auth.views import router as auth_router
+from lifeline.incidents.views import router as incidents_router
+from lifeline.store import migrate
+from lifeline.store.engine import make_engine, session_factory
+
+Role = Literal["110", "12345", "both"]
+API = "/api/v1"
+
+
+def create_app(database_url: str | None = None, role: Role = "both") -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(database_url)
+        migrate.upgrade(engine)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.ready = True
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="lifeline 110/12345 API",
+        version=__version__,
+        description="110 接警与 12345 热线协同平台接口 / the API of the 110 desk and its 12345 bridge",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.role = role
+    app.state.ready = False
+    problems.install(app)
+    app.add_middleware(BodyLimit)
+    app.include_router(incidents_router, prefix=API)
+    app.include_router(auth_router, prefix=API)
+
+    @app.get("/healthz", tags=["ops"], summary="就绪检查 readiness")
+    def healthz(request: Request):
+        if not request.app.state.ready:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "role": request.app.state.role, "version": __version__}
+
+    return app
