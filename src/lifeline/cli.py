@@ -297,20 +297,14 @@ def token_create(username: Annotated[str, typer.Argument(help="用户名 usernam
 @audit_app.command("verify")
 def audit_verify(db: DbOption = None) -> None:
     """校验事件哈希链与警情记录 / check the event chain and that incidents match it."""
-    from lifeline.incidents.service import verify_rows
-    from lifeline.store import events
+    from lifeline.auth.service import SYSTEM
+    from lifeline.incidents.service import audit
 
     with _database(db) as session:
-        chain = events.verify(session)
-        if not chain.ok:
-            _fail(
-                f"事件链在第 {chain.broken_seq} 号事件处断开 chain broken at event {chain.broken_seq}: {chain.reason}",
-                1,
-            )
-        checked, problem = verify_rows(session)
-        if problem:
-            _fail(problem, 1)
-    console.print(f"[green]完好 intact[/green]: {chain.events} 个事件 events, {checked} 起警情 incidents")
+        result = audit(session, SYSTEM)
+    if not result.ok:
+        _fail(result.problem, 1)
+    console.print(f"[green]完好 intact[/green]: {result.events} 个事件 events, {result.incidents} 起警情 incidents")
 
 
 @app.command("serve")

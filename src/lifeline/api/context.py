@@ -45,6 +45,9 @@ class Ctx:
     def __init__(self, request: Request):
         self.request = request
         self.factory = request.app.state.sessions
+        # Checked here, before the body is validated, so that a caller without credentials hears 401 first.
+        if not request.headers.get("authorization") and not request.cookies.get(SESSION_COOKIE):
+            raise Unauthorized("请先登录或提供令牌 / log in or send a bearer token")
 
     def principal(self, session: Session) -> Principal:
         header = self.request.headers.get("authorization")

@@ -266,3 +266,11 @@ class RevealOut(BaseModel):
 
 class Done(BaseModel):
     ok: bool = True
+
+
+class AuditOut(BaseModel):
+    ok: bool
+    events: int
+    incidents: int
+    broken_seq: int | None
+    problem: str | None

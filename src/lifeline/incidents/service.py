@@ -255,12 +255,12 @@ def transition(
     require(actor, "incident.transition")
     if target not in states.ACTIONS:
         raise Invalid(f"未知状态 unknown state {target!r}; 可选: {', '.join(sorted(states.ACTIONS))}")
+    if not permissions.may_move_to(actor.role, target):
+        raise Forbidden(f"角色 {actor.role} 不能把警情转为 {target} / role {actor.role} may not move to {target}")
     incident = get(session, actor, incident_id, lock=True)
     problem = states.check(incident.state, incident.disposition, target)
     if problem:
         raise Conflict(problem, allowed=states.allowed_next(incident.state, incident.disposition))
-    if not permissions.may_move_to(actor.role, target):
-        raise Forbidden(f"角色 {actor.role} 不能把警情转为 {target} / role {actor.role} may not move to {target}")
     reason = (reason or "").strip() or None
     if target in states.NEEDS_REASON and not reason:
         raise Invalid(f"转为 {target} 须填写理由 / a reason is required to move to {target}")
@@ -409,6 +409,31 @@ def caller_history(session: Session, actor: Principal, raw_number: str) -> dict:
         session, "caller.history_read", {"number_sha256": _sha(number), "role": actor.role}, actor=actor.username
     )
     return callers.history(session, number, utcnow())
+
+
+@dataclass
+class AuditResult:
+    events: int
+    incidents: int
+    broken_seq: int | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def audit(session: Session, actor: Principal) -> AuditResult:
+    """The chain first (an edited event), then the rows against it (an edited incident)."""
+    require(actor, "audit.verify")
+    chain = events.verify(session)
+    if not chain.ok:
+        problem = (
+            f"事件链在第 {chain.broken_seq} 号事件处断开 / chain broken at event {chain.broken_seq}: {chain.reason}"
+        )
+        return AuditResult(chain.events, 0, chain.broken_seq, problem)
+    checked, problem = verify_rows(session)
+    return AuditResult(chain.events, checked, None, problem)
 
 
 def verify_rows(session: Session) -> tuple[int, str | None]:

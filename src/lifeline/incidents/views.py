@@ -15,6 +15,7 @@ from lifeline.auth.service import require
 from lifeline.errors import Invalid
 from lifeline.incidents import service
 from lifeline.incidents.schemas import (
+    AuditOut,
     CallerOut,
     ConfirmIn,
     Done,
@@ -190,3 +191,14 @@ def reveal(incident_id: IncidentId, ctx: RequestContext):
 @router.get("/callers/{number}", response_model=CallerOut, tags=["callers"], summary="来电人历史（留痕）")
 def caller(number: Annotated[str, Path(max_length=32, pattern=r"^\+?[0-9][0-9\- ]*$")], ctx: RequestContext):
     return ctx.run(lambda s, who: _caller(service.caller_history(s, who, number), masked=False))
+
+
+@router.get("/audit/verify", response_model=AuditOut, tags=["audit"], summary="校验事件哈希链 verify the event chain")
+def audit_verify(ctx: RequestContext):
+    def work(session, who):
+        got = service.audit(session, who)
+        return AuditOut(
+            ok=got.ok, events=got.events, incidents=got.incidents, broken_seq=got.broken_seq, problem=got.problem
+        )
+
+    return ctx.run(work)
