@@ -54,15 +54,16 @@ def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(math.sqrt(h))
 
 
-def _place(new: Sighting, old: Sighting) -> tuple[float, str | None]:
+def _place(new: Sighting, old: Sighting) -> tuple[float | None, str | None]:
+    """Closeness 0..1 of the two places, or None when neither coordinates nor addresses tell."""
     if None not in (new.lat, new.lon, old.lat, old.lon):
         d = metres(new.lat, new.lon, old.lat, old.lon)
         closeness = 1.0 if d <= NEAR_METRES else max(0.0, 1 - (d - NEAR_METRES) / (FAR_METRES - NEAR_METRES))
         return closeness, f"相距约 {d:.0f} 米"
     if new.address and old.address:
         sim = overlap(new.address, old.address)
-        return sim, f"地址相似度 {sim:.0%}" if sim >= 0.3 else None
-    return 0.0, None
+        return sim, f"地址相似度 {sim:.0%}"
+    return None, None
 
 
 def match(new: Sighting, old: Sighting) -> Match | None:
@@ -73,9 +74,13 @@ def match(new: Sighting, old: Sighting) -> Match | None:
     place, place_reason = _place(new, old)
     words = overlap(new.text, old.text)
     same_category = new.category == old.category
-    # Without evidence of the same place, only near-identical words count (a repeated SMS, say).
-    if place < 0.5 and words < 0.6:
-        return None
+    if place is not None and place < 0.5:
+        return None  # known to be elsewhere, whatever the words
+    if place is None:
+        # With no place on one side, only near-identical words count (a repeated SMS, say).
+        if words < 0.6:
+            return None
+        place = words
     score = 0.4 * place + 0.3 * words + 0.2 * (1 - minutes / WINDOW_MINUTES) + 0.1 * same_category
     if score < OFFER_AT:
         return None

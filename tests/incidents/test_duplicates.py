@@ -1,0 +1,43 @@
+"""Duplicate detection (pure): close in time and place, with agreeing words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from lifeline.triage.duplicates import Sighting, match, metres, overlap
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def sighting(text, minutes=0, category="fire", address="", lat=None, lon=None):
+    return Sighting(text, T0 + timedelta(minutes=minutes), category, address, lat, lon)
+
+
+def test_same_place_by_coordinates_within_minutes_is_offered():
+    a = sighting("楼下着火了好大的烟", lat=23.1291, lon=113.2644)
+    b = sighting("对面楼起火了，快来", minutes=4, lat=23.1295, lon=113.2650)
+    found = match(b, a)
+    assert found is not None and any("米" in r for r in found.reasons)
+
+
+def test_same_address_by_words_is_offered():
+    a = sighting("幸福小区3栋着火了", address="幸福小区3栋")
+    b = sighting("幸福小区3栋2单元冒烟了", minutes=10, address="幸福小区3栋2单元")
+    assert match(b, a) is not None
+
+
+def test_far_apart_or_long_after_is_not_offered():
+    a = sighting("楼下着火了", lat=23.1291, lon=113.2644)
+    assert match(sighting("楼下着火了", minutes=5, lat=23.20, lon=113.40), a) is None
+    assert match(sighting("楼下着火了", minutes=90, lat=23.1291, lon=113.2644), a) is None
+
+
+def test_without_place_only_near_identical_words_count():
+    a = sighting("我被困在电梯里了，华润大厦3号梯", category="disaster_rescue")
+    assert match(sighting("我被困在电梯里了，华润大厦3号梯", minutes=2, category="disaster_rescue"), a) is not None
+    assert match(sighting("车被堵了麻烦挪车", minutes=2, category="car_moving"), a) is None
+
+
+def test_helpers_are_sane():
+    assert overlap("着火了", "着火了") == 1.0 and overlap("", "x") == 0.0
+    assert 1000 < metres(23.0, 113.0, 23.01, 113.0) < 1200
