@@ -38,7 +38,8 @@ def test_a_report_with_junk_text_is_kept_not_refused(api):
         assert got["incident"]["state"] == "triaged"
     lone_surrogate = b'{"text": "\\ud800 \xe5\x9d\x8f"}'
     answer = api.post("call_taker", "/reports", content=lone_surrogate, headers={"Content-Type": "application/json"})
-    assert answer.status_code == 201, answer.text
+    # JSON that is not Unicode is refused by the parser, with the field named, so the sender can fix it.
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "text"
     empty = api.report("")
     assert empty["triage"]["callback_required"]
 
