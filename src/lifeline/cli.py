@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -313,11 +314,13 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8110,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="进程数 server processes")] = 1,
 ) -> None:
     """启动服务（首次启动自动建库）/ serve the API; creates and upgrades the database on first start."""
     import uvicorn
 
-    from lifeline.store.engine import DatabaseURLError, database_url
+    from lifeline.store import migrate
+    from lifeline.store.engine import DatabaseURLError, database_url, make_engine
     from lifeline.web.app import create_app
 
     if role not in ("110", "12345", "both"):
@@ -326,7 +329,13 @@ def serve(
         url = database_url(db)
     except DatabaseURLError as exc:
         _fail(str(exc))
-    uvicorn.run(create_app(url, role), host=host, port=port, log_level="warning", access_log=False)
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    if workers == 1:
+        uvicorn.run(create_app(url, role), **options)
+        return
+    migrate.upgrade(make_engine(url))  # once, before the workers race to do it
+    os.environ.update(LIFELINE_DATABASE_URL=url, LIFELINE_ROLE=role)
+    uvicorn.run("lifeline.web.app:from_environment", factory=True, workers=workers, **options)
 
 
 @app.command("demo")

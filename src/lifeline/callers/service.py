@@ -39,8 +39,12 @@ def history(session: Session, number: str, now: datetime) -> dict:
     s = stats(session, number, now)
     verdict = assess(s)
     recent = session.execute(
-        select(Incident).where(Incident.caller_number == number).order_by(Incident.id.desc()).limit(RECENT_INCIDENTS)
-    ).scalars()
+        select(Incident.id, Incident.received_at, Incident.category, Incident.disposition, Incident.state,
+               Incident.confirmed_at)
+        .where(Incident.caller_number == number)
+        .order_by(Incident.id.desc())
+        .limit(RECENT_INCIDENTS)
+    )  # fmt: skip
     return {
         "number": number,
         "calls_24h": s.calls_24h,

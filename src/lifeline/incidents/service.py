@@ -24,6 +24,7 @@ from lifeline.triage import TriageResult, triage
 from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
 
 MAX_DUPLICATES = 5
+DUPLICATE_CANDIDATES = 200  # the most recent open ones; bounds the work per call in a busy hour
 
 
 @dataclass
@@ -125,9 +126,10 @@ def get(session: Session, actor: Principal, incident_id: int, *, lock: bool = Fa
 # Intake ----------------------------------------------------------------------------------------
 
 
-def intake(session: Session, actor: Principal, data: ReportIn) -> Intake:
+def intake(session: Session, actor: Principal, data: ReportIn, result: TriageResult | None = None) -> Intake:
+    """A report becomes a triaged incident. Pass `result` to triage before the transaction opens."""
     require(actor, "report.create")
-    result = triage(data.text, data.channel)
+    result = result or triage(data.text, data.channel)
     now = utcnow()
     number = normalise_number(data.caller_number)
     incident = Incident(
@@ -180,30 +182,42 @@ def intake(session: Session, actor: Principal, data: ReportIn) -> Intake:
     return Intake(incident, report, result, duplicates(session, actor, incident), caller)
 
 
+def _same_kind_or_near(incident: Incident):
+    """Candidates worth comparing: the same category, or within about 2 km when both have coordinates."""
+    if incident.lat is None or incident.lon is None:
+        return Incident.category == incident.category
+    box = 0.02  # degrees, about 2 km: the match itself measures the distance exactly
+    near = and_(
+        Incident.lat.between(incident.lat - box, incident.lat + box),
+        Incident.lon.between(incident.lon - box, incident.lon + box),
+    )
+    return or_(Incident.category == incident.category, near)
+
+
 def duplicates(session: Session, actor: Principal, incident: Incident) -> list[dict]:
-    """Open incidents this one may repeat, best first."""
+    """Open incidents this one may repeat, best first. Reads only the columns the match needs."""
     since = incident.received_at - timedelta(minutes=WINDOW_MINUTES)
-    candidates = session.scalars(
-        select(Incident).where(
+    rows = session.execute(
+        select(
+            Incident.id, Incident.summary, Incident.received_at, Incident.category,
+            Incident.address, Incident.lat, Incident.lon,
+        ).where(
             Incident.id != incident.id,
             Incident.state.in_(states.OPEN_STATES),
             Incident.received_at >= since,
+            _same_kind_or_near(incident),
             scope(session, actor),
-        )
-    )
-    new = _sighting(incident)
-    found = []
-    for other in candidates:
-        m = match(new, _sighting(other))
-        if m is not None:
-            found.append({"incident_id": other.id, "score": m.score, "reasons": m.reasons})
-    return sorted(found, key=lambda d: -d["score"])[:MAX_DUPLICATES]
-
-
-def _sighting(incident: Incident) -> Sighting:
-    return Sighting(
+        ).order_by(Incident.received_at.desc()).limit(DUPLICATE_CANDIDATES)
+    )  # fmt: skip
+    new = Sighting(
         incident.summary, incident.received_at, incident.category, incident.address, incident.lat, incident.lon
     )
+    found = []
+    for row in rows:
+        m = match(new, Sighting(row.summary, row.received_at, row.category, row.address, row.lat, row.lon))
+        if m is not None:
+            found.append({"incident_id": row.id, "score": m.score, "reasons": m.reasons})
+    return sorted(found, key=lambda d: -d["score"])[:MAX_DUPLICATES]
 
 
 # Decisions and moves ---------------------------------------------------------------------------

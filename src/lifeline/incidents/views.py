@@ -32,6 +32,7 @@ from lifeline.incidents.schemas import (
     TransitionIn,
     TriageOut,
 )
+from lifeline.triage import triage
 
 router = APIRouter(responses=RESPONSES)
 
@@ -46,8 +47,10 @@ State = Literal[
     "/reports", status_code=201, response_model=IntakeOut, tags=["reports"], summary="接警录入 intake a report"
 )
 def create_report(body: ReportCreate, ctx: RequestContext, key: IdempotencyKey = None):
+    suggestion = triage(body.text, body.channel)  # the CPU work, before the write lock is taken
+
     def work(session, who):
-        got = service.intake(session, who, body.to_domain())
+        got = service.intake(session, who, body.to_domain(), suggestion)
         return IntakeOut(
             incident=IncidentOut.of(got.incident),
             report_id=got.report.id,

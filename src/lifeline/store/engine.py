@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -31,11 +33,17 @@ def database_url(url: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# SQLite has one writer at a time. Threads of one process queue on this lock instead of polling
+# SQLite's busy handler, which sleeps in steps of up to 100 ms; other processes still use busy_timeout.
+_WRITE_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20)
         _configure_sqlite(engine)
+        _WRITE_LOCKS[engine] = threading.Lock()
         return engine
     return create_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
 
@@ -66,5 +74,6 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back if it raises."""
-    with factory() as session, session.begin():
+    lock = _WRITE_LOCKS.get(factory.kw["bind"], nullcontext())
+    with lock, factory() as session, session.begin():
         yield session

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-
-from lifeline.triage.normalize import normalize
+from functools import lru_cache
 
 WINDOW_MINUTES = 60
 NEAR_METRES = 300
@@ -35,9 +34,11 @@ class Match:
     reasons: list[str]
 
 
-def _bigrams(text: str) -> set[str]:
-    text = "".join(ch for ch in normalize(text)[0] if ch.isalnum())
-    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+@lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
+    # Texts here are already normalised by triage (NFKC, simplified): only letters and digits count.
+    text = "".join(ch for ch in text.lower() if ch.isalnum())
+    return frozenset({text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set()))
 
 
 def overlap(a: str, b: str) -> float:
@@ -72,10 +73,10 @@ def match(new: Sighting, old: Sighting) -> Match | None:
     if minutes > WINDOW_MINUTES:
         return None
     place, place_reason = _place(new, old)
-    words = overlap(new.text, old.text)
-    same_category = new.category == old.category
     if place is not None and place < 0.5:
         return None  # known to be elsewhere, whatever the words
+    words = overlap(new.text, old.text)
+    same_category = new.category == old.category
     if place is None:
         # With no place on one side, only near-identical words count (a repeated SMS, say).
         if words < 0.6:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import asynccontextmanager
 from typing import Literal
 
@@ -19,6 +20,11 @@ from lifeline.store.engine import make_engine, session_factory
 
 Role = Literal["110", "12345", "both"]
 API = "/api/v1"
+
+
+def from_environment() -> FastAPI:
+    """The factory uvicorn's worker processes call: settings come from the environment."""
+    return create_app(os.environ.get("LIFELINE_DATABASE_URL"), os.environ.get("LIFELINE_ROLE", "both"))
 
 
 def create_app(database_url: str | None = None, role: Role = "both") -> FastAPI:

@@ -1,0 +1,210 @@
+"""Intake under load: POST /reports at concurrency 16, against the database's own durable-commit limit.
+
+    python bench/intake_bench.py [--seconds 20] [--concurrency 16] [--workers 1]
+                                 [--postgres postgresql://user@host:port/postgres]
+
+For each database (SQLite always; PostgreSQL when --postgres or LIFELINE_TEST_POSTGRES_URL is given):
+1. a fresh database, seeded with one centre and one call-taker;
+2. `lifeline serve` in its own process, loaded by `concurrency` keep-alive clients for `seconds`;
+   p50/p99 latency and acknowledged reports per second;
+3. in the same run, on the same database and with the same settings (WAL + synchronous=FULL on
+   SQLite), the raw rate of transactions that each commit one durable row, from one connection and
+   from `concurrency` connections. Our rate is printed as a fraction of the better raw rate.
+
+Texts come from the training corpus (never the dev set). The load generator runs on the same
+machine and takes some of its CPU; the figure to compare across runs is the fraction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "triage" / "train.jsonl"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(url: str) -> str:
+    from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
+    from lifeline.store import migrate
+    from lifeline.store.engine import make_engine, session_factory, transaction
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        add_org(session, SYSTEM, "C110", "110 指挥中心", "centre_110")
+        add_user(session, SYSTEM, "bench", "call_taker", "C110", "bench-password")
+        token = create_token(session, SYSTEM, "bench")
+    engine.dispose()
+    return token
+
+
+def serve(url: str, port: int, workers: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "lifeline.cli", "serve", "--db", url, "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("server did not start")
+
+
+def load(port: int, token: str, texts: list[str], seconds: float, concurrency: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        nonlocal errors
+        rng = random.Random(n)
+        mine: list[float] = []
+        failed = 0
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            headers = {"Authorization": f"Bearer {token}"}
+            while time.perf_counter() < stop_at:
+                body = {"text": rng.choice(texts), "caller_number": f"139{rng.randrange(10**8):08d}"}
+                t0 = time.perf_counter()
+                answer = http.post("/api/v1/reports", json=body, headers=headers)
+                if answer.status_code == 201:
+                    mine.append(time.perf_counter() - t0)
+                else:
+                    failed += 1
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {
+        "reports": len(latencies),
+        "errors": errors,
+        "per_s": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan"),
+    }
+
+
+def raw_commits(url: str, seconds: float, connections: int) -> float:
+    """Transactions per second that each commit one durable row, through the same engine settings."""
+    from lifeline.store.engine import make_engine
+
+    engine = make_engine(url)
+    table = Table("bench_raw", MetaData(), Column("id", Integer, primary_key=True), Column("body", Text))
+    table.create(engine, checkfirst=True)
+    counts = [0] * connections
+    stop_at = time.perf_counter() + seconds
+
+    def writer(n: int) -> None:
+        with engine.connect() as c:
+            while time.perf_counter() < stop_at:
+                with c.begin():
+                    c.execute(table.insert(), {"body": "报警人称" * 20})
+                counts[n] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rate = sum(counts) / (time.perf_counter() - start)
+    engine.dispose()
+    return rate
+
+
+def run(name: str, url: str, args, texts: list[str]) -> dict:
+    token = seed(url)
+    port = free_port()
+    server = serve(url, port, args.workers)
+    try:
+        load(port, token, texts, 1.0, args.concurrency)  # warm up: model, pools, caches
+        ours = load(port, token, texts, args.seconds, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait()
+    raw_one = raw_commits(url, min(args.seconds, 5), 1)
+    raw_many = raw_commits(url, min(args.seconds, 5), args.concurrency)
+    limit = max(raw_one, raw_many)
+    return {
+        "database": name,
+        **ours,
+        "raw_1conn_per_s": raw_one,
+        f"raw_{args.concurrency}conn_per_s": raw_many,
+        "fraction_of_limit": ours["per_s"] / limit,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
+    parser.add_argument("--postgres", default=os.environ.get("LIFELINE_TEST_POSTGRES_URL"))
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args()
+
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(run("sqlite", f"sqlite:///{tmp}/bench.db", args, texts))
+    if args.postgres:
+        admin = make_url(args.postgres).set(drivername="postgresql+psycopg")
+        name = f"lifeline_bench_{os.getpid()}"
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as c:
+            c.execute(text(f"CREATE DATABASE {name}"))
+        try:
+            results.append(run("postgresql", admin.set(database=name).render_as_string(False), args, texts))
+        finally:
+            with engine.connect() as c:
+                c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            engine.dispose()
+
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"POST /reports, concurrency {args.concurrency}, {args.seconds:.0f} s, {args.workers} server process(es)")
+    for r in results:
+        raw = {k: v for k, v in r.items() if k.startswith("raw_")}
+        print(
+            f"{r['database']:10}  {r['per_s']:7.1f} reports/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"
+            f"  errors {r['errors']}  |  raw durable commits/s: "
+            + ", ".join(f"{k.split('_')[1]} {v:.0f}" for k, v in raw.items())
+            + f"  |  ours / limit = {r['fraction_of_limit']:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
