@@ -94,7 +94,6 @@ def _suggestion(result: TriageResult) -> dict:
 
 def _record(session: Session, actor: Principal, incident: Incident, kind: str, **payload) -> None:
     incident.updated_at = utcnow()
-    session.flush()
     events.append(
         session, kind, {**payload, "incident": snapshot(incident)}, actor=actor.username, incident_id=incident.id
     )
