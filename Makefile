@@ -37,6 +37,7 @@ model: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/triage_bench.py
+	$(BIN)/python bench/intake_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

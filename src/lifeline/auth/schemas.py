@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifeline.api.context import Text
-from lifeline.auth.models import Organisation, User
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Role = Literal["call_taker", "dispatcher", "field_officer", "hotline_operator", "agency_handler", "supervisor", "admin"]
@@ -37,6 +36,8 @@ class OrgIn(Strict):
 
 
 class OrgOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     name: str
@@ -44,18 +45,6 @@ class OrgOut(BaseModel):
     parent_id: int | None
     jurisdiction: str
     serves: str | None
-
-    @classmethod
-    def of(cls, org: Organisation) -> OrgOut:
-        return cls(
-            id=org.id,
-            code=org.code,
-            name=org.name,
-            kind=org.kind,
-            parent_id=org.parent_id,
-            jurisdiction=org.jurisdiction,
-            serves=org.serves,
-        )
 
 
 class OrgList(BaseModel):
@@ -71,6 +60,8 @@ class UserIn(Strict):
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     username: str
     display_name: str
@@ -78,18 +69,6 @@ class UserOut(BaseModel):
     org_id: int
     active: bool
     created_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            org_id=user.org_id,
-            active=user.active,
-            created_at=user.created_at,
-        )
 
 
 class UserList(BaseModel):

@@ -60,7 +60,9 @@ def me(ctx: RequestContext):
 def list_orgs(ctx: RequestContext):
     def work(session, who):
         service.require(who, "org.read")
-        return OrgList(items=[OrgOut.of(o) for o in session.scalars(select(Organisation).order_by(Organisation.id))])
+        return OrgList(
+            items=[OrgOut.model_validate(o) for o in session.scalars(select(Organisation).order_by(Organisation.id))]
+        )
 
     return ctx.run(work)
 
@@ -70,7 +72,9 @@ def add_org(body: OrgIn, ctx: RequestContext, key: IdempotencyKey = None):
     def work(session, who):
         service.require(who, "org.write")
         fields = body.model_dump(exclude={"code", "name", "kind", "parent"})
-        return OrgOut.of(service.add_org(session, who, body.code, body.name, body.kind, body.parent, **fields))
+        return OrgOut.model_validate(
+            service.add_org(session, who, body.code, body.name, body.kind, body.parent, **fields)
+        )
 
     return ctx.run(work, status=201, key=key, body=body)
 
@@ -79,7 +83,7 @@ def add_org(body: OrgIn, ctx: RequestContext, key: IdempotencyKey = None):
 def list_users(ctx: RequestContext):
     def work(session, who):
         service.require(who, "user.read")
-        return UserList(items=[UserOut.of(u) for u in session.scalars(select(User).order_by(User.id))])
+        return UserList(items=[UserOut.model_validate(u) for u in session.scalars(select(User).order_by(User.id))])
 
     return ctx.run(work)
 
@@ -91,6 +95,6 @@ def add_user(body: UserIn, ctx: RequestContext, key: IdempotencyKey = None):
         user = service.add_user(
             session, who, body.username, body.role, body.org, body.password, display_name=body.display_name
         )
-        return UserOut.of(user)
+        return UserOut.model_validate(user)
 
     return ctx.run(work, status=201, key=key, body=body)

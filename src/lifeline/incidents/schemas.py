@@ -103,6 +103,8 @@ class ReportOut(BaseModel):
 
 
 class AssignmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     org_id: int
     kind: str
     created_at: datetime
@@ -179,9 +181,7 @@ class IncidentOut(BaseModel):
             closed_at=incident.closed_at,
             cancelled_at=incident.cancelled_at,
             reports=[ReportOut.of(r) for r in incident.reports],
-            assignments=[
-                AssignmentOut(org_id=a.org_id, kind=a.kind, created_at=a.created_at) for a in incident.assignments
-            ],
+            assignments=[AssignmentOut.model_validate(a) for a in incident.assignments],
         )
 
 
