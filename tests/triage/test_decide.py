@@ -88,3 +88,23 @@ def test_a_whisper_the_model_doubts_goes_to_police_not_to_a_call_back():
 def test_an_almost_empty_line_is_a_silent_call_whatever_the_model_guessed():
     r = run("喂？", consultation=0.6, misdial=0.2)
     assert r.category == "misdial" and r.callback_required
+
+
+def _urgent(text, urgent, **weights):
+    return decide(
+        text, probs(**weights), CLASSES, find_cues(text), TAX, police_probability=0.9, doubt=0.3,
+        urgent_probability=urgent, urgent_bar=0.5,
+    )  # fmt: skip
+
+
+def test_the_priority_one_head_raises_a_police_call_at_its_bar():
+    text = "他们在我店门口一直不走，说要给我好看"
+    assert _urgent(text, 0.49, public_order=0.9).priority > 1
+    raised = _urgent(text, 0.5, public_order=0.9)
+    assert raised.priority == 1 and any("紧急" in r for r in raised.reasons)
+
+
+def test_the_priority_one_head_never_touches_a_diverted_call():
+    r = decide("我车被堵了，麻烦联系车主挪车", probs(car_moving=0.95), CLASSES, find_cues("我车被堵了"), TAX,
+               police_probability=0.01, urgent_probability=0.99, urgent_bar=0.5)  # fmt: skip
+    assert r.disposition == "divert" and r.priority > 1

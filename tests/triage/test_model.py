@@ -29,15 +29,19 @@ def test_numpy_inference_equals_scikit_learn(small_corpus):
     texts = [model_input(r["text"], r["channel"]) for r in rows]
     labels = [r["category"] for r in rows]
     police = [r["disposition"] in ("police", "joint") for r in rows]
-    vec, clf, gate = train_module.fit(texts, labels, police)
-    model = train_module.to_model(vec, clf, gate, {})
+    urgent = [r["priority"] == 1 for r in rows]
+    vec, clf, gate, urgent_head = train_module.fit(texts, labels, police, urgent)
+    model = train_module.to_model(vec, clf, gate, urgent_head, {})
     probe = [*texts[:20], model_input("完全没见过的句子 zzz", "voice"), model_input("", "sms")]
-    expected = clf.predict_proba(vec.transform(probe))
-    expected_gate = gate.predict_proba(vec.transform(probe))[:, list(gate.classes_).index(True)]
-    for text, exp, exp_gate in zip(probe, expected, expected_gate, strict=True):
-        probs, p_police = model.predict(text)
+    x = vec.transform(probe)
+    expected = clf.predict_proba(x)
+    expected_gate = gate.predict_proba(x)[:, list(gate.classes_).index(True)]
+    expected_urgent = urgent_head.predict_proba(x)[:, list(urgent_head.classes_).index(True)]
+    for text, exp, exp_gate, exp_urgent in zip(probe, expected, expected_gate, expected_urgent, strict=True):
+        probs, p_police, p_urgent = model.predict(text)
         np.testing.assert_allclose(probs, exp, atol=1e-4)
         assert p_police == pytest.approx(exp_gate, abs=1e-4)
+        assert p_urgent == pytest.approx(exp_urgent, abs=1e-4)
 
 
 def test_training_is_deterministic_and_round_trips(small_corpus, tmp_path):

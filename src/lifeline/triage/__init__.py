@@ -32,7 +32,7 @@ def triage(
         channel = "voice"
     model = model or default_model()
     taxonomy = taxonomy or _taxonomy.default()
-    probabilities, police_probability = model.predict(model_input(clean, channel))
+    probabilities, police_probability, urgent_probability = model.predict(model_input(clean, channel))
     return decide(
         clean,
         probabilities,
@@ -42,5 +42,7 @@ def triage(
         entities=extract(clean),
         police_probability=police_probability,
         doubt=model.meta.get("doubt", DEFAULT_DOUBT),
+        urgent_probability=urgent_probability,
+        urgent_bar=model.meta.get("urgent_bar"),
         notes=notes,
     )

@@ -87,11 +87,14 @@ def decide(
     police_probability: float | None = None,
     doubt: float = DEFAULT_DOUBT,
     notes: Sequence[str] = (),
+    urgent_probability: float = 0.0,
+    urgent_bar: float | None = None,
 ) -> TriageResult:
     """Decide disposition, category, priority and destinations, with reasons a person can read.
 
     `police_probability` is the gate's answer to "police or not"; without it, the category
-    probabilities of the police and joint categories are summed.
+    probabilities of the police and joint categories are summed. `urgent_probability` is the
+    priority-1 head's answer; at or above `urgent_bar` a police or joint call becomes priority 1.
     """
     probs = dict(zip(classes, (float(p) for p in probabilities), strict=True))
     model_top = max(probs, key=probs.__getitem__)
@@ -171,6 +174,9 @@ def decide(
         reasons.append("违法行为正在进行，一级")
     elif category in _CRIMES and _JUST_NOW.search(text):
         priority = min(priority, 2)
+    if disposition in POLICE_SIDE and priority > 1 and urgent_bar is not None and urgent_probability >= urgent_bar:
+        priority = 1
+        reasons.append(f"模型判断情况紧急（可能性 {_pct(urgent_probability)}），一级")
 
     callback = False
     if disposition == "invalid" and (category == "misdial" or is_silent(text)):

@@ -1,7 +1,8 @@
-"""The triage model at run time: character n-grams, TF-IDF and two linear heads, in plain NumPy.
+"""The triage model at run time: character n-grams, TF-IDF and three linear heads, in plain NumPy.
 
-One head scores the 37 categories; a second, binary head (the gate) scores police-or-joint
-against the rest, because that is the one question where a wrong answer can cost a life.
+One head scores the 37 categories; a binary head (the gate) scores police-or-joint against the
+rest, because that is the one question where a wrong answer can cost a life; a second binary head
+scores "priority 1" (life or safety at risk now), which a category's default cannot tell.
 
 Training (train.py) uses scikit-learn; running needs only NumPy, so a process answers its first
 call in a fraction of a second. The artifact is one .npz file with its own metadata.
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 ARTIFACT = "triage-model.npz"
-FORMAT = 2
+FORMAT = 3
 
 
 def model_input(text: str, channel: str) -> str:
@@ -48,6 +49,8 @@ class Model:
     intercept: np.ndarray  # (C,)
     gate_coef: np.ndarray  # (V,): police/joint vs the rest
     gate_intercept: float
+    urgent_coef: np.ndarray  # (V,): priority 1 vs the rest
+    urgent_intercept: float
     ngram: tuple[int, int]
     meta: dict
 
@@ -67,14 +70,20 @@ class Model:
         norm = float(np.sqrt(values @ values))
         return index, values / norm if norm else values
 
-    def predict(self, text: str) -> tuple[np.ndarray, float]:
-        """(category probabilities in the order of `classes`, probability of police/joint)."""
+    def predict(self, text: str) -> tuple[np.ndarray, float, float]:
+        """(category probabilities in the order of `classes`, P(police/joint), P(priority 1))."""
         index, values = self.features(text)
         scores = self.intercept + values @ self.coef[index] if len(index) else self.intercept.copy()
         scores = scores - scores.max()
         exp = np.exp(scores)
-        gate = self.gate_intercept + float(values @ self.gate_coef[index]) if len(index) else self.gate_intercept
-        return exp / exp.sum(), 1.0 / (1.0 + math.exp(-gate))
+        return exp / exp.sum(), _binary(self.gate_coef, self.gate_intercept, index, values), _binary(
+            self.urgent_coef, self.urgent_intercept, index, values
+        )
+
+
+def _binary(coef: np.ndarray, intercept: float, index: np.ndarray, values: np.ndarray) -> float:
+    score = intercept + float(values @ coef[index]) if len(index) else intercept
+    return 1.0 / (1.0 + math.exp(-score))
 
 
 def save(path: Path, model: Model) -> None:
@@ -87,6 +96,8 @@ def save(path: Path, model: Model) -> None:
         intercept=model.intercept.astype(np.float32),
         gate_coef=model.gate_coef.astype(np.float32),
         gate_intercept=np.float32(model.gate_intercept),
+        urgent_coef=model.urgent_coef.astype(np.float32),
+        urgent_intercept=np.float32(model.urgent_intercept),
         meta=np.array(
             json.dumps(
                 {**model.meta, "classes": list(model.classes), "ngram": list(model.ngram), "format": FORMAT},
@@ -110,6 +121,8 @@ def load_file(path: Path | str) -> Model:
             intercept=data["intercept"],
             gate_coef=data["gate_coef"],
             gate_intercept=float(data["gate_intercept"]),
+            urgent_coef=data["urgent_coef"],
+            urgent_intercept=float(data["urgent_intercept"]),
             ngram=tuple(meta["ngram"]),
             meta=meta,
         )

@@ -26,14 +26,18 @@ MIN_DF = 2
 # with police: one call that needed police and was diverted weighs as much as ten wasted dispatches.
 UNSAFE_COST = 10
 DOUBT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.55, 0.01))
+# The priority-1 bar minimises, out of fold, MISSED_P1_COST x priority-1 calls answered lower +
+# calls raised to priority 1 that were not: a late response to a life at risk costs more.
+MISSED_P1_COST = 3
+URGENT_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.95, 0.05))
 
 
 def _inputs(items: list[corpus.Item]) -> list[str]:
     return [model_input(normalize(i.text)[0], i.channel) for i in items]
 
 
-def fit(texts: list[str], labels: list[str], police: list[bool]):
-    """Vectorizer, category head and police/joint gate, all on the same features."""
+def fit(texts: list[str], labels: list[str], police: list[bool], urgent: list[bool]):
+    """Vectorizer, category head, police/joint gate and priority-1 head, all on the same features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -43,10 +47,11 @@ def fit(texts: list[str], labels: list[str], police: list[bool]):
     x = vectorizer.fit_transform(texts)
     classifier = LogisticRegression(C=C, max_iter=3000, tol=1e-6).fit(x, labels)
     gate = LogisticRegression(C=C, max_iter=3000, tol=1e-6).fit(x, police)
-    return vectorizer, classifier, gate
+    urgent_head = LogisticRegression(C=C, max_iter=3000, tol=1e-6).fit(x, urgent)
+    return vectorizer, classifier, gate, urgent_head
 
 
-def to_model(vectorizer, classifier, gate, meta: dict) -> Model:
+def to_model(vectorizer, classifier, gate, urgent, meta: dict) -> Model:
     vocab = {g: int(i) for g, i in vectorizer.vocabulary_.items()}
     return Model(
         classes=tuple(str(c) for c in classifier.classes_),
@@ -56,30 +61,39 @@ def to_model(vectorizer, classifier, gate, meta: dict) -> Model:
         intercept=classifier.intercept_.astype(np.float32),
         gate_coef=gate.coef_[0].astype(np.float32),
         gate_intercept=float(gate.intercept_[0]),
+        urgent_coef=urgent.coef_[0].astype(np.float32),
+        urgent_intercept=float(urgent.intercept_[0]),
         ngram=NGRAM,
         meta=meta,
     )
 
 
-def _police(items: list[corpus.Item]) -> list[bool]:
-    return [i.disposition in ("police", "joint") for i in items]
+def _targets(items: list[corpus.Item]) -> tuple[list[str], list[str], list[bool], list[bool]]:
+    """Model inputs, categories, police-or-joint, priority 1."""
+    police = [i.disposition in POLICE_SIDE for i in items]
+    return _inputs(items), [i.category for i in items], police, [i.priority == 1 for i in items]
 
 
-def out_of_fold(items: list[corpus.Item], folds: int = 5) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Category probabilities and gate probabilities for each item, from models that never saw it."""
+def _positive(head, x) -> np.ndarray:
+    return head.predict_proba(x)[:, list(head.classes_).index(True)]
+
+
+def out_of_fold(items: list[corpus.Item], folds: int = 5):
+    """Category, gate and priority-1 probabilities for each item, from models that never saw it."""
     from sklearn.model_selection import StratifiedKFold
 
-    texts, labels, police = _inputs(items), [i.category for i in items], _police(items)
+    targets = _targets(items)
+    texts, labels = targets[0], targets[1]
     classes = sorted(set(labels))
     probs = np.zeros((len(items), len(classes)))
-    gates = np.zeros(len(items))
+    gates, urgents = np.zeros(len(items)), np.zeros(len(items))
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
-        vec, clf, gate = fit(*([seq[i] for i in train_idx] for seq in (texts, labels, police)))
+        vec, clf, gate, urgent = fit(*([seq[i] for i in train_idx] for seq in targets))
         x = vec.transform([texts[i] for i in test_idx])
         cols = [classes.index(c) for c in clf.classes_]
         probs[np.ix_(test_idx, cols)] = clf.predict_proba(x)
-        gates[test_idx] = gate.predict_proba(x)[:, list(gate.classes_).index(True)]
-    return probs, gates, classes
+        gates[test_idx], urgents[test_idx] = _positive(gate, x), _positive(urgent, x)
+    return probs, gates, urgents, classes
 
 
 def choose_doubt(items, probs, gates, classes, taxonomy) -> tuple[float, dict]:
@@ -101,13 +115,34 @@ def choose_doubt(items, probs, gates, classes, taxonomy) -> tuple[float, dict]:
     return best, table
 
 
+def choose_urgent(items, probs, gates, urgents, classes, taxonomy, doubt) -> tuple[float, dict]:
+    """The priority-1 bar with the lowest out-of-fold cost; returns it and {bar: (missed, raised)}."""
+    prepared = []
+    for item, p, g, u in zip(items, probs, gates, urgents, strict=True):
+        clean = normalize(item.text)[0]
+        prepared.append((item.priority == 1, clean, find_cues(clean), p, g, u))
+    table = {}
+    for bar in URGENT_GRID:
+        missed = raised = 0
+        for gold_p1, clean, cues, p, g, u in prepared:
+            answer = decide(
+                clean, p, classes, cues, taxonomy, police_probability=g, doubt=doubt, urgent_probability=u,
+                urgent_bar=bar,
+            ).priority  # fmt: skip
+            missed += gold_p1 and answer != 1
+            raised += answer == 1 and not gold_p1
+        table[bar] = (missed, raised)
+    best = min(URGENT_GRID, key=lambda bar: (MISSED_P1_COST * table[bar][0] + table[bar][1], bar))
+    return best, table
+
+
 def train(corpus_path: Path, out: Path, *, progress=print) -> Model:
     taxonomy = _taxonomy.default()
     items = corpus.load(corpus_path, taxonomy)
     digest = hashlib.sha256(corpus_path.read_bytes()).hexdigest()
     progress(f"语料 corpus: {len(items)} items from {corpus_path}")
     progress("交叉验证 out-of-fold predictions (5 folds)…")
-    probs, gates, classes = out_of_fold(items)
+    probs, gates, urgents, classes = out_of_fold(items)
     oof_acc = float(np.mean([classes[int(np.argmax(p))] == i.category for p, i in zip(probs, items, strict=True)]))
     doubt, table = choose_doubt(items, probs, gates, classes, taxonomy)
     unsafe, kept = table[doubt]
@@ -115,11 +150,14 @@ def train(corpus_path: Path, out: Path, *, progress=print) -> Model:
         f"out-of-fold category accuracy {oof_acc:.3f}; doubt bar {doubt}: "
         f"{unsafe} unsafe diversions, {kept} non-police calls kept with police, of {len(items)}"
     )
+    urgent_bar, urgent_table = choose_urgent(items, probs, gates, urgents, classes, taxonomy, doubt)
+    missed, raised = urgent_table[urgent_bar]
+    progress(f"priority-1 bar {urgent_bar}: {missed} priority-1 calls answered lower, {raised} raised to 1")
     progress("训练 fitting the final model…")
-    vec, clf, gate = fit(_inputs(items), [i.category for i in items], _police(items))
-    model = to_model(vec, clf, gate, {})
+    heads = fit(*_targets(items))
+    model = to_model(*heads, {})
     weights = hashlib.sha256(
-        model.coef.tobytes() + model.intercept.tobytes() + model.idf.tobytes() + model.gate_coef.tobytes()
+        b"".join(a.tobytes() for a in (model.coef, model.intercept, model.idf, model.gate_coef, model.urgent_coef))
     ).hexdigest()
     meta = {
         "version": f"triage-{digest[:12]}",
@@ -130,10 +168,13 @@ def train(corpus_path: Path, out: Path, *, progress=print) -> Model:
         "oof_unsafe_diversions": unsafe,
         "oof_kept_with_police": kept,
         "oof_category_accuracy": round(oof_acc, 4),
+        "urgent_bar": urgent_bar,
+        "oof_p1_missed": missed,
+        "oof_p1_raised": raised,
         "c": C,
         "min_df": MIN_DF,
     }
-    model = to_model(vec, clf, gate, meta)
+    model = to_model(*heads, meta)
     save(out, model)
     progress(f"模型已保存 saved {out} ({out.stat().st_size / 1e6:.1f} MB, {len(model.vocabulary)} features)")
     return model
