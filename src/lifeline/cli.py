@@ -315,10 +315,13 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8110,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="进程数 server processes")] = 1,
+    peers: Annotated[str | None, typer.Option("--peers", help="对端平台配置 peers YAML (LIFELINE_PEERS)")] = None,
 ) -> None:
     """启动服务（首次启动自动建库）/ serve the API; creates and upgrades the database on first start."""
     import uvicorn
 
+    from lifeline.exchange.peers import PeersError
+    from lifeline.exchange.peers import load as load_peers
     from lifeline.store import migrate
     from lifeline.store.engine import DatabaseURLError, database_url, make_engine
     from lifeline.web.app import create_app
@@ -327,15 +330,63 @@ def serve(
         _fail(f"--role 只能是 110、12345 或 both / --role must be 110, 12345 or both, not {role!r}")
     try:
         url = database_url(db)
-    except DatabaseURLError as exc:
+        peer_config = load_peers(peers)
+    except (DatabaseURLError, PeersError) as exc:
         _fail(str(exc))
+    if peers:
+        os.environ["LIFELINE_PEERS"] = peers
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
     if workers == 1:
-        uvicorn.run(create_app(url, role), **options)
+        uvicorn.run(create_app(url, role, peer_config), **options)
         return
     migrate.upgrade(make_engine(url))  # once, before the workers race to do it
     os.environ.update(LIFELINE_DATABASE_URL=url, LIFELINE_ROLE=role)
     uvicorn.run("lifeline.web.app:from_environment", factory=True, workers=workers, **options)
+
+
+peers_app = typer.Typer(help="对端平台 peer platforms", no_args_is_help=True)
+app.add_typer(peers_app, name="peers")
+
+
+@peers_app.command("check")
+def peers_check(
+    peers: Annotated[str | None, typer.Option("--peers", help="对端平台配置 peers YAML (LIFELINE_PEERS)")] = None,
+) -> None:
+    """逐个检查对端是否可达、密钥是否被接受 / who is reachable, and with which key."""
+    import httpx
+
+    from lifeline.exchange.peers import PeersError
+    from lifeline.exchange.peers import load as load_peers
+    from lifeline.exchange.relay import signed_headers
+
+    try:
+        config = load_peers(peers)
+    except PeersError as exc:
+        _fail(str(exc))
+    if not config.peers:
+        _fail("没有配置对端 no peers configured: --peers FILE or LIFELINE_PEERS")
+    table = Table("对端 peer", "角色 role", "地址 url", "密钥 key", "结果 result")
+    failed = 0
+    for peer in config.peers.values():
+        try:
+            answer = httpx.post(
+                f"{peer.url}/exchange/v1/ping",
+                content=b"{}",
+                headers=signed_headers(config.name, peer, b"{}"),
+                timeout=5,
+            )
+            result = (
+                "[green]可达，密钥已接受 reachable, key accepted[/green]"
+                if answer.status_code == 200
+                else (f"[red]HTTP {answer.status_code}: {answer.json().get('detail', '')}[/red]")
+            )
+            failed += answer.status_code != 200
+        except (httpx.HTTPError, ValueError) as exc:
+            result, failed = f"[red]不可达 unreachable: {exc}[/red]", failed + 1
+        table.add_row(peer.name, peer.role, peer.url, peer.send_key, result)
+    console.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("demo")

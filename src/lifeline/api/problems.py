@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lifeline.errors import LifelineError
 
 MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("lifeline.api")
 
 
 class Problem(BaseModel):
@@ -81,6 +84,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def crash(request: Request, exc: Exception):
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return problem(
             500, TITLES[500], "服务器出错，请重试或联系值班管理员 / the server failed; retry or call the admin", request
         )

@@ -16,6 +16,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "incident.merge": DESK,
     # Reading a caller's full number and history: the desk and the officer who must call back.
     "caller.read": DESK | {"field_officer"},
+    "order.read": ALL,
+    "order.create": DESK,
+    # Work on an order (sign, feedback, visit…); which step each role may take is in diversion.service.
+    "order.handle": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
+    "incident.push": DESK,
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     "user.read": frozenset({"supervisor", "admin"}),

@@ -29,6 +29,8 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     actor: Mapped[str | None] = mapped_column(String(64))
     incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # A peer platform this event is addressed to: the relay delivers these (the event log is the outbox).
+    to_peer: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -52,23 +54,29 @@ def canonical(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def event_hash(prev_hash: str, seq: int, at: datetime, kind: str, actor, incident_id, payload: str) -> str:
-    body = canonical(
-        {"seq": seq, "at": at.isoformat(), "kind": kind, "actor": actor, "incident_id": incident_id, "payload": payload}
-    )
+def event_hash(
+    prev_hash: str, seq: int, at: datetime, kind: str, actor, incident_id, payload: str, to_peer: str | None = None
+) -> str:
+    fields = {"seq": seq, "at": at.isoformat(), "kind": kind, "actor": actor, "incident_id": incident_id}
+    if to_peer is not None:
+        fields["to_peer"] = to_peer
+    body = canonical({**fields, "payload": payload})
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
-def append(session: Session, kind: str, payload: dict, *, actor: str | None = None, incident_id=None) -> Event:
-    """Append one event in the caller's transaction."""
+def append(
+    session: Session, kind: str, payload: dict, *, actor: str | None = None, incident_id=None, to_peer=None
+) -> Event:
+    """Append one event in the caller's transaction; with `to_peer`, the relay delivers it there."""
     head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one()
     at = utcnow()
     seq = head.seq + 1
     body = canonical(payload)
-    digest = event_hash(head.hash, seq, at, kind, actor, incident_id, body)
+    digest = event_hash(head.hash, seq, at, kind, actor, incident_id, body, to_peer)
     event = Event(
-        seq=seq, at=at, kind=kind, actor=actor, incident_id=incident_id, payload=body, prev_hash=head.hash, hash=digest
-    )
+        seq=seq, at=at, kind=kind, actor=actor, incident_id=incident_id, to_peer=to_peer, payload=body,
+        prev_hash=head.hash, hash=digest,
+    )  # fmt: skip
     session.add(event)
     head.seq, head.hash = seq, digest
     session.flush()
@@ -94,7 +102,9 @@ def verify(session: Session) -> ChainCheck:
             return ChainCheck(count, expected_seq, f"事件 {expected_seq} 缺失 event {expected_seq} is missing")
         if event.prev_hash != prev:
             return ChainCheck(count, event.seq, "前一事件哈希不符 previous hash does not match")
-        digest = event_hash(prev, event.seq, event.at, event.kind, event.actor, event.incident_id, event.payload)
+        digest = event_hash(
+            prev, event.seq, event.at, event.kind, event.actor, event.incident_id, event.payload, event.to_peer
+        )
         if digest != event.hash:
             return ChainCheck(count, event.seq, "内容被修改 contents were modified")
         prev, expected_seq, count = event.hash, expected_seq + 1, count + 1

@@ -76,8 +76,10 @@ class Model:
         scores = self.intercept + values @ self.coef[index] if len(index) else self.intercept.copy()
         scores = scores - scores.max()
         exp = np.exp(scores)
-        return exp / exp.sum(), _binary(self.gate_coef, self.gate_intercept, index, values), _binary(
-            self.urgent_coef, self.urgent_intercept, index, values
+        return (
+            exp / exp.sum(),
+            _binary(self.gate_coef, self.gate_intercept, index, values),
+            _binary(self.urgent_coef, self.urgent_intercept, index, values),
         )
 
 

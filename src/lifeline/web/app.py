@@ -8,12 +8,18 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from lifeline import __version__
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
+from lifeline.diversion.views import router as diversion_router
+from lifeline.exchange.peers import Peers
+from lifeline.exchange.peers import load as load_peers
+from lifeline.exchange.receiver import router as receiver_router
+from lifeline.exchange.relay import Relay
+from lifeline.exchange.views import router as bridge_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory
@@ -27,15 +33,26 @@ def from_environment() -> FastAPI:
     return create_app(os.environ.get("LIFELINE_DATABASE_URL"), os.environ.get("LIFELINE_ROLE", "both"))
 
 
-def create_app(database_url: str | None = None, role: Role = "both") -> FastAPI:
+def create_app(database_url: str | None = None, role: Role = "both", peers: Peers | None = None) -> FastAPI:
+    peers = peers if peers is not None else load_peers()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         engine = make_engine(database_url)
         migrate.upgrade(engine)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        relay = None
+        if peers.peers:
+            relay = Relay(app.state.sessions, peers)
+            # Any commit may have addressed an event to a peer: wake the relay instead of making it poll.
+            event.listen(app.state.sessions, "after_commit", relay.wake)
+            relay.start()
+        app.state.relay = relay
         app.state.ready = True
         yield
+        if relay is not None:
+            relay.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -46,11 +63,15 @@ def create_app(database_url: str | None = None, role: Role = "both") -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.role = role
+    app.state.peers = peers
     app.state.ready = False
     problems.install(app)
     app.add_middleware(BodyLimit)
     app.include_router(incidents_router, prefix=API)
     app.include_router(auth_router, prefix=API)
+    app.include_router(diversion_router, prefix=API)
+    app.include_router(bridge_router, prefix=API)
+    app.include_router(receiver_router)
 
     @app.get("/healthz", tags=["ops"], summary="就绪检查 readiness")
     def healthz(request: Request):

@@ -1,0 +1,110 @@
+"""Request and response shapes of work orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lifeline.api.context import Text
+from lifeline.auth.permissions import mask_number
+from lifeline.diversion import states
+from lifeline.diversion.models import WorkOrder
+from lifeline.diversion.service import OrderIn, StepIn
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrderCreate(Strict):
+    org: Code | None = Field(
+        None, description="指定承办单位（不填则按路由表）organisation code; default: routing table"
+    )
+    note: Annotated[Text, Field(max_length=2000)] = ""
+
+    def to_domain(self) -> OrderIn:
+        return OrderIn(org=self.org, note=self.note)
+
+
+class StepCreate(Strict):
+    to: Literal["signed", "in_progress", "handled", "returned", "visited", "closed", "archived"]
+    feedback: Annotated[Text, Field(max_length=5000)] | None = None
+    result: Annotated[Text, Field(max_length=32)] | None = None
+    satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
+    comment: Annotated[Text, Field(max_length=2000)] | None = None
+    reason: Annotated[Text, Field(max_length=2000)] | None = None
+
+    def to_domain(self) -> StepIn:
+        return StepIn(**self.model_dump())
+
+
+class CountersignIn(Strict):
+    orgs: Annotated[list[Code], Field(min_length=1, max_length=20)]
+
+
+class PushIn(Strict):
+    reason: Annotated[Text, Field(min_length=1, max_length=500)]
+
+
+class TransferIn(Strict):
+    three_way: bool = Field(False, description="是否三方通话（来电人+12345+110）three-way call held")
+
+
+class OrderOrgOut(BaseModel):
+    org: str
+    kind: str
+    signed_at: datetime | None
+
+
+class OrderOut(BaseModel):
+    id: int
+    uid: str
+    incident_id: int | None
+    peer: str | None
+    state: str
+    state_zh: str
+    allowed_moves: list[str]
+    category: str
+    text: str
+    caller_number: str | None
+    address: str
+    orgs: list[OrderOrgOut]
+    sign_by: datetime | None
+    handle_by: datetime | None
+    overdue: str | None
+    sent_at: datetime
+    received_at: datetime | None
+    signed_at: datetime | None
+    handled_at: datetime | None
+    visited_at: datetime | None
+    closed_at: datetime | None
+    returned_at: datetime | None
+    escalated_at: datetime | None
+    feedback: str | None
+    result: str | None
+    satisfaction: int | None
+    satisfaction_zh: str | None
+    visit_comment: str | None
+    return_reason: str | None
+    redo_count: int
+
+    @classmethod
+    def of(cls, order: WorkOrder, orgs: list[tuple], now: datetime) -> OrderOut:
+        fields = {name: getattr(order, name) for name in cls.model_fields if hasattr(order, name)}
+        return cls(
+            **{**fields, "caller_number": mask_number(order.caller_number)},
+            state_zh=states.STATES.get(order.state, order.state),
+            allowed_moves=states.allowed_next(order.state) if order.org_id is not None else [],
+            orgs=[OrderOrgOut(org=code, kind=kind, signed_at=signed) for code, kind, signed in orgs],
+            overdue=states.overdue(order.state, order.sign_by, order.handle_by, now),
+            satisfaction_zh=states.SATISFACTION.get(order.satisfaction) if order.satisfaction else None,
+        )
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    next_cursor: int | None

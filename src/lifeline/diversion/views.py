@@ -1,0 +1,82 @@
+"""HTTP routes of work orders."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from lifeline.api.context import IdempotencyKey, RequestContext
+from lifeline.api.problems import RESPONSES
+from lifeline.diversion import service
+from lifeline.diversion.schemas import (
+    CountersignIn,
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+    StepCreate,
+)
+from lifeline.errors import Conflict
+from lifeline.store.base import utcnow
+
+router = APIRouter(responses=RESPONSES)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _out(session, order) -> OrderOut:
+    return OrderOut.of(order, service.orgs_of(session, order), utcnow())
+
+
+def peer_for(request: Request, role: str) -> str | None:
+    """The peer that plays `role`, or None when this process plays it too."""
+    if request.app.state.role in (role, "both"):
+        return None
+    peer = request.app.state.peers.by_role(role)
+    if peer is None:
+        raise Conflict(f"没有配置 {role} 对端平台 / no {role} peer is configured (LIFELINE_PEERS)")
+    return peer.name
+
+
+@router.post("/incidents/{incident_id}/orders", status_code=201, response_model=OrderOut, tags=["orders"],
+             summary="派发工单 raise a work order")  # fmt: skip
+def create_order(incident_id: Id, body: OrderCreate, request: Request, ctx: RequestContext,
+                 key: IdempotencyKey = None):  # fmt: skip
+    peer = None if body.org else peer_for(request, "12345")
+    return ctx.run(
+        lambda s, who: _out(s, service.create(s, who, incident_id, body.to_domain(), peer)),
+        status=201,
+        key=key,
+        body=body,
+    )
+
+
+@router.get("/orders", response_model=OrderPage, tags=["orders"], summary="工单列表 list work orders")
+def list_orders(
+    ctx: RequestContext,
+    state: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z_]+$")] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    def work(session, who):
+        rows = service.listing(session, who, state, cursor, limit)
+        return OrderPage(
+            items=[_out(session, o) for o in rows], next_cursor=rows[-1].id if len(rows) == limit else None
+        )
+
+    return ctx.run(work)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, tags=["orders"], summary="工单详情")
+def read_order(order_id: Id, ctx: RequestContext):
+    return ctx.run(lambda s, who: _out(s, service.get(s, who, order_id)))
+
+
+@router.post("/orders/{order_id}/steps", response_model=OrderOut, tags=["orders"],
+             summary="签收/办理/反馈/退回/回访/关闭 a step of the loop")  # fmt: skip
+def order_step(order_id: Id, body: StepCreate, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(lambda s, who: _out(s, service.step(s, who, order_id, body.to_domain())), key=key, body=body)
+
+
+@router.post("/orders/{order_id}/countersign", response_model=OrderOut, tags=["orders"], summary="会签")
+def order_countersign(order_id: Id, body: CountersignIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(lambda s, who: _out(s, service.countersign(s, who, order_id, body.orgs)), key=key, body=body)

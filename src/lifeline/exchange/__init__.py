@@ -1,0 +1,1 @@
+"""Talking to other platforms: outbox relay, inbound receiver, Open311, NENA EIDO."""

@@ -1,0 +1,146 @@
+"""The 110 ⇄ 12345 bridge: emergency pushes, one-click call transfers, and what each side does on receipt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifeline.auth.models import Organisation
+from lifeline.auth.service import Principal, require
+from lifeline.diversion import service as diversion
+from lifeline.errors import Conflict, Invalid
+from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident, Report
+from lifeline.store import events
+from lifeline.store.base import utcnow
+
+
+def _report_body(incident: Incident) -> dict:
+    return {
+        "ref": str(incident.id),
+        "text": "\n".join(r.text for r in incident.reports),
+        "caller_number": incident.caller_number,
+        "location_text": incident.address,
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "received_at": incident.received_at.isoformat(),
+        "suggestion": incident.suggestion,
+    }
+
+
+def push_incident(session: Session, actor: Principal, incident_id: int, peer: str, reason: str) -> Incident:
+    """12345 → 110: an emergency the hotline received goes to the police at once."""
+    require(actor, "incident.push")
+    incident = incidents.get(session, actor, incident_id)
+    body = {**_report_body(incident), "reason": reason}
+    events.append(
+        session,
+        "incident.pushed",
+        {"peer": peer, "reason": reason, "message": {"kind": "incident.push", "body": body}},
+        actor=actor.username,
+        incident_id=incident.id,
+        to_peer=peer,
+    )
+    return incident
+
+
+def transfer_call(session: Session, actor: Principal, incident_id: int, peer: str, three_way: bool) -> Incident:
+    """110 → 12345 one-click transfer: the caller's number, what was said so far, the triage, and the call mode."""
+    require(actor, "order.create")
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    if incident.disposition != "divert":
+        raise Conflict(
+            f"警情 {incident_id} 为 {incident.disposition}，警务警情不转接 / only diverted matters are transferred"
+        )
+    if incident.state == "triaged":
+        incidents.confirm(session, actor, incident_id, incidents.Decision())
+    body = {**_report_body(incident), "three_way": three_way}
+    events.append(
+        session,
+        "call.transferred",
+        {"peer": peer, "three_way": three_way, "message": {"kind": "call.transfer", "body": body}},
+        actor=actor.username,
+        incident_id=incident.id,
+        to_peer=peer,
+    )
+    incidents.transition(session, actor, incident_id, "transferred", reason="一键转接 12345 / one-click transfer")
+    return incident
+
+
+def _desk(session: Session, kind: str) -> Organisation:
+    org = session.scalar(select(Organisation).where(Organisation.kind == kind).order_by(Organisation.id))
+    if org is None:
+        raise Invalid(f"本平台没有 {kind} 机构，无法接收 / no {kind} organisation here to receive this")
+    return org
+
+
+def _incoming(
+    session: Session, peer: str, body: dict, channel: str, desk_kind: str, note: str
+) -> incidents.Intake | None:
+    if not isinstance(body.get("text"), str):
+        raise Invalid("消息缺少 text / the message has no text")
+    org = _desk(session, desk_kind)
+    actor = Principal(0, f"peer:{peer}", "admin", org.id, via="peer")
+    ref = f"{peer}:{body.get('ref')}"
+    earlier = session.scalar(select(Report).where(Report.external_ref == ref))
+    if earlier is not None:
+        return None
+    data = incidents.ReportIn(
+        text=body["text"],
+        channel=channel,
+        caller_number=body.get("caller_number"),
+        location_text=body.get("location_text") or "",
+        lat=body.get("lat"),
+        lon=body.get("lon"),
+        received_at=datetime.fromisoformat(body["received_at"]) if body.get("received_at") else utcnow(),
+        external_ref=ref,
+    )
+    got = incidents.intake(session, actor, data)
+    events.append(session, "incident.note", {"text": note}, actor=actor.username, incident_id=got.incident.id)
+    return got
+
+
+def receive_push(session: Session, peer: str, body: dict) -> None:
+    """At 110: a 12345 emergency becomes a priority-1 police incident, to be confirmed by a call-taker."""
+    got = _incoming(session, peer, body, "hotline_push", "centre_110", f"12345 推送紧急警情：{body.get('reason', '')}")
+    if got is None:
+        return
+    incident = got.incident
+    if incident.disposition not in ("police", "joint"):
+        incident.disposition = "police"
+    incident.priority, incident.needs_confirmation = 1, True
+    incident.suggestion = {**incident.suggestion, "reasons": [*incident.suggestion["reasons"], "12345 推送：一级"]}
+    events.append(
+        session,
+        "incident.prioritised",
+        {"priority": 1, "reason": "12345 push", "incident": incidents.snapshot(incident)},
+        actor=f"peer:{peer}",
+        incident_id=incident.id,
+    )
+
+
+def receive_transfer(session: Session, peer: str, body: dict) -> None:
+    """At 12345: a transferred call arrives with its number and transcript, as a triaged incident."""
+    mode = "三方通话" if body.get("three_way") else "一键转接"
+    _incoming(
+        session,
+        peer,
+        body,
+        "voice",
+        "centre_12345",
+        f"110 {mode}转来；110 研判：{body.get('suggestion', {}).get('category')}",
+    )
+
+
+HANDLERS = {
+    "order.create": diversion.receive,
+    "order.sign": diversion.mirror,
+    "order.progress": diversion.mirror,
+    "order.feedback": diversion.mirror,
+    "order.visit": diversion.mirror,
+    "order.return": diversion.mirror,
+    "incident.push": receive_push,
+    "call.transfer": receive_transfer,
+}

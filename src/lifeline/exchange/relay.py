@@ -1,0 +1,148 @@
+"""The relay: delivers the events addressed to each peer, strictly in order, with retries.
+
+It tails the event log (the outbox), signs each message, and moves a peer's cursor only after the
+peer acknowledged. A failed delivery waits with exponential backoff and jitter, then is sent again;
+the receiver's message ids make the repeats harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from lifeline.exchange.models import PeerCursor
+from lifeline.exchange.peers import Peer, Peers, sign
+from lifeline.store.base import utcnow
+from lifeline.store.engine import transaction
+from lifeline.store.events import Event
+
+log = logging.getLogger("lifeline.relay")
+
+BATCH = 100
+BASE_DELAY = 0.2
+MAX_DELAY = 30.0
+IDLE_WAIT = 1.0  # a commit wakes the relay at once; this is only the fallback poll
+
+
+def backoff(attempts: int, rng: random.Random) -> float:
+    """Full jitter: a random wait up to base × 2^attempts, capped."""
+    return rng.uniform(0, min(MAX_DELAY, BASE_DELAY * 2 ** min(attempts, 16)))
+
+
+def envelope(origin: str, event: Event, prev: int) -> dict:
+    message = event.data["message"]
+    return {
+        "message_id": f"{origin}:{event.seq}",
+        "from": origin,
+        "seq": event.seq,
+        "prev": prev,
+        "kind": message["kind"],
+        "sent_at": event.at.isoformat(),
+        "body": message["body"],
+    }
+
+
+def signed_headers(origin: str, peer: Peer, body: bytes, clock=None) -> dict[str, str]:
+    timestamp = (clock or (lambda: datetime.now(UTC)))().isoformat()
+    return {
+        "Content-Type": "application/json",
+        "X-Lifeline-Peer": origin,
+        "X-Lifeline-Key-Id": peer.send_key,
+        "X-Lifeline-Timestamp": timestamp,
+        "X-Lifeline-Signature": sign(peer.keys[peer.send_key], timestamp, body),
+    }
+
+
+class Relay:
+    def __init__(self, factory: sessionmaker[Session], peers: Peers, *, clock=None, seed: int | None = None):
+        self.factory, self.peers, self.clock = factory, peers, clock
+        self.rng = random.Random(seed)
+        self.http = httpx.Client(timeout=5)
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lifeline-relay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+        self.http.close()
+
+    def wake(self, *_args) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                moved = self.deliver_once()
+            except Exception:  # a database hiccup must not kill the relay; it tries again
+                log.exception("relay round failed")
+                moved = 0
+            if not moved:
+                self._wake.wait(IDLE_WAIT)
+                self._wake.clear()
+
+    def deliver_once(self) -> int:
+        """One round over all peers; returns how many messages were delivered."""
+        return sum(self._deliver_to(peer) for peer in self.peers.peers.values())
+
+    def _cursor(self, session: Session, peer: str) -> PeerCursor:
+        cursor = session.get(PeerCursor, peer)
+        if cursor is None:
+            cursor = PeerCursor(peer=peer, delivered_seq=0, attempts=0, next_attempt_at=utcnow())
+            session.add(cursor)
+            session.flush()
+        return cursor
+
+    def _deliver_to(self, peer: Peer) -> int:
+        with transaction(self.factory) as session:
+            cursor = self._cursor(session, peer.name)
+            if cursor.next_attempt_at > utcnow():
+                return 0
+            prev = cursor.delivered_seq
+            pending = list(
+                session.scalars(
+                    select(Event).where(Event.to_peer == peer.name, Event.seq > prev).order_by(Event.seq).limit(BATCH)
+                )
+            )
+            session.expunge_all()
+        delivered = 0
+        for event in pending:
+            error = self._send(peer, envelope(self.peers.name, event, prev))
+            with transaction(self.factory) as session:
+                cursor = self._cursor(session, peer.name)
+                cursor.updated_at = utcnow()
+                if error is None:
+                    cursor.delivered_seq, cursor.attempts, cursor.last_error = event.seq, 0, None
+                else:
+                    cursor.attempts += 1
+                    cursor.last_error = error[:500]
+                    cursor.next_attempt_at = utcnow() + timedelta(seconds=backoff(cursor.attempts, self.rng))
+            if error is not None:
+                log.warning("delivery to %s failed (%s); will retry", peer.name, error)
+                break
+            prev, delivered = event.seq, delivered + 1
+        return delivered
+
+    def _send(self, peer: Peer, message: dict) -> str | None:
+        body = json.dumps(message, ensure_ascii=False).encode()
+        try:
+            answer = self.http.post(
+                f"{peer.url}/exchange/v1/messages",
+                content=body,
+                headers=signed_headers(self.peers.name, peer, body, self.clock),
+            )
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}"
+        if answer.status_code == 200:
+            return None
+        return f"HTTP {answer.status_code}: {answer.text[:300]}"

@@ -1,0 +1,141 @@
+"""Two real lifeline processes on loopback, a 110 desk and a 12345 desk, each with its own database."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
+from lifeline.store import migrate
+from lifeline.store.engine import make_engine, session_factory, transaction
+
+KEY = "k1-0123456789abcdef0123456789"
+
+SIDES = {
+    "110": {
+        "orgs": [
+            ("C110", "市公安局 110 指挥中心", "centre_110", None, None),
+            ("PS1", "城关派出所", "police_station", "C110", None),
+        ],
+        "users": [
+            ("call_taker", "call_taker", "C110"),
+            ("dispatcher", "dispatcher", "C110"),
+            ("supervisor", "supervisor", "C110"),
+        ],
+    },
+    "12345": {
+        "orgs": [
+            ("C12345", "市 12345 热线中心", "centre_12345", None, None),
+            ("MARKET", "市场监管局", "department", "C12345", "market_regulation"),
+            ("URBAN", "城管局", "department", "C12345", "urban_management"),
+            ("POWER", "供电公司", "utility", "C12345", "power"),
+        ],
+        "users": [
+            ("hotline_operator", "hotline_operator", "C12345"),
+            ("agency_handler", "agency_handler", "MARKET"),
+            ("urban_handler", "agency_handler", "URBAN"),
+        ],
+    },
+}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(url: str, side: str) -> dict[str, str]:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    tokens = {}
+    with transaction(session_factory(engine)) as session:
+        for code, name, kind, parent, serves in SIDES[side]["orgs"]:
+            add_org(session, SYSTEM, code, name, kind, parent, serves=serves)
+        for username, role, org in SIDES[side]["users"]:
+            add_user(session, SYSTEM, username, role, org, "correct-horse-9")
+            tokens[username] = create_token(session, SYSTEM, username)
+    engine.dispose()
+    return tokens
+
+
+def peers_file(path, me: str, other: str, url: str, role: str, key: str = KEY) -> str:
+    peer = f"  {other}:\n    url: {url}\n    role: '{role}'\n    send_key: k1\n    keys: {{k1: '{key}'}}\n"
+    path.write_text(f"name: {me}\npeers:\n{peer}", encoding="utf-8")
+    return str(path)
+
+
+@dataclass
+class Side:
+    name: str
+    url: str
+    db: str
+    tokens: dict[str, str]
+    process: subprocess.Popen
+    args: list[str]
+
+    def client(self, user: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=f"{self.url}/api/v1", headers={"Authorization": f"Bearer {self.tokens[user]}"}, timeout=10
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        self.process = _launch(self.args, self.url)
+
+
+def _launch(args: list[str], url: str) -> subprocess.Popen:
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"{args} did not start: {process.stderr.read().decode()[-2000:]}")
+
+
+def launch(tmp_path, role: str, me: str, port: int, peer_name: str, peer_port: int, peer_role: str, tokens, db):
+    peers = peers_file(tmp_path / f"peers-{me}.yaml", me, peer_name, f"http://127.0.0.1:{peer_port}", peer_role)
+    args = [sys.executable, "-m", "lifeline.cli", "serve", "--role", role, "--db", db, "--port", str(port)]
+    args += ["--peers", peers]
+    url = f"http://127.0.0.1:{port}"
+    return Side(me, url, db, tokens, _launch(args, url), args)
+
+
+@pytest.fixture
+def bridge(tmp_path):
+    db110, db12345 = f"sqlite:///{tmp_path}/110.db", f"sqlite:///{tmp_path}/12345.db"
+    t110, t12345 = seed(db110, "110"), seed(db12345, "12345")
+    p110, p12345 = free_port(), free_port()
+    desk = launch(tmp_path, "110", "gz-110", p110, "gz-12345", p12345, "12345", t110, db110)
+    hotline = launch(tmp_path, "12345", "gz-12345", p12345, "gz-110", p110, "110", t12345, db12345)
+    yield desk, hotline
+    for side in (desk, hotline):
+        if side.process.poll() is None:
+            side.stop()
+
+
+def until(check, timeout: float = 10.0, every: float = 0.05):
+    """The first truthy answer of `check` within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every)

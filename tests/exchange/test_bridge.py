@@ -1,0 +1,143 @@
+"""The closed loop between a 110 process and a 12345 process over signed HTTP."""
+
+from __future__ import annotations
+
+import time
+
+from tests.exchange.conftest import until
+
+SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家，我有小票"
+
+
+def _order_at(side, user, state):
+    def check():
+        items = side.client(user).get("/orders").json()["items"]
+        return next((o for o in items if o["state"] == state), None)
+
+    return check
+
+
+def _raise_order(desk, text=SHOP, number="13811112222"):
+    ct = desk.client("call_taker")
+    incident = ct.post("/reports", json={"text": text, "caller_number": number}).json()["incident"]
+    assert incident["disposition"] == "divert", incident
+    assert ct.post(f"/incidents/{incident['id']}/confirm", json={}).status_code == 200
+    created = ct.post(f"/incidents/{incident['id']}/orders", json={})
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert order["state"] == "sent" and order["peer"] == "gz-12345"
+    return incident["id"], order
+
+
+def test_divert_sign_feedback_visit_close_on_both_sides(bridge):
+    desk, hotline = bridge
+    incident_id, sent = _raise_order(desk)
+
+    received = until(_order_at(hotline, "agency_handler", "received"))
+    assert received and received["uid"] == sent["uid"] and received["orgs"][0]["org"] == "MARKET"
+    assert received["caller_number"] == "138****2222"
+    assert until(_order_at(desk, "call_taker", "received"))
+
+    handler = hotline.client("agency_handler")
+    steps = [
+        ("agency_handler", {"to": "signed"}),
+        ("agency_handler", {"to": "handled", "feedback": "已责令超市退款并下架过期食品", "result": "resolved"}),
+        ("hotline_operator", {"to": "visited", "satisfaction": 5, "comment": "满意"}),
+        ("hotline_operator", {"to": "closed"}),
+    ]
+    for user, body in steps:
+        answer = hotline.client(user).post(f"/orders/{received['id']}/steps", json=body)
+        assert answer.status_code == 200, answer.text
+    assert handler.get(f"/orders/{received['id']}").json()["state"] == "closed"
+
+    mirrored = until(_order_at(desk, "call_taker", "closed"))
+    assert mirrored["feedback"] == "已责令超市退款并下架过期食品" and mirrored["satisfaction"] == 5
+    incident = until(
+        lambda: (i := desk.client("call_taker").get(f"/incidents/{incident_id}").json())["state"] == "closed" and i
+    )
+    assert incident and incident["resolved_at"] and incident["closed_at"]
+
+
+def test_an_unsatisfied_visit_sends_the_order_back_to_be_redone(bridge):
+    desk, hotline = bridge
+    _raise_order(desk)
+    order = until(_order_at(hotline, "agency_handler", "received"))
+    op, handler = hotline.client("hotline_operator"), hotline.client("agency_handler")
+    handler.post(f"/orders/{order['id']}/steps", json={"to": "signed"})
+    handler.post(f"/orders/{order['id']}/steps", json={"to": "handled", "feedback": "已电话沟通"})
+    redo = op.post(f"/orders/{order['id']}/steps", json={"to": "visited", "satisfaction": 2, "comment": "没退款"})
+    assert redo.json()["state"] == "in_progress" and redo.json()["redo_count"] == 1
+    assert until(_order_at(desk, "call_taker", "in_progress"))
+
+
+def test_a_returned_order_goes_back_to_the_desk_and_is_re_routed(bridge):
+    desk, hotline = bridge
+    incident_id, sent = _raise_order(desk)
+    order = until(_order_at(hotline, "agency_handler", "received"))
+    back = hotline.client("agency_handler").post(
+        f"/orders/{order['id']}/steps", json={"to": "returned", "reason": "不属于本局职责，应为城管占道经营"}
+    )
+    assert back.status_code == 200, back.text
+    returned = until(_order_at(desk, "call_taker", "returned"))
+    assert returned["return_reason"].startswith("不属于本局")
+    events = desk.client("supervisor").get(f"/incidents/{incident_id}/events").json()["items"]
+    assert "incident.order_returned" in [e["kind"] for e in events]
+
+    again = desk.client("call_taker").post(f"/incidents/{incident_id}/orders", json={"note": "请按占道经营处理"})
+    assert again.status_code == 201, again.text
+    assert again.json()["uid"] != sent["uid"]
+    assert until(lambda: len(hotline.client("hotline_operator").get("/orders").json()["items"]) == 2)
+
+
+def test_a_12345_emergency_is_a_priority_1_incident_at_110_within_a_second(bridge):
+    desk, hotline = bridge
+    op = hotline.client("hotline_operator")
+    got = op.post("/reports", json={"text": "我不想活了，药都准备好了，在滨江小区5栋", "caller_number": "13900001111"})
+    incident_id = got.json()["incident"]["id"]
+    started = time.monotonic()
+    assert op.post(f"/incidents/{incident_id}/push", json={"reason": "来电人有自杀倾向"}).status_code == 200
+
+    def arrived():
+        items = desk.client("call_taker").get("/incidents", params={"priority": 1}).json()["items"]
+        return next((i for i in items if i["reports"][0]["channel"] == "hotline_push"), None)
+
+    pushed = until(arrived, timeout=5, every=0.02)
+    elapsed = time.monotonic() - started
+    assert pushed is not None and pushed["priority"] == 1 and pushed["needs_confirmation"]
+    assert elapsed < 1.0, f"push took {elapsed:.2f} s"
+    revealed = desk.client("call_taker").get(f"/incidents/{pushed['id']}/caller").json()
+    assert revealed["number"] == "13900001111"
+
+
+def test_one_click_transfer_carries_the_number_and_the_transcript(bridge):
+    desk, hotline = bridge
+    ct = desk.client("call_taker")
+    text = "楼下烧烤摊天天占道经营，油烟大，晚上十二点还在吵"
+    incident = ct.post("/reports", json={"text": text, "caller_number": "13722223333"}).json()["incident"]
+    moved = ct.post(f"/incidents/{incident['id']}/transfer-call", json={"three_way": True})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["state"] == "transferred"
+
+    op = hotline.client("hotline_operator")
+    arrived = until(lambda: op.get("/incidents").json()["items"])
+    assert arrived[0]["reports"][0]["text"] == text
+    assert op.get(f"/incidents/{arrived[0]['id']}/caller").json()["number"] == "13722223333"
+    notes = [e["payload"].get("text", "") for e in op.get(f"/incidents/{arrived[0]['id']}/events").json()["items"]]
+    assert any("三方通话" in n for n in notes)
+
+
+def test_a_forged_message_is_refused_and_logged(bridge):
+    import httpx
+
+    desk, _ = bridge
+    body = b'{"message_id": "x:1", "from": "gz-12345", "seq": 1, "prev": 0, "kind": "incident.push", "body": {}}'
+    headers = {
+        "X-Lifeline-Peer": "gz-12345",
+        "X-Lifeline-Key-Id": "k1",
+        "X-Lifeline-Timestamp": "2026-11-23T08:00:00+00:00",
+        "X-Lifeline-Signature": "0" * 64,
+    }
+    answer = httpx.post(f"{desk.url}/exchange/v1/messages", content=body, headers=headers)
+    assert answer.status_code == 401
+    audit = desk.client("supervisor").get("/audit/verify").json()
+    assert audit["ok"]
