@@ -27,7 +27,7 @@ log = logging.getLogger("lifeline.relay")
 
 BATCH = 100
 BASE_DELAY = 0.2
-MAX_DELAY = 30.0
+MAX_DELAY = 10.0
 IDLE_WAIT = 1.0  # a commit wakes the relay at once; this is only the fallback poll
 
 

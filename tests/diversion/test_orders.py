@@ -1,0 +1,78 @@
+"""Work orders in one process (a small city runs both roles), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家"
+
+
+def _order(api, text=SHOP, **body):
+    iid = api.report(text)["incident"]["id"]
+    assert api.post("call_taker", f"/incidents/{iid}/confirm", {}).status_code == 200
+    created = api.post("call_taker", f"/incidents/{iid}/orders", body)
+    assert created.status_code == 201, created.text
+    return iid, created.json()
+
+
+def step(api, user, order_id, **body):
+    return api.post(user, f"/orders/{order_id}/steps", body)
+
+
+def test_an_order_is_routed_by_what_the_organisation_serves_and_closes_the_loop(api):
+    iid, order = _order(api)
+    assert order["state"] == "received" and order["peer"] is None
+    assert order["orgs"] == [{"org": "MARKET", "kind": "lead", "signed_at": None}]
+    assert order["sign_by"] < order["handle_by"]
+    assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "transferred"
+    # The market regulator sees it; the urban management office does not.
+    assert api.get("agency_handler", f"/orders/{order['id']}").status_code == 200
+    assert api.get("urban_handler", f"/orders/{order['id']}").status_code == 404
+    assert api.get("agency_handler", f"/incidents/{iid}").status_code == 200
+
+    assert step(api, "agency_handler", order["id"], to="handled").status_code == 409  # sign first
+    assert step(api, "agency_handler", order["id"], to="signed").json()["orgs"][0]["signed_at"]
+    assert step(api, "agency_handler", order["id"], to="handled").status_code == 422  # feedback needed
+    handled = step(api, "agency_handler", order["id"], to="handled", feedback="已责令退款")
+    assert handled.json()["state"] == "handled"
+    assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "resolved"
+    assert step(api, "agency_handler", order["id"], to="visited", satisfaction=5).status_code == 403
+    visited = step(api, "hotline_operator", order["id"], to="visited", satisfaction=4, comment="基本解决")
+    assert visited.json()["satisfaction_zh"] == "满意"
+    assert step(api, "hotline_operator", order["id"], to="closed").json()["state"] == "closed"
+    assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "closed"
+    assert step(api, "hotline_operator", order["id"], to="archived").json()["state"] == "archived"
+
+    kinds = [e["kind"] for e in api.get("supervisor", f"/incidents/{iid}/events").json()["items"]]
+    for kind in ("order.created", "order.signed", "order.handled", "order.visited", "order.closed"):
+        assert kind in kinds
+
+
+def test_a_police_matter_gets_no_work_order(api):
+    iid = api.report("有人拿刀在菜市场门口追着砍人")["incident"]["id"]
+    api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    refused = api.post("call_taker", f"/incidents/{iid}/orders", {})
+    assert refused.status_code == 409
+
+
+def test_countersign_lets_another_department_see_and_sign(api):
+    _, order = _order(api)
+    joined = api.post("agency_handler", f"/orders/{order['id']}/countersign", {"orgs": ["URBAN"]})
+    assert joined.status_code == 200, joined.text
+    assert [o["org"] for o in joined.json()["orgs"]] == ["MARKET", "URBAN"]
+    assert api.get("urban_handler", f"/orders/{order['id']}").status_code == 200
+
+
+def test_return_needs_a_reason_and_the_desk_can_raise_a_new_order(api):
+    iid, order = _order(api)
+    assert step(api, "agency_handler", order["id"], to="returned").status_code == 422
+    back = step(api, "agency_handler", order["id"], to="returned", reason="应由城管处理")
+    assert back.json()["state"] == "returned"
+    again = api.post("call_taker", f"/incidents/{iid}/orders", {"org": "URBAN"})
+    assert again.status_code == 201 and again.json()["orgs"][0]["org"] == "URBAN"
+
+
+def test_order_steps_are_idempotent_with_a_key(api):
+    _, order = _order(api)
+    headers = {"Idempotency-Key": "sign-1"}
+    first = api.post("agency_handler", f"/orders/{order['id']}/steps", {"to": "signed"}, headers=headers)
+    second = api.post("agency_handler", f"/orders/{order['id']}/steps", {"to": "signed"}, headers=headers)
+    assert first.status_code == second.status_code == 200 and first.json() == second.json()

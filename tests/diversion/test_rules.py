@@ -1,0 +1,63 @@
+"""Routing, deadlines and the work-order state machine (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lifeline.diversion import routing, states
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def test_routing_prefers_rules_then_what_an_organisation_serves_then_the_centre():
+    table = routing.parse(
+        "rules:\n  - {category: noise, district: 天河区, org: TH_URBAN}\n  - {category: noise, org: CITY_URBAN}\n"
+    )
+    serving = {"market_regulation": "MARKET"}
+    assert routing.choose("noise", "天河区石牌街", table, serving, "C12345") == "TH_URBAN"
+    assert routing.choose("noise", "越秀区", table, serving, "C12345") == "CITY_URBAN"
+    assert routing.choose("dispute_consumer", "", table, serving, "C12345") == "MARKET"
+    assert routing.choose("lost_property", "", table, serving, "C12345") == "C12345"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("rules:\n  - {category: dragons, org: X}\n", "rules[1].category"),
+        ("rules:\n  - {org: X}\n", "rules[1]"),
+        ("deadlines:\n  noise: {sign_minutes: soon}\n", "deadlines.noise"),
+        ("rules: [\n", "yaml"),
+    ],
+)
+def test_a_bad_routing_file_names_the_place(text, where):
+    with pytest.raises(routing.RoutingError) as caught:
+        routing.parse(text, "routing.yaml")
+    assert caught.value.where == where and "routing.yaml" in str(caught.value)
+
+
+def test_deadlines_come_from_the_table_then_the_built_in_ones():
+    table = routing.parse("deadlines:\n  noise: {sign_minutes: 10, handle_hours: 4}\n")
+    assert table.deadline("noise") == routing.Deadline(10, 4)
+    assert table.deadline("car_moving") == routing.Deadline(5, 1)
+    assert table.deadline("consultation") == routing.DEFAULT_DEADLINE
+
+
+def test_the_loop_and_its_exits():
+    path = ["received", "signed", "in_progress", "handled", "visited", "closed", "archived"]
+    state = "sent"
+    for target in path:
+        assert states.check(state, target) is None, (state, target)
+        state = target
+    assert states.check("handled", "returned") is not None
+    assert states.check("visited", "in_progress") is None  # redo after an unsatisfied visit
+    assert [states.satisfied(s) for s in (1, 2, 3, 4, 5)] == [False, False, True, True, True]
+
+
+def test_overdue_names_the_deadline_missed():
+    sign_by, handle_by = states.deadlines(NOW, 30, 24)
+    assert states.overdue("received", sign_by, handle_by, NOW + timedelta(minutes=10)) is None
+    assert states.overdue("received", sign_by, handle_by, NOW + timedelta(minutes=31)) == "sign"
+    assert states.overdue("signed", sign_by, handle_by, NOW + timedelta(hours=25)) == "handle"
+    assert states.overdue("handled", sign_by, handle_by, NOW + timedelta(days=9)) is None
