@@ -15,6 +15,7 @@ from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
 from lifeline.diversion.views import router as diversion_router
+from lifeline.exchange.eido_views import router as eido_router
 from lifeline.exchange.peers import Peers
 from lifeline.exchange.peers import load as load_peers
 from lifeline.exchange.receiver import router as receiver_router
@@ -71,6 +72,7 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     app.include_router(auth_router, prefix=API)
     app.include_router(diversion_router, prefix=API)
     app.include_router(bridge_router, prefix=API)
+    app.include_router(eido_router, prefix=API)
     app.include_router(receiver_router)
 
     @app.get("/healthz", tags=["ops"], summary="就绪检查 readiness")
