@@ -115,22 +115,25 @@ class Relay:
                 )
             )
             session.expunge_all()
-        delivered = 0
+        if not pending:
+            return 0
+        delivered, error = 0, None
         for event in pending:
             error = self._send(peer, envelope(self.peers.name, event, prev))
-            with transaction(self.factory) as session:
-                cursor = self._cursor(session, peer.name)
-                cursor.updated_at = utcnow()
-                if error is None:
-                    cursor.delivered_seq, cursor.attempts, cursor.last_error = event.seq, 0, None
-                else:
-                    cursor.attempts += 1
-                    cursor.last_error = error[:500]
-                    cursor.next_attempt_at = utcnow() + timedelta(seconds=backoff(cursor.attempts, self.rng))
             if error is not None:
-                log.warning("delivery to %s failed (%s); will retry", peer.name, error)
                 break
             prev, delivered = event.seq, delivered + 1
+        # One write per round, not per message: after a crash the receiver acknowledges repeats as duplicates.
+        with transaction(self.factory) as session:
+            cursor = self._cursor(session, peer.name)
+            cursor.delivered_seq, cursor.updated_at = prev, utcnow()
+            if error is None:
+                cursor.attempts, cursor.last_error = 0, None
+            else:
+                cursor.attempts += 1
+                cursor.last_error = error[:500]
+                cursor.next_attempt_at = utcnow() + timedelta(seconds=backoff(cursor.attempts, self.rng))
+                log.warning("delivery to %s failed (%s); will retry", peer.name, error)
         return delivered
 
     def _send(self, peer: Peer, message: dict) -> str | None:
