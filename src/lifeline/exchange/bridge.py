@@ -11,6 +11,7 @@ from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, require
 from lifeline.diversion import service as diversion
 from lifeline.errors import Conflict, Invalid
+from lifeline.exchange import eido
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
 from lifeline.store import events
@@ -31,10 +32,13 @@ def _report_body(incident: Incident) -> dict:
 
 
 def push_incident(session: Session, actor: Principal, incident_id: int, peer: str, reason: str) -> Incident:
-    """12345 → 110: an emergency the hotline received goes to the police at once."""
+    """12345 → 110: an emergency the hotline received goes to the police at once, as an EIDO document."""
     require(actor, "incident.push")
     incident = incidents.get(session, actor, incident_id)
-    body = {**_report_body(incident), "reason": reason}
+    org = session.get(Organisation, incident.owner_org_id)
+    agency = eido.Agency(org.code, org.name, org.kind)
+    # The 110 desk must be able to call back: the number goes unmasked, to this one authorised peer.
+    body = {"eido": eido.to_eido(incident, list(incident.reports), agency, mask_number=False), "reason": reason}
     events.append(
         session,
         "incident.pushed",
@@ -77,26 +81,14 @@ def _desk(session: Session, kind: str) -> Organisation:
 
 
 def _incoming(
-    session: Session, peer: str, body: dict, channel: str, desk_kind: str, note: str
+    session: Session, peer: str, data: incidents.ReportIn, desk_kind: str, note: str
 ) -> incidents.Intake | None:
-    if not isinstance(body.get("text"), str):
-        raise Invalid("消息缺少 text / the message has no text")
+    """A report from a peer, taken in by this platform's desk; None when it was taken in before."""
     org = _desk(session, desk_kind)
     actor = Principal(0, f"peer:{peer}", "admin", org.id, via="peer")
-    ref = f"{peer}:{body.get('ref')}"
-    earlier = session.scalar(select(Report).where(Report.external_ref == ref))
-    if earlier is not None:
+    data.external_ref = f"{peer}:{data.external_ref}"
+    if session.scalar(select(Report.id).where(Report.external_ref == data.external_ref)) is not None:
         return None
-    data = incidents.ReportIn(
-        text=body["text"],
-        channel=channel,
-        caller_number=body.get("caller_number"),
-        location_text=body.get("location_text") or "",
-        lat=body.get("lat"),
-        lon=body.get("lon"),
-        received_at=datetime.fromisoformat(body["received_at"]) if body.get("received_at") else utcnow(),
-        external_ref=ref,
-    )
     got = incidents.intake(session, actor, data)
     events.append(session, "incident.note", {"text": note}, actor=actor.username, incident_id=got.incident.id)
     return got
@@ -104,7 +96,9 @@ def _incoming(
 
 def receive_push(session: Session, peer: str, body: dict) -> None:
     """At 110: a 12345 emergency becomes a priority-1 police incident, to be confirmed by a call-taker."""
-    got = _incoming(session, peer, body, "hotline_push", "centre_110", f"12345 推送紧急警情：{body.get('reason', '')}")
+    fields = eido.from_eido(body.get("eido")).as_fields()
+    data = incidents.ReportIn(**{**fields, "channel": "hotline_push"})
+    got = _incoming(session, peer, data, "centre_110", f"12345 推送紧急警情：{body.get('reason', '')}")
     if got is None:
         return
     incident = got.incident
@@ -123,15 +117,21 @@ def receive_push(session: Session, peer: str, body: dict) -> None:
 
 def receive_transfer(session: Session, peer: str, body: dict) -> None:
     """At 12345: a transferred call arrives with its number and transcript, as a triaged incident."""
+    if not isinstance(body.get("text"), str):
+        raise Invalid("消息缺少 text / the message has no text")
     mode = "三方通话" if body.get("three_way") else "一键转接"
-    _incoming(
-        session,
-        peer,
-        body,
-        "voice",
-        "centre_12345",
-        f"110 {mode}转来；110 研判：{body.get('suggestion', {}).get('category')}",
+    judged = (body.get("suggestion") or {}).get("category")
+    data = incidents.ReportIn(
+        text=body["text"],
+        channel="voice",
+        caller_number=body.get("caller_number"),
+        location_text=body.get("location_text") or "",
+        lat=body.get("lat"),
+        lon=body.get("lon"),
+        received_at=datetime.fromisoformat(body["received_at"]) if body.get("received_at") else utcnow(),
+        external_ref=str(body.get("ref")),
     )
+    _incoming(session, peer, data, "centre_12345", f"110 {mode}转来；110 研判：{judged}")
 
 
 HANDLERS = {
