@@ -37,6 +37,8 @@ ORGS = [
     ("MARKET", "市场监管局", "department", "C12345", "market_regulation"),
     ("URBAN", "城管局", "department", "C12345", "urban_management"),
     ("POWER", "供电公司", "utility", "C12345", "power"),
+    ("FIRE", "消防救援支队", "fire_119", "CITY", "119"),
+    ("EMS", "120 急救中心", "ems_120", "CITY", "120"),
 ]
 
 # One user per role, plus a second handler and officer to test scoping: (username, role, org).
@@ -50,6 +52,7 @@ USERS = [
     ("admin", "admin", "CITY"),
     ("urban_handler", "agency_handler", "URBAN"),
     ("officer_ps2", "field_officer", "PS2"),
+    ("fire_handler", "agency_handler", "FIRE"),
 ]
 
 

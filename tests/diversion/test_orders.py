@@ -76,3 +76,38 @@ def test_order_steps_are_idempotent_with_a_key(api):
     first = api.post("agency_handler", f"/orders/{order['id']}/steps", {"to": "signed"}, headers=headers)
     second = api.post("agency_handler", f"/orders/{order['id']}/steps", {"to": "signed"}, headers=headers)
     assert first.status_code == second.status_code == 200 and first.json() == second.json()
+
+
+def test_a_joint_incident_sends_orders_to_its_linkage_units_inboxes(api):
+    iid = api.report("着火了！幸福小区3栋2单元楼道里全是烟，有人被困在五楼，有人被烧伤了")["incident"]["id"]
+    confirmed = api.post("call_taker", f"/incidents/{iid}/confirm", {}).json()
+    assert confirmed["disposition"] == "joint" and "119" in confirmed["destinations"]
+    assert api.get("fire_handler", f"/incidents/{iid}").status_code == 404  # not theirs yet
+
+    made = api.post("call_taker", f"/incidents/{iid}/linkage")
+    assert made.status_code == 201, made.text
+    leads = {o["orgs"][0]["org"] for o in made.json()["items"]}
+    assert "FIRE" in leads and made.json()["unserved"] == []
+    assert all(o["state"] == "received" for o in made.json()["items"])
+    fire_order = next(o for o in made.json()["items"] if o["orgs"][0]["org"] == "FIRE")
+    assert api.get("fire_handler", f"/incidents/{iid}").status_code == 200
+    assert step(api, "fire_handler", fire_order["id"], to="signed").status_code == 200
+    # A second press sends nothing twice; the incident itself stays with the police.
+    assert api.post("call_taker", f"/incidents/{iid}/linkage").json()["items"] == []
+    assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "confirmed"
+
+
+def test_overdue_orders_are_escalated_once(api, database):
+    from datetime import timedelta
+
+    from lifeline.diversion.service import escalate_overdue
+    from lifeline.store.base import utcnow
+    from lifeline.store.engine import make_engine, session_factory, transaction
+
+    _, order = _order(api)
+    factory = session_factory(make_engine(database[0]))
+    with transaction(factory) as session:
+        assert escalate_overdue(session, utcnow()) == []
+        assert escalate_overdue(session, utcnow() + timedelta(hours=1)) == [order["id"]]
+        assert escalate_overdue(session, utcnow() + timedelta(hours=2)) == []
+    assert api.get("supervisor", f"/orders/{order['id']}").json()["escalated_at"]

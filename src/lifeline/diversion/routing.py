@@ -25,6 +25,8 @@ class Deadline:
 
 
 DEFAULT_DEADLINE = Deadline(sign_minutes=30, handle_hours=72)
+# A linkage unit (119, 120, gas, power) joins a live incident: it signs within minutes.
+LINKAGE_DEADLINE = Deadline(sign_minutes=2, handle_hours=4)
 # Some matters cannot wait three days: a blocked car, a cut supply, a loose dog.
 BUILT_IN_DEADLINES = {
     "car_moving": Deadline(5, 1),

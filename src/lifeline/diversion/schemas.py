@@ -108,3 +108,8 @@ class OrderOut(BaseModel):
 class OrderPage(BaseModel):
     items: list[OrderOut]
     next_cursor: int | None
+
+
+class LinkageOut(BaseModel):
+    items: list[OrderOut]
+    unserved: list[str] = Field(description="本平台无对应单位的去向，需电话联系 destinations nobody here serves")

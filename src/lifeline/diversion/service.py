@@ -22,6 +22,7 @@ from lifeline.diversion import routing, states
 from lifeline.diversion.models import OrderOrg, WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents import service as incidents
+from lifeline.incidents import states as incident_states
 from lifeline.incidents.models import Assignment, Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
@@ -156,11 +157,35 @@ def create(session: Session, actor: Principal, incident_id: int, data: OrderIn, 
     )
     if open_order is not None and incident.disposition == "divert":
         raise Conflict(f"警情 {incident_id} 已有在办工单 {open_order} / incident already has open order {open_order}")
-    now = utcnow()
-    deadline = routing.load().deadline(incident.category)
-    sign_by, handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
     text = "\n".join(r.text for r in incident.reports) + (f"\n接警员备注：{data.note}" if data.note else "")
     org = None if peer and not data.org else _route(session, incident.category, incident.address, data.org)
+    order = _new_order(session, incident, org, peer, text, routing.load().deadline(incident.category))
+    if incident.state == "confirmed":
+        incidents.transition(session, SYSTEM, incident.id, "transferred", org=org.code if org else None)
+    elif org is not None:
+        session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="transfer"))
+    body = {
+        "category": order.category,
+        "text": order.text,
+        "caller_number": order.caller_number,
+        "address": order.address,
+        "district": order.district,
+        "sign_by": order.sign_by.isoformat(),
+        "handle_by": order.handle_by.isoformat(),
+        "incident_ref": str(incident.id),
+    }
+    _record(
+        session, actor, order, "order.created", {"kind": "order.create", "body": body}, org=org.code if org else None
+    )
+    return order
+
+
+def _new_order(
+    session: Session, incident: Incident, org: Organisation | None, peer: str | None, text: str, deadline
+) -> WorkOrder:
+    """The order row: handled here when `org` is given, else sent to `peer` to be routed there."""
+    now = utcnow()
+    sign_by, handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
     order = WorkOrder(
         uid=uuid.uuid4().hex,
         incident_id=incident.id,
@@ -181,24 +206,59 @@ def create(session: Session, actor: Principal, incident_id: int, data: OrderIn, 
     session.flush()
     if org is not None:
         session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
-    if incident.state == "confirmed":
-        incidents.transition(session, SYSTEM, incident.id, "transferred", org=org.code if org else None)
-    elif org is not None:
-        session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="transfer"))
-    body = {
-        "category": order.category,
-        "text": order.text,
-        "caller_number": order.caller_number,
-        "address": order.address,
-        "district": order.district,
-        "sign_by": sign_by.isoformat(),
-        "handle_by": handle_by.isoformat(),
-        "incident_ref": str(incident.id),
-    }
-    _record(
-        session, actor, order, "order.created", {"kind": "order.create", "body": body}, org=org.code if org else None
-    )
     return order
+
+
+# Police and the hotline are not linkage units: police act through dispatch, 12345 through diversion.
+NOT_LINKAGE = frozenset({"110", "12345", "122", "governance_centre"})
+
+
+def create_linkage(session: Session, actor: Principal, incident_id: int) -> tuple[list[WorkOrder], list[str]]:
+    """A joint incident's linkage units (119, 120, gas, power…) each get an order in their own inbox.
+
+    Returns the orders made and the destinations no organisation here serves (for the desk to phone).
+    """
+    require(actor, "order.create")
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    if incident.disposition != "joint":
+        raise Conflict(f"警情 {incident_id} 不是联动警情 / incident {incident_id} is not a joint incident")
+    if incident.state in ("received", "triaged") or incident.state not in incident_states.OPEN_STATES:
+        raise Conflict(f"警情 {incident_id} 当前为 {incident.state}，须先确认 / confirm the incident first")
+    serving = {}
+    for org in session.scalars(select(Organisation).where(Organisation.serves.is_not(None)).order_by(Organisation.id)):
+        serving.setdefault(org.serves, org)
+    taken = {
+        row[0]
+        for row in session.execute(
+            select(OrderOrg.org_id)
+            .join(WorkOrder, WorkOrder.id == OrderOrg.order_id)
+            .where(WorkOrder.incident_id == incident.id)
+        )
+    }
+    made, unserved = [], []
+    text = "\n".join(r.text for r in incident.reports)
+    for destination in incident.destinations:
+        if destination in NOT_LINKAGE:
+            continue
+        org = serving.get(destination)
+        if org is None:
+            unserved.append(destination)
+            continue
+        if org.id in taken:
+            continue
+        order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE)
+        session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="joint"))
+        _record(session, actor, order, "order.created", None, org=org.code, linkage=destination)
+        made.append(order)
+    if unserved:
+        events.append(
+            session,
+            "incident.linkage_unserved",
+            {"destinations": unserved},
+            actor=actor.username,
+            incident_id=incident.id,
+        )
+    return made, unserved
 
 
 def receive(session: Session, peer: str, body: dict) -> WorkOrder:
@@ -360,8 +420,13 @@ def mirror(session: Session, peer: str, body: dict) -> WorkOrder:
 
 
 def _follow(session: Session, order: WorkOrder) -> None:
-    """The incident follows its order: handled → resolved, closed → closed, returned → back to the desk."""
+    """A diverted incident follows its order: handled → resolved, closed → closed, returned → back to the desk.
+
+    A joint incident does not: the police close it; its linkage orders run beside it.
+    """
     incident = session.get(Incident, order.incident_id)
+    if incident.disposition != "divert":
+        return
     if order.state == "handled" and incident.state == "transferred":
         incidents.transition(session, SYSTEM, incident.id, "resolved", reason="工单已办结 / order handled")
     elif order.state == "closed" and incident.state == "resolved":

@@ -11,6 +11,7 @@ from lifeline.api.problems import RESPONSES
 from lifeline.diversion import service
 from lifeline.diversion.schemas import (
     CountersignIn,
+    LinkageOut,
     OrderCreate,
     OrderOut,
     OrderPage,
@@ -80,3 +81,13 @@ def order_step(order_id: Id, body: StepCreate, ctx: RequestContext, key: Idempot
 @router.post("/orders/{order_id}/countersign", response_model=OrderOut, tags=["orders"], summary="会签")
 def order_countersign(order_id: Id, body: CountersignIn, ctx: RequestContext, key: IdempotencyKey = None):
     return ctx.run(lambda s, who: _out(s, service.countersign(s, who, order_id, body.orgs)), key=key, body=body)
+
+
+@router.post("/incidents/{incident_id}/linkage", status_code=201, response_model=LinkageOut, tags=["orders"],
+             summary="联动：向 119/120/燃气/供电等派单 orders to the linkage units")  # fmt: skip
+def linkage(incident_id: Id, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        made, unserved = service.create_linkage(session, who, incident_id)
+        return LinkageOut(items=[_out(session, o) for o in made], unserved=unserved)
+
+    return ctx.run(work, status=201, key=key)
