@@ -141,3 +141,17 @@ def test_a_forged_message_is_refused_and_logged(bridge):
     assert answer.status_code == 401
     audit = desk.client("supervisor").get("/audit/verify").json()
     assert audit["ok"]
+
+
+def test_peers_check_shows_who_is_reachable_and_with_which_key(bridge, tmp_path):
+    import subprocess
+    import sys
+
+    _, hotline = bridge
+    check = [sys.executable, "-m", "lifeline.cli", "peers", "check", "--peers"]
+    ok = subprocess.run([*check, str(tmp_path / "peers-gz-110.yaml")], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "gz-12345" in ok.stdout and "k1" in ok.stdout
+    hotline.stop()
+    down = subprocess.run([*check, str(tmp_path / "peers-gz-110.yaml")], capture_output=True, text=True, timeout=60)
+    assert down.returncode == 1 and "gz-12345" in down.stdout
