@@ -164,6 +164,11 @@ def create(session: Session, actor: Principal, incident_id: int, data: OrderIn, 
         incidents.transition(session, SYSTEM, incident.id, "transferred", org=org.code if org else None)
     elif org is not None:
         session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="transfer"))
+    _record(session, actor, order, "order.created", _create_message(order, incident), org=org.code if org else None)
+    return order
+
+
+def _create_message(order: WorkOrder, incident: Incident) -> dict:
     body = {
         "category": order.category,
         "text": order.text,
@@ -174,10 +179,7 @@ def create(session: Session, actor: Principal, incident_id: int, data: OrderIn, 
         "handle_by": order.handle_by.isoformat(),
         "incident_ref": str(incident.id),
     }
-    _record(
-        session, actor, order, "order.created", {"kind": "order.create", "body": body}, org=org.code if org else None
-    )
-    return order
+    return {"kind": "order.create", "body": body}
 
 
 def _new_order(
@@ -213,11 +215,15 @@ def _new_order(
 NOT_LINKAGE = frozenset({"110", "12345", "122", "governance_centre"})
 
 
-def create_linkage(session: Session, actor: Principal, incident_id: int) -> tuple[list[WorkOrder], list[str]]:
+def create_linkage(
+    session: Session, actor: Principal, incident_id: int, peers: dict[str, str] | None = None
+) -> tuple[list[WorkOrder], list[str]]:
     """A joint incident's linkage units (119, 120, gas, power…) each get an order in their own inbox.
 
-    Returns the orders made and the destinations no organisation here serves (for the desk to phone).
+    A unit that runs its own software is a peer (`peers`: destination → peer name): its order goes there as a
+    signed message. Returns the orders made and the destinations nobody serves (for the desk to phone).
     """
+    peers = peers or {}
     require(actor, "order.create")
     incident = incidents.get(session, actor, incident_id, lock=True)
     if incident.disposition != "joint":
@@ -241,15 +247,20 @@ def create_linkage(session: Session, actor: Principal, incident_id: int) -> tupl
         if destination in NOT_LINKAGE:
             continue
         org = serving.get(destination)
-        if org is None:
+        if org is not None and org.id not in taken:
+            order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE)
+            session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="joint"))
+            _record(session, actor, order, "order.created", None, org=org.code, linkage=destination)
+            made.append(order)
+        elif org is None and destination in peers:
+            peer = peers[destination]
+            if session.scalar(select(WorkOrder.id).where(WorkOrder.incident_id == incident.id, WorkOrder.peer == peer)):
+                continue
+            order = _new_order(session, incident, None, peer, text, routing.LINKAGE_DEADLINE)
+            _record(session, actor, order, "order.created", _create_message(order, incident), linkage=destination)
+            made.append(order)
+        elif org is None:
             unserved.append(destination)
-            continue
-        if org.id in taken:
-            continue
-        order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE)
-        session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="joint"))
-        _record(session, actor, order, "order.created", None, org=org.code, linkage=destination)
-        made.append(order)
     if unserved:
         events.append(
             session,

@@ -85,9 +85,11 @@ def order_countersign(order_id: Id, body: CountersignIn, ctx: RequestContext, ke
 
 @router.post("/incidents/{incident_id}/linkage", status_code=201, response_model=LinkageOut, tags=["orders"],
              summary="联动：向 119/120/燃气/供电等派单 orders to the linkage units")  # fmt: skip
-def linkage(incident_id: Id, ctx: RequestContext, key: IdempotencyKey = None):
+def linkage(incident_id: Id, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
+    peers = request.app.state.peers.serving()
+
     def work(session, who):
-        made, unserved = service.create_linkage(session, who, incident_id)
+        made, unserved = service.create_linkage(session, who, incident_id, peers)
         return LinkageOut(items=[_out(session, o) for o in made], unserved=unserved)
 
     return ctx.run(work, status=201, key=key)

@@ -5,6 +5,7 @@
       gz-12345:
         url: http://10.0.0.2:8110       # the peer's base URL
         role: "12345"                   # 110 | 12345 | linkage
+        serves: [gas]                   # linkage only: the destinations it answers for (signed webhook)
         send_key: k2                    # the key this side signs with
         keys: {k1: "…", k2: "…"}        # keys accepted from that peer: add one, switch send_key, drop the old
 
@@ -38,6 +39,7 @@ class Peer:
     role: str
     send_key: str
     keys: dict[str, str]
+    serves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class Peers:
 
     def by_role(self, role: str) -> Peer | None:
         return next((p for p in self.peers.values() if p.role == role), None)
+
+    def serving(self) -> dict[str, str]:
+        """Destination → the linkage peer that answers for it."""
+        return {d: p.name for p in self.peers.values() if p.role == "linkage" for d in p.serves}
 
 
 def parse(text: str, source: str = "<peers>") -> Peers:
@@ -72,7 +78,12 @@ def parse(text: str, source: str = "<peers>") -> Peers:
         short = [k for k, v in keys.items() if len(v) < MIN_KEY_LENGTH]
         if short:
             raise PeersError(f"{where}.keys: {short} 少于 {MIN_KEY_LENGTH} 个字符 / shorter than {MIN_KEY_LENGTH}")
-        peers[str(name)] = Peer(str(name), str(item["url"]).rstrip("/"), str(item["role"]), item["send_key"], keys)
+        serves = item.get("serves") or []
+        if not isinstance(serves, list):
+            raise PeersError(f"{where}.serves: 应为列表 expected a list of destinations")
+        peers[str(name)] = Peer(
+            str(name), str(item["url"]).rstrip("/"), str(item["role"]), item["send_key"], keys, tuple(map(str, serves))
+        )
     return Peers(data["name"], peers)
 
 
