@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from lifeline.api.models import IdempotencyRecord  # noqa: F401  (every table in Base.metadata)
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.diversion.models import WorkOrder  # noqa: F401
-from lifeline.exchange.models import PeerCursor  # noqa: F401
+from lifeline.exchange.models import Open311Key, PeerCursor  # noqa: F401
 from lifeline.incidents.models import Incident  # noqa: F401
 from lifeline.store import migrate
 from lifeline.store.base import Base

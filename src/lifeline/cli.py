@@ -295,6 +295,29 @@ def token_create(username: Annotated[str, typer.Argument(help="用户名 usernam
     print(secret)
 
 
+open311_app = typer.Typer(help="Open311 GeoReport v2", no_args_is_help=True)
+open311_key_app = typer.Typer(help="Open311 api_key", no_args_is_help=True)
+open311_app.add_typer(open311_key_app, name="key")
+app.add_typer(open311_app, name="open311")
+
+
+@open311_key_app.command("create")
+def open311_key_create(
+    name: Annotated[str, typer.Argument(help="密钥名称（对接方）key name, e.g. the partner's app")],
+    user: Annotated[
+        str | None, typer.Option("--user", help="密钥代表的用户（默认新建专用 12345 话务员）the user the key acts as")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """签发 Open311 api_key，只输出密钥本身 / print a new Open311 api_key and nothing else."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.exchange.open311_service import create_key
+
+    with _database(db) as session:
+        secret = create_key(session, SYSTEM, name, user)
+    print(secret)
+
+
 @audit_app.command("verify")
 def audit_verify(db: DbOption = None) -> None:
     """校验事件哈希链与警情记录 / check the event chain and that incidents match it."""

@@ -16,6 +16,7 @@ from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
 from lifeline.diversion.views import router as diversion_router
 from lifeline.exchange.eido_views import router as eido_router
+from lifeline.exchange.open311_views import router as open311_router
 from lifeline.exchange.peers import Peers
 from lifeline.exchange.peers import load as load_peers
 from lifeline.exchange.receiver import router as receiver_router
@@ -74,6 +75,8 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     app.include_router(bridge_router, prefix=API)
     app.include_router(eido_router, prefix=API)
     app.include_router(receiver_router)
+    if role in ("12345", "both"):
+        app.include_router(open311_router)  # Open311 GeoReport v2, outside /api/v1 as the spec has it
 
     @app.get("/healthz", tags=["ops"], summary="就绪检查 readiness")
     def healthz(request: Request):

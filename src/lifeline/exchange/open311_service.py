@@ -1,0 +1,241 @@
+"""Open311 in transactions: api_keys, the public reading of work orders, and a citizen's request becoming one.
+
+A request is an ordinary report on the "app" channel taken by the key's user: intake triages it, the
+call-taker's step (confirm as a divert of the chosen service) is taken in the key's name with the
+reason "Open311 提交", and a work order is raised through the usual routing. One exception: when triage
+puts the text on the police side (a life or a crime may be at stake), software may never divert it
+(taxonomy.POLICE_SIDE). The report then waits at the desk for a person, and the client gets a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifeline import taxonomy
+from lifeline.auth import permissions
+from lifeline.auth.models import Organisation, User
+from lifeline.auth.service import Principal, add_user, principal_of, require, user_by_name
+from lifeline.diversion import service as diversion
+from lifeline.diversion.models import WorkOrder
+from lifeline.errors import Invalid
+from lifeline.exchange import open311
+from lifeline.exchange.models import Open311Key
+from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident, Report
+from lifeline.store import events
+from lifeline.triage import TriageResult
+
+# What a key's user must be allowed to do for a request to become a work order.
+NEEDED = ("report.create", "incident.confirm", "order.create")
+REASON = "Open311 提交"
+TOKEN_PREFIX = "open311:"
+HELD_NOTICE = (
+    "内容可能涉及人身安全或违法犯罪，已转接警员人工研判；情况紧急请立即拨打 110 / "
+    "this may concern someone's safety: a call-taker will review it; if it is urgent, call 110 now"
+)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# Keys -------------------------------------------------------------------------------------------------
+
+
+def service_user(session: Session, actor: Principal, name: str) -> User:
+    """The dedicated user a key acts as: a hotline operator of the first 12345 centre."""
+    username = "open311-" + (re.sub(r"[^A-Za-z0-9_.\-]+", "-", name).strip("-") or "client")
+    username = username[:64]
+    existing = session.scalar(select(User).where(User.username == username))
+    if existing is not None:
+        return existing
+    centre = session.scalar(
+        select(Organisation).where(Organisation.kind == "centre_12345").order_by(Organisation.id).limit(1)
+    )
+    if centre is None:
+        raise Invalid(
+            "没有 12345 热线中心机构（kind centre_12345），请先用 lifeline org add 建立，或用 --user 指定用户"
+            " / no centre_12345 organisation: add one with `lifeline org add`, or pass --user"
+        )
+    return add_user(
+        session, actor, username, "hotline_operator", centre.code, secrets.token_urlsafe(32), f"Open311 {name}"
+    )
+
+
+def create_key(session: Session, actor: Principal, name: str, username: str | None = None) -> str:
+    """A new api_key acting as `username` (or a dedicated service user); returns the key, kept only hashed."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Invalid("密钥名称须为 1–100 个字符 / the key name needs 1 to 100 characters")
+    user = user_by_name(session, username) if username else service_user(session, actor, name)
+    missing = [action for action in NEEDED if not permissions.allowed(user.role, action)]
+    if missing:
+        raise Invalid(
+            f"用户 {user.username}（{user.role}）不能受理 Open311 请求，缺少权限 {', '.join(missing)}"
+            f" / user {user.username} ({user.role}) may not take Open311 requests: lacks {', '.join(missing)}"
+        )
+    secret = "o311_" + secrets.token_urlsafe(32)
+    session.add(Open311Key(name=name, key_hash=_digest(secret), user_id=user.id))
+    session.flush()
+    events.append(session, "open311.key_created", {"name": name, "username": user.username}, actor=actor.username)
+    return secret
+
+
+def principal_for_key(session: Session, secret: str) -> Principal | None:
+    user = session.execute(
+        select(User)
+        .join(Open311Key, Open311Key.user_id == User.id)
+        .where(Open311Key.key_hash == _digest(secret), Open311Key.revoked_at.is_(None), User.active.is_(True))
+    ).scalar_one_or_none()
+    return principal_of(user, "open311") if user else None
+
+
+# Reading ----------------------------------------------------------------------------------------------
+
+
+def _views(session: Session, *clauses, limit: int) -> list[open311.OrderView]:
+    rows = session.execute(
+        select(WorkOrder, Incident.lat, Incident.lon, Organisation.name)
+        .outerjoin(Incident, Incident.id == WorkOrder.incident_id)
+        .outerjoin(Organisation, Organisation.id == WorkOrder.org_id)
+        .where(*clauses)
+        .order_by(WorkOrder.sent_at.desc(), WorkOrder.id.desc())
+        .limit(limit)
+    )
+    return [
+        open311.OrderView(
+            id=o.id,
+            state=o.state,
+            category=o.category,
+            text=o.text,
+            caller_number=o.caller_number,
+            address=o.address,
+            feedback=o.feedback,
+            return_reason=o.return_reason,
+            sent_at=o.sent_at,
+            updated_at=o.updated_at,
+            closed_at=o.closed_at,
+            handle_by=o.handle_by,
+            agency=agency,
+            lat=lat,
+            lon=lon,
+        )
+        for o, lat, lon, agency in rows
+    ]
+
+
+def listing(session: Session, query: open311.Query, found: dict[str, open311.Service]) -> list[open311.OrderView]:
+    """Public: work orders of the published services only (never a police-side matter)."""
+    public = WorkOrder.category.in_(list(found))
+    if query.ids is not None:
+        return _views(session, public, WorkOrder.id.in_(query.ids), limit=open311.MAX_REQUESTS)
+    clauses = [public, WorkOrder.sent_at >= query.start, WorkOrder.sent_at < query.end]
+    if query.codes:
+        clauses.append(WorkOrder.category.in_(query.codes))
+    if query.statuses is not None and len(query.statuses) == 1:
+        closed = WorkOrder.state.in_(open311.CLOSED_STATES)
+        clauses.append(closed if "closed" in query.statuses else ~closed)
+    return _views(session, *clauses, limit=open311.MAX_REQUESTS)
+
+
+def one(session: Session, order_id: int, found: dict[str, open311.Service]) -> open311.OrderView:
+    got = _views(session, WorkOrder.id == order_id, WorkOrder.category.in_(list(found)), limit=1)
+    if not got:
+        raise open311.Open311Error(404, f"没有服务请求 {order_id} / no service request {order_id}")
+    return got[0]
+
+
+def by_token(session: Session, token: str, found: dict[str, open311.Service]) -> int:
+    """The service_request_id for a token: an order's uid, or the token a held request was answered with."""
+    public = WorkOrder.category.in_(list(found))
+    order_id = session.scalar(select(WorkOrder.id).where(WorkOrder.uid == token, public))
+    if order_id is None:
+        incident_id = session.scalar(
+            select(Report.incident_id).where(Report.external_ref == TOKEN_PREFIX + token).limit(1)
+        )
+        if incident_id is not None:
+            order_id = session.scalar(
+                select(WorkOrder.id)
+                .where(WorkOrder.incident_id == incident_id, public)
+                .order_by(WorkOrder.id.desc())
+                .limit(1)
+            )
+    if order_id is None:
+        raise open311.Open311Error(
+            404, f"没有令牌 {token}，或尚未生成服务请求 / no token {token}, or no service request yet"
+        )
+    return order_id
+
+
+# Submitting -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    order_id: int | None
+    token: str
+    notice: str
+
+
+def report_text(data: open311.Submission, service: open311.Service) -> str:
+    return data.description or service.name.split(" / ")[0]
+
+
+def submit(
+    session: Session,
+    actor: Principal,
+    data: open311.Submission,
+    service: open311.Service,
+    result: TriageResult,
+) -> Submitted:
+    """A report and incident from the request; a work order unless triage keeps it on the police side."""
+    for action in NEEDED:
+        require(actor, action)
+    token = uuid.uuid4().hex
+    got = incidents.intake(
+        session,
+        actor,
+        incidents.ReportIn(
+            text=report_text(data, service),
+            channel="app",
+            caller_number=data.phone,
+            caller_name=data.name[:100],
+            location_text=data.address,
+            lat=data.lat,
+            lon=data.lon,
+            external_ref=TOKEN_PREFIX + token,
+        ),
+        result,
+    )
+    held = result.disposition in taxonomy.POLICE_SIDE
+    events.append(
+        session,
+        "open311.submitted",
+        {"service_code": service.code, "token": token, "held": held, "attributes": sorted(data.attributes)},
+        actor=actor.username,
+        incident_id=got.incident.id,
+    )
+    if held:
+        return Submitted(None, token, HELD_NOTICE)
+    category = taxonomy.default().categories[service.code]
+    incidents.confirm(
+        session,
+        actor,
+        got.incident.id,
+        incidents.Decision(
+            category=service.code,
+            disposition="divert",
+            priority=category.priority,
+            destinations=list(category.destinations),
+            reason=REASON,
+        ),
+    )
+    order = diversion.create(session, actor, got.incident.id, diversion.OrderIn(), peer=None)
+    return Submitted(order.id, token, service.notice)
