@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Work on an order (sign, feedback, visit…); which step each role may take is in diversion.service.
     "order.handle": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
     "incident.push": DESK,
+    "unit.read": DESK | {"field_officer"},
+    "unit.write": frozenset({"supervisor", "admin"}),
+    "unit.report": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     "user.read": frozenset({"supervisor", "admin"}),

@@ -64,11 +64,18 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         # IMMEDIATE takes the write lock at the start, so two writers queue instead of failing with SQLITE_BUSY.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see `reader_factory`) begin deferred: in WAL mode they never wait for a writer.
+        readonly = connection.get_execution_options().get("lifeline_readonly")
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only (live feeds, dashboards): they never take SQLite's write lock."""
+    return sessionmaker(engine.execution_options(lifeline_readonly=True), expire_on_commit=False)
 
 
 @contextmanager

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import threading
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, text
 
 from lifeline import __version__
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
+from lifeline.dispatch.views import router as dispatch_router
+from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.exchange.eido_views import router as eido_router
 from lifeline.exchange.open311_views import router as open311_router
@@ -24,10 +31,37 @@ from lifeline.exchange.relay import Relay
 from lifeline.exchange.views import router as bridge_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.store import migrate
-from lifeline.store.engine import make_engine, session_factory
+from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
+from lifeline.web import board, calls, pages, stream
 
 Role = Literal["110", "12345", "both"]
 API = "/api/v1"
+STATIC = Path(__file__).parent / "static"
+SWEEP_SECONDS = 30
+log = logging.getLogger("lifeline.web")
+EMPTY_LAYERS = {"type": "FeatureCollection", "features": []}
+
+
+def city_layers() -> dict:
+    """The city's own map layers (districts, jurisdictions) as GeoJSON, from LIFELINE_CITY_LAYERS."""
+    path = os.environ.get("LIFELINE_CITY_LAYERS")
+    if not path:
+        return EMPTY_LAYERS
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.exception("cannot read LIFELINE_CITY_LAYERS=%s; the map shows no city layers", path)
+        return EMPTY_LAYERS
+
+
+def _sweep(app: FastAPI, stop: threading.Event) -> None:
+    """Overdue work orders are escalated to the supervisors without anyone having to look."""
+    while not stop.wait(SWEEP_SECONDS):
+        try:
+            with transaction(app.state.sessions) as session:
+                escalate_overdue(session)
+        except Exception:  # the sweep must outlive a busy database; it tries again next round
+            log.exception("overdue sweep failed")
 
 
 def from_environment() -> FastAPI:
@@ -44,6 +78,10 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
         migrate.upgrade(engine)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.readers = reader_factory(engine)
+        stop = threading.Event()
+        sweeper = threading.Thread(target=_sweep, args=(app, stop), name="lifeline-sweep", daemon=True)
+        sweeper.start()
         relay = None
         if peers.peers:
             relay = Relay(app.state.sessions, peers)
@@ -53,6 +91,7 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
         app.state.relay = relay
         app.state.ready = True
         yield
+        stop.set()
         if relay is not None:
             relay.stop()
         engine.dispose()
@@ -66,6 +105,7 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     )
     app.state.role = role
     app.state.peers = peers
+    app.state.city_layers = city_layers()
     app.state.ready = False
     problems.install(app)
     app.add_middleware(BodyLimit)
@@ -74,7 +114,11 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     app.include_router(diversion_router, prefix=API)
     app.include_router(bridge_router, prefix=API)
     app.include_router(eido_router, prefix=API)
+    app.include_router(dispatch_router, prefix=API)
     app.include_router(receiver_router)
+    for console in (pages, calls, board, stream):
+        app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if role in ("12345", "both"):
         app.include_router(open311_router)  # Open311 GeoReport v2, outside /api/v1 as the spec has it
 

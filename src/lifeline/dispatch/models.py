@@ -1,0 +1,34 @@
+"""Patrol units: where they are and what they are doing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lifeline.store.base import Base, UTCDateTime, utcnow
+
+UNIT_STATUSES = {
+    "available": "空闲",
+    "dispatched": "已派",
+    "en_route": "途中",
+    "on_scene": "到场",
+    "busy": "忙碌",
+    "off_duty": "下班",
+}
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)  # its police station
+    kind: Mapped[str] = mapped_column(String(16), default="patrol_car")
+    status: Mapped[str] = mapped_column(String(16), index=True, default="available")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

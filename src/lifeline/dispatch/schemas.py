@@ -1,0 +1,65 @@
+"""Request and response shapes of units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Status = Literal["available", "dispatched", "en_route", "on_scene", "busy", "off_duty"]
+
+
+class UnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    org: Code
+    kind: Literal["patrol_car", "motorbike", "foot", "special"] = "patrol_car"
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class UnitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    org_id: int
+    kind: str
+    status: str
+    lat: float | None
+    lon: float | None
+    incident_id: int | None
+    updated_at: datetime
+
+
+class UnitList(BaseModel):
+    items: list[UnitOut]
+
+
+class Recommendation(BaseModel):
+    unit: UnitOut
+    in_jurisdiction: bool
+    metres: float | None
+
+
+class RecommendationList(BaseModel):
+    items: list[Recommendation]

@@ -1,0 +1,68 @@
+"""HTTP routes of units and dispatch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from lifeline.api.context import IdempotencyKey, RequestContext
+from lifeline.api.problems import RESPONSES
+from lifeline.dispatch import service
+from lifeline.dispatch.schemas import (
+    AssignIn,
+    Recommendation,
+    RecommendationList,
+    StatusIn,
+    UnitIn,
+    UnitList,
+    UnitOut,
+)
+
+router = APIRouter(responses=RESPONSES, tags=["dispatch"])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("/units", response_model=UnitList, summary="警力列表 units")
+def list_units(ctx: RequestContext):
+    return ctx.run(lambda s, who: UnitList(items=[UnitOut.model_validate(u) for u in service.visible(s, who)]))
+
+
+@router.post("/units", status_code=201, response_model=UnitOut, summary="新增警力 add a unit")
+def add_unit(body: UnitIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: UnitOut.model_validate(
+            service.add(s, who, body.code, body.name, body.org, body.lat, body.lon, body.kind)
+        ),
+        status=201,
+        key=key,
+        body=body,
+    )
+
+
+@router.post("/units/{unit_id}/status", response_model=UnitOut, summary="警力状态/位置 a unit reports")
+def unit_status(unit_id: Id, body: StatusIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: UnitOut.model_validate(service.report(s, who, unit_id, body.status, body.lat, body.lon)),
+        key=key,
+        body=body,
+    )
+
+
+@router.get("/incidents/{incident_id}/units", response_model=RecommendationList, summary="推荐警力 units to send")
+def recommend(incident_id: Id, ctx: RequestContext):
+    def work(session, who):
+        service.require(who, "unit.read")
+        rows = service.recommend(session, who, incident_id)
+        return RecommendationList(
+            items=[Recommendation(unit=UnitOut.model_validate(u), in_jurisdiction=j, metres=m) for u, j, m in rows]
+        )
+
+    return ctx.run(work)
+
+
+@router.post("/incidents/{incident_id}/assign", response_model=UnitOut, summary="派警 send a unit")
+def assign(incident_id: Id, body: AssignIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: UnitOut.model_validate(service.assign(s, who, incident_id, body.unit)), key=key, body=body
+    )

@@ -1,0 +1,189 @@
+"""调度台 the dispatcher board and 工单台 the work-order console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import select
+
+from lifeline import taxonomy
+from lifeline.auth.models import Organisation
+from lifeline.dispatch import service as dispatch
+from lifeline.dispatch.models import UNIT_STATUSES
+from lifeline.diversion import service as diversion
+from lifeline.diversion import states as order_states
+from lifeline.diversion.models import WorkOrder
+from lifeline.errors import LifelineError
+from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident
+from lifeline.store.engine import transaction
+from lifeline.web.pages import csrf_ok, page_guard, render, toast, viewer
+
+router = APIRouter(include_in_schema=False)
+PENDING_LIMIT = 500
+
+
+def _categories() -> dict[str, str]:
+    return {code: c.zh for code, c in taxonomy.default().categories.items()}
+
+
+# 调度台 ---------------------------------------------------------------------------------------------------
+
+
+@router.get("/console/dispatch", response_class=HTMLResponse)
+def dispatch_page(request: Request):
+    who = page_guard(request, "dispatch")
+    if isinstance(who, Response):
+        return who
+    return render(request, "dispatch.html", who, "dispatch")
+
+
+@router.get("/console/dispatch/pending", response_class=HTMLResponse)
+def pending(request: Request):
+    who = viewer(request)
+    if who is None:
+        return HTMLResponse("", status_code=401)
+    with transaction(request.app.state.sessions) as session:
+        rows = list(
+            session.scalars(
+                select(Incident)
+                .where(
+                    Incident.state == "confirmed",
+                    Incident.disposition.in_(("police", "joint")),
+                    incidents.scope(session, who.user),
+                )
+                .order_by(Incident.priority, Incident.received_at)
+                .limit(PENDING_LIMIT)
+            )
+        )
+    return render(request, "partials/pending.html", who, rows=rows, categories=_categories())
+
+
+@router.get("/console/dispatch/units", response_class=HTMLResponse)
+def unit_board(request: Request):
+    who = viewer(request)
+    if who is None:
+        return HTMLResponse("", status_code=401)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            units = dispatch.visible(session, who.user)
+    except LifelineError:
+        units = []
+    counts = {status: sum(u.status == status for u in units) for status in UNIT_STATUSES}
+    return render(request, "partials/units.html", who, units=units, counts=counts, statuses=UNIT_STATUSES)
+
+
+@router.get("/console/dispatch/{incident_id}/units", response_class=HTMLResponse)
+def recommend(request: Request, incident_id: int):
+    who = viewer(request)
+    if who is None:
+        return HTMLResponse("", status_code=401)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            rows = dispatch.recommend(session, who.user, incident_id)
+    except LifelineError as exc:
+        return toast(exc.detail, error=True)
+    return render(request, "partials/recommend.html", who, rows=rows, incident_id=incident_id)
+
+
+@router.post("/console/dispatch/{incident_id}/assign", response_class=HTMLResponse)
+def assign(request: Request, incident_id: int, unit: Annotated[int, Form()]):
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return toast("会话已失效，请重新登录 / log in again", error=True)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            sent = dispatch.assign(session, who.user, incident_id, unit)
+            code = sent.code
+    except LifelineError as exc:
+        return toast(exc.detail, error=True)
+    return toast(f"警情 #{incident_id} 已派 {code}")
+
+
+@router.get("/console/map.json")
+def map_data(request: Request):
+    """Units and open incidents with positions, for the board's map."""
+    who = viewer(request)
+    if who is None:
+        return JSONResponse({}, status_code=401)
+    with transaction(request.app.state.sessions) as session:
+        try:
+            units = [
+                {"code": u.code, "status": u.status, "lat": u.lat, "lon": u.lon}
+                for u in dispatch.visible(session, who.user)
+                if u.lat is not None
+            ]
+        except LifelineError:
+            units = []
+        open_incidents = session.scalars(
+            select(Incident)
+            .where(Incident.lat.is_not(None), Incident.state.in_(("confirmed", "dispatched", "en_route", "on_scene")))
+            .where(incidents.scope(session, who.user))
+            .limit(PENDING_LIMIT)
+        )
+        points = [
+            {"id": i.id, "priority": i.priority, "state": i.state, "lat": i.lat, "lon": i.lon} for i in open_incidents
+        ]
+        stations = [
+            {"code": o.code, "name": o.name, "jurisdiction": o.jurisdiction}
+            for o in session.scalars(select(Organisation).where(Organisation.kind == "police_station"))
+        ]
+    return {"units": units, "incidents": points, "stations": stations, "layers": request.app.state.city_layers}
+
+
+# 工单台 ---------------------------------------------------------------------------------------------------
+
+
+@router.get("/console/orders", response_class=HTMLResponse)
+def orders_page(request: Request):
+    who = page_guard(request, "orders")
+    if isinstance(who, Response):
+        return who
+    return render(request, "orders.html", who, "orders")
+
+
+@router.get("/console/orders/inbox", response_class=HTMLResponse)
+def inbox(request: Request):
+    who = viewer(request)
+    if who is None:
+        return HTMLResponse("", status_code=401)
+    with transaction(request.app.state.sessions) as session:
+        rows = list(
+            session.scalars(
+                select(WorkOrder)
+                .where(WorkOrder.state.in_(order_states.OPEN), diversion.scope(session, who.user))
+                .order_by(WorkOrder.handle_by)
+                .limit(PENDING_LIMIT)
+            )
+        )
+    return render(
+        request, "partials/inbox.html", who, rows=rows, categories=_categories(), names=order_states.STATES,
+        allowed=order_states.allowed_next, role=who.user.role, steps=diversion.STEP_ROLES,
+    )  # fmt: skip
+
+
+@router.post("/console/orders/{order_id}/step", response_class=HTMLResponse)
+def order_step(
+    request: Request,
+    order_id: int,
+    to: Annotated[str, Form()],
+    feedback: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    satisfaction: Annotated[int | None, Form()] = None,
+    comment: Annotated[str, Form()] = "",
+):
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return toast("会话已失效，请重新登录 / log in again", error=True)
+    data = diversion.StepIn(
+        to=to, feedback=feedback or None, reason=reason or None, satisfaction=satisfaction, comment=comment or None
+    )
+    try:
+        with transaction(request.app.state.sessions) as session:
+            order = diversion.step(session, who.user, order_id, data)
+            state = order_states.STATES[order.state]
+    except LifelineError as exc:
+        return toast(exc.detail, error=True)
+    return toast(f"工单 #{order_id} {state}")

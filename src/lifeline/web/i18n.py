@@ -1,0 +1,47 @@
+"""The consoles' words: Simplified Chinese by default, English on request (?lang=en, kept in a cookie)."""
+
+from __future__ import annotations
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("lifeline 110/12345 协同平台", "lifeline 110/12345 desk"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "wrong_login": ("用户名或密码错误", "Wrong username or password"),
+    "calls": ("接警台", "Call-taker"),
+    "dispatch": ("调度台", "Dispatcher"),
+    "orders": ("工单台", "Work orders"),
+    "dashboard": ("指挥大屏", "Command dashboard"),
+    "large": ("大字高对比", "Large, high contrast"),
+    "language": ("English", "中文"),
+    "number": ("来电号码", "Caller number"),
+    "channel": ("渠道", "Channel"),
+    "transcript": ("报警内容（边听边录）", "What the caller says (type as you listen)"),
+    "location": ("地点（可选）", "Location (optional)"),
+    "suggestion": ("研判建议", "Suggestion"),
+    "reasons": ("理由", "Reasons"),
+    "history": ("来电历史", "Caller history"),
+    "duplicates": ("可能重复的警情", "Possible duplicates"),
+    "decide_police": ("派警", "Dispatch"),
+    "decide_joint": ("联动", "Joint"),
+    "decide_divert": ("转12345", "To 12345"),
+    "decide_invalid": ("无效", "Invalid"),
+    "override_reason": ("改判理由（与建议不同时必填）", "Reason (needed when you differ from the suggestion)"),
+    "pending": ("待派警情", "Awaiting dispatch"),
+    "units": ("警力", "Units"),
+    "send": ("派出", "Send"),
+    "inbox": ("工单收件箱", "Inbox"),
+    "deadline": ("时限", "Deadline"),
+    "empty": ("暂无", "Nothing yet"),
+}
+
+
+def translator(lang: str):
+    index = 1 if lang == "en" else 0
+
+    def t(key: str) -> str:
+        pair = WORDS.get(key)
+        return pair[index] if pair else key
+
+    return t

@@ -1,0 +1,185 @@
+"""The consoles: server-rendered pages, htmx partials and a live event stream (thin; services do the work)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from lifeline import taxonomy
+from lifeline.api.context import SESSION_COOKIE
+from lifeline.auth import service as auth
+from lifeline.auth.models import ROLES
+from lifeline.auth.service import Principal
+from lifeline.incidents.models import REPORT_CHANNELS
+from lifeline.store.engine import transaction
+from lifeline.triage import TriageResult
+from lifeline.web.i18n import translator
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    href: str
+    roles: frozenset[str]
+
+
+PAGES = (
+    Page("calls", "/console/calls", frozenset({"call_taker", "hotline_operator", "supervisor", "admin"})),
+    Page("dispatch", "/console/dispatch", frozenset({"dispatcher", "field_officer", "supervisor", "admin"})),
+    Page("orders", "/console/orders", frozenset({"hotline_operator", "agency_handler", "supervisor", "admin"})),
+    Page("dashboard", "/console/dashboard", frozenset({"supervisor", "admin", "dispatcher", "hotline_operator"})),
+)
+
+
+@dataclass
+class Viewer:
+    user: Principal
+    csrf: str
+
+
+def viewer(request: Request) -> Viewer | None:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        return None
+    with transaction(request.app.state.sessions) as session:
+        found = auth.principal_for_session(session, secret)
+    return Viewer(*found) if found else None
+
+
+def csrf_ok(request: Request, who: Viewer, form_token: str | None = None) -> bool:
+    sent = request.headers.get("X-CSRF-Token") or form_token or ""
+    return hmac.compare_digest(sent.encode(), who.csrf.encode())
+
+
+def prefs(request: Request) -> dict:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
+    large = request.query_params.get("large", request.cookies.get("large", "0")) == "1"
+    return {"lang": "en" if lang == "en" else "zh", "large": large}
+
+
+def render(request: Request, name: str, who: Viewer | None, here: str = "", status: int = 200, **context):
+    p = prefs(request)
+    pages = [page for page in PAGES if who and who.user.role in page.roles]
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": translator(p["lang"]),
+            "user": who.user if who else None,
+            "csrf": who.csrf if who else "",
+            "role_zh": ROLES.get(who.user.role, "") if who else "",
+            "pages": pages,
+            "here": here,
+            **p,
+            **context,
+        },
+        status_code=status,
+    )
+    response.set_cookie("lang", p["lang"], samesite="strict")
+    response.set_cookie("large", "1" if p["large"] else "0", samesite="strict")
+    return response
+
+
+def home_of(role: str) -> str:
+    return next((page.href for page in PAGES if role in page.roles), "/login")
+
+
+def page_guard(request: Request, key: str) -> Viewer | Response:
+    """The viewer of a page, or where to send them instead."""
+    who = viewer(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    page = next(p for p in PAGES if p.key == key)
+    if who.user.role not in page.roles:
+        return RedirectResponse(home_of(who.user.role), status_code=303)
+    return who
+
+
+# Login -------------------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def root(request: Request):
+    who = viewer(request)
+    return RedirectResponse(home_of(who.user.role) if who else "/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request):
+    return render(request, "login.html", None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]):
+    with transaction(request.app.state.sessions) as session:
+        user = auth.check_password(session, username[:64], password[:200])
+        opened = auth.open_session(session, user) if user else None
+        role = user.role if user else None
+    if opened is None:
+        return render(request, "login.html", None, status=401, error=True, username=username[:64])
+    response = RedirectResponse(home_of(role), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, opened[0], max_age=auth.SESSION_HOURS * 3600, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = ""):
+    who = viewer(request)
+    if who is not None and csrf_ok(request, who, csrf):
+        with transaction(request.app.state.sessions) as session:
+            auth.close_session(session, request.cookies[SESSION_COOKIE])
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# Shared pieces -------------------------------------------------------------------------------------------
+
+
+def marked_text(result: TriageResult) -> Markup:
+    """The caller's words with each safety cue marked: red when it counts, yellow when doubtful, struck when not."""
+    parts, cursor = [], 0
+    for cue in sorted(result.cues, key=lambda c: c.start):
+        if cue.start < cursor:
+            continue
+        css = "cue-active" if cue.active else "cue-doubt" if cue.doubtful else "cue-off"
+        parts.append(escape(result.text[cursor : cue.start]))
+        parts.append(Markup(f'<mark class="{css}" title="{escape(cue.name)}">'))
+        parts.append(escape(result.text[cue.start : cue.end]))
+        parts.append(Markup("</mark>"))
+        cursor = cue.end
+    parts.append(escape(result.text[cursor:]))
+    return Markup("").join(parts)
+
+
+def suggestion_context(result: TriageResult | None) -> dict:
+    if result is None:
+        return {"result": None}
+    tax = taxonomy.default()
+    return {
+        "result": result,
+        "disposition_zh": tax.dispositions[result.disposition].zh,
+        "destinations_zh": "、".join(tax.destinations[d].zh for d in result.destinations) or "—",
+        "marked": marked_text(result),
+    }
+
+
+def toast(message: str, *, error: bool = False) -> HTMLResponse:
+    css = "toast late" if error else "toast"
+    return HTMLResponse(f'<div class="{css}" role="status" id="toast-message">{escape(message)}</div>')
+
+
+CHANNEL_CHOICES = [(code, name) for code, name in REPORT_CHANNELS.items() if code != "hotline_push"]

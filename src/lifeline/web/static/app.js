@@ -1,0 +1,43 @@
+// Keyboard first: every decision has a key; clocks tick without reloads; htmx carries the CSRF token.
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = document.querySelector('meta[name="csrf-token"]');
+  if (token) event.detail.headers["X-CSRF-Token"] = token.content;
+});
+
+document.addEventListener("keydown", (event) => {
+  const button = document.querySelector(`[data-key="${event.key}"]`);
+  if (button && !button.disabled) {
+    event.preventDefault();
+    button.click();
+  }
+});
+
+// Elements with data-since (ISO time) show the seconds elapsed; past data-limit seconds they turn red.
+function tick() {
+  const now = Date.now();
+  document.querySelectorAll("[data-since]").forEach((el) => {
+    const seconds = Math.max(0, Math.floor((now - Date.parse(el.dataset.since)) / 1000));
+    const limit = Number(el.dataset.limit || 60);
+    el.textContent = seconds < 3600 ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}` : `${Math.floor(seconds / 3600)}h`;
+    el.classList.toggle("late", seconds > limit);
+  });
+  document.querySelectorAll("[data-until]").forEach((el) => {
+    const seconds = Math.floor((Date.parse(el.dataset.until) - now) / 1000);
+    const abs = Math.abs(seconds);
+    const text = abs < 3600 ? `${Math.floor(abs / 60)}分${abs % 60}秒` : `${Math.floor(abs / 3600)}小时${Math.floor((abs % 3600) / 60)}分`;
+    el.textContent = seconds < 0 ? `超时 ${text}` : text;
+    el.classList.toggle("late", seconds < 0);
+  });
+}
+setInterval(tick, 1000);
+document.addEventListener("htmx:afterSwap", tick);
+document.addEventListener("DOMContentLoaded", tick);
+
+// After a call is recorded, the form is ready for the next one at once.
+document.addEventListener("call-recorded", () => {
+  const form = document.getElementById("call");
+  if (!form) return;
+  form.reset();
+  document.getElementById("suggestion").innerHTML = "";
+  document.getElementById("text").focus();
+});

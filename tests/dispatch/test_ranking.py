@@ -1,0 +1,31 @@
+"""Which unit to send (pure)."""
+
+from __future__ import annotations
+
+from lifeline.dispatch.ranking import Candidate, in_jurisdiction, rank
+
+INCIDENT = (23.1291, 113.2644)
+
+
+def test_the_covering_station_first_then_the_nearest():
+    units = [
+        Candidate(1, org_id=10, status="available", lat=23.1300, lon=113.2650),  # near, other station
+        Candidate(2, org_id=20, status="available", lat=23.1500, lon=113.3000),  # far, covering station
+        Candidate(3, org_id=20, status="available", lat=23.1350, lon=113.2700),  # nearer, covering station
+        Candidate(4, org_id=20, status="on_scene", lat=23.1291, lon=113.2644),  # busy: never offered
+        Candidate(5, org_id=10, status="available", lat=None, lon=None),  # position unknown: last of its group
+    ]
+    order = [r.unit_id for r in rank(units, *INCIDENT, covering={20})]
+    assert order == [3, 2, 1, 5]
+
+
+def test_without_an_incident_position_the_jurisdiction_still_decides():
+    units = [Candidate(1, 10, "available", 23.0, 113.0), Candidate(2, 20, "available", 23.5, 113.5)]
+    assert [r.unit_id for r in rank(units, None, None, covering={20})] == [2, 1]
+
+
+def test_jurisdiction_matches_the_places_a_station_names():
+    assert in_jurisdiction("广州市天河区石牌街道华师小区3栋", "天河区 石牌街道")
+    assert in_jurisdiction("石牌街道华师小区", "天河区，石牌街道")
+    assert not in_jurisdiction("越秀区北京路", "天河区 石牌街道")
+    assert not in_jurisdiction("任何地址", "")

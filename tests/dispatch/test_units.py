@@ -1,0 +1,43 @@
+"""Units through HTTP: recommend, send, report; the incident follows the unit."""
+
+from __future__ import annotations
+
+
+def _unit(api, code, org, lat, lon):
+    made = api.post("admin", "/units", {"code": code, "name": f"巡逻车{code}", "org": org, "lat": lat, "lon": lon})
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def test_send_the_recommended_unit_and_follow_it_to_the_scene(api):
+    near = _unit(api, "PS1-01", "PS1", 23.1300, 113.2650)
+    _unit(api, "PS2-01", "PS2", 23.1295, 113.2646)
+    got = api.report("有人拿刀在菜市场门口追着砍人", lat=23.1291, lon=113.2644)
+    iid = got["incident"]["id"]
+    api.post("call_taker", f"/incidents/{iid}/confirm", {})
+
+    offered = api.get("dispatcher", f"/incidents/{iid}/units").json()["items"]
+    assert [o["unit"]["code"] for o in offered] == ["PS2-01", "PS1-01"]  # nearest first (no jurisdictions set)
+    sent = api.post("dispatcher", f"/incidents/{iid}/assign", {"unit": near["id"]})
+    assert sent.status_code == 200 and sent.json()["status"] == "dispatched"
+    incident = api.get("dispatcher", f"/incidents/{iid}").json()
+    assert incident["state"] == "dispatched" and incident["assignments"][0]["kind"] == "dispatch"
+
+    assert api.post("dispatcher", f"/incidents/{iid}/assign", {"unit": near["id"]}).status_code == 409
+    assert api.post("field_officer", f"/units/{near['id']}/status", {"status": "en_route"}).status_code == 200
+    arrived = api.post(
+        "field_officer", f"/units/{near['id']}/status", {"status": "on_scene", "lat": 23.1291, "lon": 113.2644}
+    )
+    assert arrived.status_code == 200
+    assert api.get("dispatcher", f"/incidents/{iid}").json()["state"] == "on_scene"
+    free = api.post("field_officer", f"/units/{near['id']}/status", {"status": "available"}).json()
+    assert free["incident_id"] is None
+
+
+def test_units_are_scoped_to_their_station(api):
+    _unit(api, "PS1-02", "PS1", None, None)
+    other = _unit(api, "PS2-02", "PS2", None, None)
+    mine = [u["code"] for u in api.get("field_officer", "/units").json()["items"]]
+    assert mine == ["PS1-02"]
+    assert api.post("field_officer", f"/units/{other['id']}/status", {"status": "busy"}).status_code == 404
+    assert api.post("call_taker", "/units", {"code": "X", "name": "x", "org": "PS1"}).status_code == 403
