@@ -28,6 +28,21 @@ TABLE = [
      [N, N, N, N, N, N, Y]),
     ("GET", "/audit/verify", None, [N, N, N, N, N, Y, Y]),
     ("GET", "/me", None, [Y, Y, Y, Y, Y, Y, Y]),
+    ("POST", "/incidents/{id}/orders", {}, [Y, Y, N, Y, N, Y, Y]),
+    ("POST", "/incidents/{id}/linkage", None, [Y, Y, N, Y, N, Y, Y]),
+    ("GET", "/orders", None, [Y, Y, Y, Y, Y, Y, Y]),
+    ("GET", "/orders/999", None, [Y, Y, Y, Y, Y, Y, Y]),
+    ("POST", "/orders/999/steps", {"to": "signed"}, [N, N, N, Y, Y, Y, Y]),
+    ("POST", "/orders/999/steps", {"to": "visited", "satisfaction": 5}, [N, N, N, Y, N, Y, Y]),
+    ("POST", "/orders/999/countersign", {"orgs": ["URBAN"]}, [N, N, N, Y, Y, Y, Y]),
+    ("POST", "/incidents/{id}/push", {"reason": "急"}, [Y, Y, N, Y, N, Y, Y]),
+    ("POST", "/incidents/{id}/transfer-call", {}, [Y, Y, N, Y, N, Y, Y]),
+    ("GET", "/incidents/{id}/eido", None, [Y, Y, Y, Y, Y, Y, Y]),
+    ("GET", "/units", None, [Y, Y, Y, Y, N, Y, Y]),
+    ("POST", "/units", {"code": "U1", "name": "巡逻车", "org": "PS1"}, [N, N, N, N, N, Y, Y]),
+    ("POST", "/units/999/status", {"status": "busy"}, [N, Y, Y, N, N, Y, Y]),
+    ("GET", "/incidents/{id}/units", None, [Y, Y, Y, Y, N, Y, Y]),
+    ("POST", "/incidents/{id}/assign", {"unit": 999}, [N, Y, N, N, N, Y, Y]),
 ]  # fmt: skip
 
 

@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "unit.read": DESK | {"field_officer"},
     "unit.write": frozenset({"supervisor", "admin"}),
     "unit.report": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
+    "unit.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     "user.read": frozenset({"supervisor", "admin"}),

@@ -74,6 +74,7 @@ def get(session: Session, actor: Principal, unit_id: int) -> Unit:
 
 def assign(session: Session, actor: Principal, incident_id: int, unit_id: int) -> Unit:
     """Send a unit: the incident is dispatched to its station and the unit is marked dispatched."""
+    require(actor, "unit.dispatch")
     unit = get(session, actor, unit_id)
     if unit.status != "available":
         raise Conflict(
