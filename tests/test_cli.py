@@ -10,7 +10,7 @@ runner = CliRunner()
 
 
 def test_demo_shows_each_kind_of_decision():
-    result = runner.invoke(app, ["demo"], env={"COLUMNS": "160"})
+    result = runner.invoke(app, ["demo", "--triage-only"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     for word in ("联动 Joint", "分流 Divert", "无效 Invalid", "需回拨"):
         assert word in result.output

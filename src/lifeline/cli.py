@@ -412,9 +412,11 @@ def peers_check(
         raise typer.Exit(1)
 
 
-@app.command("demo")
-def demo() -> None:
-    """演示：研判一组示例来电 / demo: triage a set of sample calls."""
+DEMO_DB = "sqlite:///lifeline-demo.db"
+DEMO_LAYERS = "lifeline-demo.geojson"
+
+
+def _triage_samples() -> None:
     samples = [
         ("voice", "着火了！幸福小区3栋2单元楼道里全是烟，有人被困在五楼"),
         ("voice", "我车被一辆白色轿车堵住了，车牌粤B·7K2M9，麻烦联系车主挪一下"),
@@ -429,6 +431,173 @@ def demo() -> None:
     for channel, text in samples:
         console.rule(f"[bold]{channel}[/bold] {text}")
         _show(triage(text, channel))
+
+
+def _demo_banner(base: str, rate: float) -> None:
+    from lifeline.auth.models import ROLES
+    from lifeline.demo.city import PASSWORD, USERS
+
+    console.rule("[bold]lifeline 演示 demo：示范市 110 + 12345[/bold]")
+    console.print(f"打开 open [bold cyan]{base}/[/bold cyan]  （Ctrl-C 结束 to stop）")
+    console.print(f"模拟来电 simulated calls: 每分钟约 {rate:g} 个 / about {rate:g} a minute")
+    table = Table("用户名 username", "密码 password", "角色 role", "单位 organisation")
+    for username, role, org, _display in USERS:
+        table.add_row(username, PASSWORD, f"{ROLES[role]} {role}", org)
+    console.print(table)
+
+
+def _simulate_when_ready(base: str, tokens, rate: float, stop, seed: int = 110) -> None:
+    """The demo's simulator thread: waits for the server, then calls until `stop` is set."""
+    import time
+    import urllib.request
+
+    from lifeline.demo import simulator
+
+    deadline = time.monotonic() + 60
+    while not stop.is_set() and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            stop.wait(0.3)
+    else:
+        return
+    simulator.run(base, tokens, rate, None, seed=seed, stop=stop, out=lambda line: print(line, flush=True))
+
+
+@app.command("demo")
+def demo(
+    triage_only: Annotated[
+        bool, typer.Option("--triage-only", help="只演示研判示例，不启动服务 / only triage sample calls, no server")
+    ] = False,
+    db: Annotated[str, typer.Option("--db", help="演示数据库 demo database URL")] = DEMO_DB,
+    port: Annotated[int, typer.Option("--port", help="端口 port on 127.0.0.1")] = 8110,
+    rate: Annotated[float, typer.Option("--rate", min=0, help="每分钟模拟来电数（0 为不模拟）calls a minute")] = 20,
+) -> None:
+    """演示：建示范市、启动服务与来电模拟，直到 Ctrl-C / demo: seed a city, serve it, simulate calls until Ctrl-C.
+
+    建库到 ./lifeline-demo.db（或 --db），写出区划图层 ./lifeline-demo.geojson，在 http://127.0.0.1:8110/ 以
+    both 角色启动服务，并在同一进程里按 --rate 模拟来电与坐席操作。
+    Seeds the demo city (示范市) into ./lifeline-demo.db (or --db) and its districts into ./lifeline-demo.geojson,
+    serves both roles on 127.0.0.1:--port, and runs the call simulator in a thread of the same process.
+    """
+    if triage_only:
+        _triage_samples()
+        return
+    import threading
+
+    import uvicorn
+
+    from lifeline.demo import city, simulator
+    from lifeline.store.engine import DatabaseURLError
+    from lifeline.web.app import create_app
+
+    try:
+        seeded = city.seed(db)
+        city.release_units(db)  # units a stopped demo left on a call are back on patrol
+        tokens = simulator.tokens_from_database(db)
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+    layers = city.write_layers(DEMO_LAYERS).resolve()
+    os.environ["LIFELINE_CITY_LAYERS"] = str(layers)
+    added = seeded["added"]
+    console.print(
+        f"示范市 demo city: {seeded['orgs']} 个单位 organisations, {seeded['users']} 个用户 users, "
+        f"{seeded['units']} 个警力 units（本次新增 added {added['orgs']}/{added['users']}/{added['units']}）; "
+        f"数据库 database {db}; 图层 layers {layers}"
+    )
+    base = f"http://127.0.0.1:{port}"
+    _demo_banner(base, rate)
+    stop = threading.Event()
+    worker = None
+    if rate > 0:
+        worker = threading.Thread(
+            target=_simulate_when_ready, args=(base, tokens, rate, stop), name="lifeline-simulator", daemon=True
+        )
+        worker.start()
+    try:
+        uvicorn.run(create_app(db, "both"), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    finally:
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=5)
+
+
+@app.command("simulate")
+def simulate(
+    url: Annotated[str, typer.Option("--url", help="服务地址 server URL")] = "http://127.0.0.1:8110",
+    rate: Annotated[float, typer.Option("--rate", min=0.01, help="每分钟来电数 calls per minute")] = 20,
+    duration: Annotated[
+        float | None,
+        typer.Option("--duration", min=0, help="持续秒数（不填则直到 Ctrl-C）seconds; default: until Ctrl-C"),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 random seed (same seed, same calls)")] = 110,
+    token: Annotated[
+        str | None, typer.Option("--token", help="接警员令牌 a call-taker's bearer token (LIFELINE_TOKEN)")
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="服务所用数据库：为示范用户签发令牌 the server's database, to make tokens"),
+    ] = None,
+    speed: Annotated[
+        float, typer.Option("--speed", min=0.01, help="坐席操作加速倍数 how much faster the desk acts (1 = real time)")
+    ] = 1.0,
+    curve: Annotated[
+        bool, typer.Option("--curve", help="来电量随钟点起伏（--rate 为全天平均）follow the hourly curve")
+    ] = False,
+) -> None:
+    """向运行中的服务模拟来电与坐席操作 / simulate calls and the desk against a running server.
+
+    令牌 tokens: 给 --db（与服务同一数据库，须已由 `lifeline demo` 建好示范市）时，直接在库中为示范用户
+    jiejing/diaodu/rexian/shichang 签发令牌，模拟接警、确认、派警、警力状态、工单签收办结回访的全流程；
+    只给 --token（接警员令牌，或环境变量 LIFELINE_TOKEN）时只模拟接警员能做的：接警、确认、派工单、无效结案。
+    With --db (the server's own database, with the demo city seeded) tokens are made for the demo users and the
+    whole desk is played; with --token alone (a call-taker's token) only the call-taker's part is.
+    每约 10 秒打印一行状态；请求失败只打印一行并继续 / one status line every ~10 s; a failed request is printed
+    and the run goes on.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from lifeline.demo import simulator
+    from lifeline.errors import LifelineError
+    from lifeline.store.engine import DatabaseURLError
+
+    token = token or os.environ.get("LIFELINE_TOKEN")
+    if not token and not db:
+        _fail("请给出 --token（接警员令牌）或 --db（服务的数据库）/ give --token (a call-taker's) or --db")
+    tokens = simulator.Tokens(call_taker=token or "")
+    if db:
+        try:
+            tokens = simulator.tokens_from_database(db)
+        except DatabaseURLError as exc:
+            _fail(str(exc))
+        except (LifelineError, OperationalError) as exc:
+            detail = exc.detail if isinstance(exc, LifelineError) else str(exc.orig)
+            _fail(f"{detail}（请先运行 run `lifeline demo --db {db}` 建示范市 to seed the demo city）")
+        if token:
+            tokens.call_taker = token
+    try:
+        client = simulator.Client(url)
+    except ValueError as exc:
+        _fail(str(exc))
+    client.close()
+    console.print(f"模拟来电 simulating: {url}, 每分钟 {rate:g} 个 calls a minute, 种子 seed {seed}")
+    try:
+        stats = simulator.run(
+            url,
+            tokens,
+            rate,
+            duration,
+            seed=seed,
+            speed=speed,
+            curve=curve,
+            out=lambda line: print(line, flush=True),
+        )
+    except KeyboardInterrupt:
+        return
+    if stats.counts["calls"] == 0 and stats.errors:
+        _fail(f"没有一条来电被接收 no call was taken: {stats.last_error}", 1)
 
 
 if __name__ == "__main__":
