@@ -43,6 +43,7 @@ TABLE = [
     ("POST", "/units/999/status", {"status": "busy"}, [N, Y, Y, N, N, Y, Y]),
     ("GET", "/incidents/{id}/units", None, [Y, Y, Y, Y, N, Y, Y]),
     ("POST", "/incidents/{id}/assign", {"unit": 999}, [N, Y, N, N, N, Y, Y]),
+    ("GET", "/kpis", None, [N, Y, N, Y, N, Y, Y]),
 ]  # fmt: skip
 
 

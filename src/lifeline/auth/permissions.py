@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "user.read": frozenset({"supervisor", "admin"}),
     "user.write": frozenset({"admin"}),
     "audit.verify": frozenset({"supervisor", "admin"}),
+    # The command dashboard's city-wide figures (counts and rates, no callers' details).
+    "kpi.read": frozenset({"supervisor", "admin", "dispatcher", "hotline_operator"}),
 }
 
 # Which roles may move an incident into each state (on top of incident.transition).

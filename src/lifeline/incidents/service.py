@@ -24,6 +24,8 @@ from lifeline.triage import TriageResult, triage
 from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
 
 MAX_DUPLICATES = 5
+# Channels on which a caller waits on the line for a call-taker to answer (接通率 counts these).
+LIVE_CHANNELS = frozenset({"voice", "video", "alarm_post"})
 DUPLICATE_CANDIDATES = 200  # the most recent open ones; bounds the work per call in a busy hour
 
 
@@ -131,6 +133,12 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
     result = result or triage(data.text, data.channel)
     now = utcnow()
     number = normalise_number(data.caller_number)
+    answered_at = data.answered_at
+    if answered_at is None and data.channel in LIVE_CHANNELS and (data.received_at is None or actor.via == "peer"):
+        # A live call recorded as it happens was answered by the call-taker recording it; one handed over by a
+        # peer was answered there. A report that brings its own received_at (a switch, an EIDO document) brings
+        # its answered_at too: without one, the call was not answered.
+        answered_at = now
     incident = Incident(
         state="triaged",
         owner_org_id=actor.org_id,
@@ -163,7 +171,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         lat=data.lat,
         lon=data.lon,
         received_at=incident.received_at,
-        answered_at=data.answered_at,
+        answered_at=answered_at,
         taken_by=actor.user_id or None,
         external_ref=data.external_ref,
     )

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, text
 
 from lifeline import __version__
+from lifeline.analytics.views import router as analytics_router
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
@@ -32,7 +33,7 @@ from lifeline.exchange.views import router as bridge_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
-from lifeline.web import board, calls, pages, stream
+from lifeline.web import board, calls, dashboard, pages, stream
 
 Role = Literal["110", "12345", "both"]
 API = "/api/v1"
@@ -115,8 +116,9 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     app.include_router(bridge_router, prefix=API)
     app.include_router(eido_router, prefix=API)
     app.include_router(dispatch_router, prefix=API)
+    app.include_router(analytics_router, prefix=API)
     app.include_router(receiver_router)
-    for console in (pages, calls, board, stream):
+    for console in (pages, calls, board, dashboard, stream):
         app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if role in ("12345", "both"):

@@ -1,0 +1,58 @@
+"""指挥大屏 through HTTP: the tiles render, agree with GET /api/v1/kpis, and follow what happens."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.test_consoles import login
+
+KNIFE = "有人拿刀在菜市场门口追着砍人"
+
+
+def tiles(html: str) -> dict[str, str]:
+    """key → the figure as the tile shows it."""
+    return dict(re.findall(r'data-kpi="([a-z_]+)"[^>]*>\s*<span[^>]*>[^<]*</span>\s*<b[^>]*>([^<]*)</b>', html))
+
+
+def test_the_supervisor_sees_the_tiles_and_they_agree_with_the_api(api):
+    api.report(KNIFE, lat=23.1301, lon=113.2601)
+    api.report("超市卖过期食品，要求退款不给退", channel="sms")
+    client, _, _ = login(api, "supervisor")
+    page = client.get("/console/dashboard")
+    assert page.status_code == 200
+    assert (
+        "指挥大屏" in page.text and 'sse-connect="/console/stream"' in page.text and 'hx-trigger="sse:kpi"' in page.text
+    )
+    assert "/static/vendor/echarts/echarts.min.js" in page.text and 'id="chart-trend"' in page.text
+    shown = tiles(page.text)
+    assert len(shown) == 9 and shown["calls"] == "2" and shown["answer_rate"] == "100.0%"
+    assert shown["one_minute_dispatch_rate"] == "—"
+    assert "answered live calls / live calls" in page.text  # a formula, in a tile's title
+
+    api_figures = {f["key"]: f["shown"] for f in api.get("supervisor", "/kpis").json()["figures"]}
+    assert api_figures == shown
+
+    partial = client.get("/console/dashboard/tiles")
+    assert tiles(partial.text) == shown and 'id="kpi-data"' in partial.text
+    heat = client.get("/console/dashboard/heat.json").json()
+    assert heat["cells"] == [{"lat": 23.1325, "lon": 113.2625, "count": 1}] and "layers" in heat
+
+
+def test_the_tiles_follow_a_new_call(api):
+    client, _, _ = login(api, "supervisor")
+    before = tiles(client.get("/console/dashboard").text)
+    api.report(KNIFE)
+    after = tiles(client.get("/console/dashboard/tiles").text)
+    assert int(after["calls"]) == int(before["calls"]) + 1
+
+
+def test_large_mode_and_who_may_see_the_dashboard(api):
+    client, _, _ = login(api, "dispatcher")
+    page = client.get("/console/dashboard?large=1")
+    assert page.status_code == 200 and '<body class="large"' in page.text
+    client, _, _ = login(api, "call_taker")
+    assert client.get("/console/dashboard", follow_redirects=False).headers["location"] == "/console/calls"
+    assert client.get("/console/dashboard/tiles").status_code == 401
+    assert client.get("/console/dashboard/heat.json").status_code == 401
+    client.cookies.clear()
+    assert client.get("/console/dashboard", follow_redirects=False).headers["location"] == "/login"
