@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 MODEL := src/lifeline/triage/triage-model.npz
 CORPUS := data/triage/train.jsonl
+# Browser tests: playwright-core from the npm registry (no browser download; it drives Debian's /usr/bin/chromium).
+BROWSER := tests/browser
+NODE_STAMP := $(BROWSER)/node_modules/.installed
 
 .PHONY: demo test lint venv corpus model bench clean
 
@@ -19,7 +22,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/lifeline demo
 
-test: $(STAMP)
+# npm ci when node_modules is missing or the lock changed; without npm the browser tests skip (and fail in CI).
+$(NODE_STAMP): $(BROWSER)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(BROWSER) --no-audit --no-fund && touch $@; \
+	else echo "npm not found: browser tests will be skipped (CI fails them)"; fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 

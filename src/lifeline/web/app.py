@@ -33,6 +33,7 @@ from lifeline.exchange.views import router as bridge_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
+from lifeline.triage.model import default_model
 from lifeline.web import board, calls, dashboard, pages, stream
 
 Role = Literal["110", "12345", "both"]
@@ -77,6 +78,7 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     async def lifespan(app: FastAPI):
         engine = make_engine(database_url)
         migrate.upgrade(engine)
+        default_model()  # loaded before the first call, not on the call-taker's first keystroke (~150 ms)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.readers = reader_factory(engine)

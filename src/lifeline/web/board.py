@@ -99,7 +99,9 @@ def assign(request: Request, incident_id: int, unit: Annotated[int, Form()]):
             code = sent.code
     except LifelineError as exc:
         return toast(exc.detail, error=True)
-    return toast(f"警情 #{incident_id} 已派 {code}")
+    response = toast(f"警情 #{incident_id} 已派 {code}")
+    response.headers["HX-Trigger"] = "unit-assigned"
+    return response
 
 
 @router.get("/console/map.json")

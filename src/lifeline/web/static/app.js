@@ -4,8 +4,13 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (token) event.detail.headers["X-CSRF-Token"] = token.content;
 });
 
+// Letter keys (D) work with Caps Lock or Shift too, but not with Ctrl/Alt/Meta nor while typing in a field.
 document.addEventListener("keydown", (event) => {
-  const button = document.querySelector(`[data-key="${event.key}"]`);
+  const letter = event.key.length === 1;
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  if (letter && event.target.closest("input, textarea, select, [contenteditable]")) return;
+  const key = letter ? event.key.toLowerCase() : event.key;
+  const button = document.querySelector(`[data-key="${key}"]`);
   if (button && !button.disabled) {
     event.preventDefault();
     button.click();
@@ -40,4 +45,10 @@ document.addEventListener("call-recorded", () => {
   form.reset();
   document.getElementById("suggestion").innerHTML = "";
   document.getElementById("text").focus();
+});
+
+// Once a unit is sent, the recommendation for that incident is spent: clear it so Enter cannot send again.
+document.addEventListener("unit-assigned", () => {
+  const panel = document.getElementById("recommend");
+  if (panel) panel.innerHTML = "";
 });

@@ -2,7 +2,8 @@
 (function () {
   const el = document.getElementById("map");
   if (!el || !window.L) return;
-  const map = L.map(el, { zoomControl: true, attributionControl: false });
+  // Canvas, not one DOM element per marker: a busy hour has hundreds of open incidents on the board.
+  const map = L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: true });
   const tiles = el.dataset.tiles;
   if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
   const layer = L.layerGroup().addTo(map);
@@ -18,7 +19,9 @@
       { style: { color: "#5b6675", weight: 1, fillOpacity: 0.04 } }).addTo(layer);
     (data.units || []).forEach((u) => L.circleMarker([u.lat, u.lon],
       { radius: 6, color: colours[u.status] || "#757575", fillOpacity: 0.9 }).bindTooltip(u.code).addTo(layer));
-    (data.incidents || []).forEach((i) => L.marker([i.lat, i.lon]).bindTooltip(`#${i.id} P${i.priority}`).addTo(layer));
+    (data.incidents || []).forEach((i) => L.circleMarker([i.lat, i.lon],
+      { radius: 5, weight: 2, color: "#10233f", fillColor: "#ffd740", fillOpacity: 1 })
+      .bindTooltip(`#${i.id} P${i.priority}`).addTo(layer));
     if (!fitted) {
       const bounds = city.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds); else map.setView([23.13, 113.26], 12);

@@ -1,0 +1,101 @@
+// Shared pieces of the browser scripts: Debian's Chromium through playwright-core (which downloads no browser),
+// logging in through the real form, screenshots into tests/artifacts/, and assertions that name what failed.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const BASE = required("LIFELINE_URL");
+export const PASSWORD = required("LIFELINE_PASSWORD");
+export const USERS = JSON.parse(required("LIFELINE_USERS")); // role -> username
+const ARTIFACTS = process.env.LIFELINE_ARTIFACTS || "../artifacts";
+const EXECUTABLE = process.env.LIFELINE_CHROMIUM || "/usr/bin/chromium";
+
+// Without the background-networking flags Chromium keeps trying to reach Google's hosts, which this network
+// refuses. Playwright gives every launch a new, empty --user-data-dir of its own (a temporary profile).
+export const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+export class Failure extends Error {}
+
+const serverErrors = []; // any 5xx the pages received fails the run
+
+export function check(condition, message) {
+  if (!condition) throw new Failure(message);
+}
+
+export async function launch() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({ executablePath: EXECUTABLE, headless: true, args: FLAGS });
+}
+
+// A new context per person: their own cookies, as on their own desk.
+export async function desk(browser, role, prefix) {
+  const context = await browser.newContext({ baseURL: BASE, locale: "zh-CN", viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.log(`[${role}] page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) console.log(`[${role}] ${response.status()} ${response.request().method()} ${response.url()}`);
+    if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("console", (message) => {
+    // htmx logs the requests hx-sync="this:replace" cancels while the call-taker types: expected, not errors.
+    if (message.type() === "error" && !/^htmx:(sendAbort|afterRequest)/.test(message.text())) console.log(`[${role}] console error: ${message.text()}`);
+  });
+  await login(page, role);
+  return { context, page, shot: (name) => shot(page, `${prefix}-${name}`) };
+}
+
+export async function login(page, role) {
+  await page.goto("/login");
+  await page.fill("#username", USERS[role]);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/login")), page.click("form button")]);
+  check(await page.locator("header .who").innerText().then((t) => t.includes(USERS[role])),
+    `after logging in as ${role} the header names the user`);
+}
+
+export async function shot(page, name) {
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`  screenshot ${path}`);
+}
+
+// Run the steps in order; on the first failure, say which step and leave a screenshot of every open page.
+export async function main(steps, pages = () => []) {
+  const started = Date.now();
+  let browser;
+  try {
+    browser = await launch();
+    for (const [name, step] of steps) {
+      const t0 = Date.now();
+      console.log(`step ${name}`);
+      await step(browser);
+      console.log(`  ok (${Date.now() - t0} ms)`);
+    }
+    check(serverErrors.length === 0, `the server answered with errors: ${serverErrors.join(", ")}`);
+    console.log(`all steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    console.error(`FAILED: ${error instanceof Failure ? error.message : error.stack}`);
+    for (const [i, page] of pages().entries()) {
+      await shot(page, `failure-${i}`).catch(() => {});
+    }
+    process.exitCode = 1;
+  } finally {
+    if (browser) await browser.close();
+  }
+}

@@ -1,0 +1,250 @@
+// The main flows of the consoles in Chromium, as the people at the desks use them: keys, live panels, toasts.
+// Every step asserts on what the page shows and leaves a screenshot in tests/artifacts/.
+import { check, desk, main } from "./browser.mjs";
+
+const KNIFE = "有人拿刀在菜市场门口追着砍人，已经有人受伤了";
+const FOOD = "超市卖过期食品，要求退款不给退";
+const FIGHT = "人民路夜市有人打架，好几个人围着一个人打";
+
+const open = [];
+const timings = [];
+const state = {};
+
+// The call-taker page records when the transcript last changed and when each suggestion was swapped in.
+function instrument() {
+  window.__loads = (window.__loads || 0) + 1;
+  window.__swaps = [];
+  document.addEventListener("input", (event) => {
+    if (event.target.id === "text") window.__lastInput = performance.now();
+  }, true);
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id === "text") window.__requestAt = performance.now();
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.target && event.detail.target.id === "suggestion") {
+      window.__swaps.push({ at: performance.now(), requestAt: window.__requestAt, text: document.getElementById("text").value });
+    }
+  });
+}
+
+// Do something and wait for the toast it brings (the old toast is cleared first, so it cannot be mistaken).
+async function toast(page, action, pattern) {
+  await page.evaluate(() => { document.getElementById("toast").innerHTML = ""; });
+  await action();
+  const box = page.locator("#toast-message");
+  await box.filter({ hasText: pattern }).waitFor();
+  return box.innerText();
+}
+
+// Type a call as the caller speaks and wait for the suggestion to the whole text: the round trip in ms.
+async function typeCall(page, text) {
+  await page.evaluate(() => { window.__swaps = []; });
+  await page.locator("#text").click();
+  await page.keyboard.type(text, { delay: 25 });
+  const swap = await page.waitForFunction(
+    (whole) => window.__swaps.find((s) => s.text === whole && s.at >= window.__lastInput),
+    text,
+  ).then((handle) => handle.jsonValue());
+  const lastInput = await page.evaluate(() => window.__lastInput);
+  const timing = { text, roundTrip: swap.at - lastInput, server: swap.at - swap.requestAt };
+  timings.push(timing);
+  return timing;
+}
+
+async function callTaker(browser) {
+  const ct = await desk(browser, "call_taker", "a-call-taker");
+  open.push(ct.page);
+  state.ct = ct;
+  const page = ct.page;
+  check(new URL(page.url()).pathname === "/console/calls", `the call-taker lands on /console/calls, not ${page.url()}`);
+  await page.evaluate(instrument);
+  await ct.shot("1-empty");
+
+  const timing = await typeCall(page, KNIFE);
+  const badge = page.locator("#verdict .badge");
+  check(await page.evaluate(() => window.__loads) === 1, "the suggestion updates without a page reload");
+  check((await badge.getAttribute("data-disposition")) === "joint", "a knife and an injury: the suggestion is 联动");
+  check((await badge.innerText()).trim() === "联动", `the badge reads 联动, not ${await badge.innerText()}`);
+  const reasons = await page.locator("#reasons li").allInnerTexts();
+  check(reasons.some((r) => r.includes("持械")), `the reasons name the weapon: ${JSON.stringify(reasons)}`);
+  const cues = await page.locator("#marked mark.cue-active").allInnerTexts();
+  check(cues.includes("拿刀"), `the cue 拿刀 is highlighted as active: ${JSON.stringify(cues)}`);
+  console.log(`  live triage: ${timing.roundTrip.toFixed(0)} ms from the last keystroke to the suggestion ` +
+    `(${timing.server.toFixed(0)} ms of it request + swap; the rest is the typing pause htmx waits for, 30 ms)`);
+  check(timing.roundTrip < 1000, `the suggestion came ${timing.roundTrip.toFixed(0)} ms after the last keystroke`);
+  await ct.shot("2-suggestion");
+
+  // 派警 differs from the suggestion (联动): without a reason the call is refused and nothing is lost.
+  await page.fill("#location_text", "城关街道菜市场门口");
+  await page.locator("#text").focus();
+  const refused = await toast(page, () => page.keyboard.press("F2"), "理由");
+  check((await page.locator("#text").inputValue()) === KNIFE, `a refused call keeps its text: ${refused}`);
+  await ct.shot("3-needs-reason");
+
+  await page.fill("#reason", "先派警力控制现场，120 已由现场呼叫");
+  const sent = await toast(page, () => page.keyboard.press("F2"), "已派警");
+  state.knife = Number(/#(\d+)/.exec(sent)[1]);
+  await page.waitForFunction(() => document.getElementById("text").value === ""
+    && document.getElementById("suggestion").innerText.trim() === "");
+  check((await page.locator("#location_text").inputValue()) === "", "the location is cleared for the next call");
+  check(await page.evaluate(() => document.activeElement.id) === "text", "the transcript box has the focus again");
+  console.log(`  toast: ${sent}`);
+  await ct.shot("4-sent");
+}
+
+async function dispatcher(browser) {
+  const dp = await desk(browser, "dispatcher", "b-dispatcher");
+  open.push(dp.page);
+  const page = dp.page;
+  check(new URL(page.url()).pathname === "/console/dispatch", `the dispatcher lands on /console/dispatch`);
+  const row = page.locator(`#pending tr[data-incident="${state.knife}"]`);
+  await row.waitFor();
+  const clock = row.locator("[data-since]");
+  const before = await clock.innerText();
+  await page.waitForFunction((el) => el.textContent !== el.dataset.seen,
+    await clock.evaluateHandle((el) => { el.dataset.seen = el.textContent; return el; }), { timeout: 3000 });
+  const after = await clock.innerText();
+  check(/^\d+:\d\d$/.test(after) && after !== before, `the one-minute clock ticks: ${before} then ${after}`);
+  await dp.shot("1-pending");
+
+  const unit = page.locator("#units tr", { hasText: "PS1-01" });
+  check((await unit.innerText()).includes("空闲"), "PS1-01 is free before it is sent");
+  await page.keyboard.press("D"); // Shift or Caps Lock: the letter key still works
+  const first = page.locator("#recommend-table tbody tr").first();
+  await first.waitFor();
+  const offered = await first.innerText();
+  check(offered.includes("PS1-01") && offered.includes("本辖区"),
+    `the station covering 菜市场 is offered first: ${offered}`);
+  await dp.shot("2-recommend");
+
+  const sent = await toast(page, () => page.keyboard.press("Enter"), "已派");
+  check(sent.includes(`#${state.knife}`) && sent.includes("PS1-01"), `the toast names the incident and unit: ${sent}`);
+  await page.locator("#units tr", { hasText: "PS1-01" }).filter({ hasText: "已派" }).waitFor();
+  check((await page.locator("#units tr", { hasText: "PS1-01" }).innerText()).includes(String(state.knife)),
+    "the unit board shows the unit on the incident");
+  await row.waitFor({ state: "detached" });
+  await page.locator("#recommend-table").waitFor({ state: "detached" }); // the spent recommendation is gone
+  console.log(`  toast: ${sent}`);
+  await dp.shot("3-sent");
+  await dp.context.close();
+}
+
+async function orderState(page, id) {
+  return (await page.locator(`#inbox tr[data-order="${id}"] td`).nth(3).innerText()).trim();
+}
+
+async function waitOrderState(page, id, text) {
+  await page.locator(`#inbox tr[data-order="${id}"] td`).nth(3).filter({ hasText: text }).waitFor();
+}
+
+async function diversion(browser) {
+  const page = state.ct.page;
+  await typeCall(page, FOOD);
+  check((await page.locator("#verdict .badge").getAttribute("data-disposition")) === "divert",
+    "an expired-food complaint is suggested for 12345");
+  const sent = await toast(page, () => page.keyboard.press("F4"), "工单");
+  state.order = Number(/工单 #(\d+)/.exec(sent)[1]);
+  console.log(`  toast: ${sent}`);
+  await state.ct.shot("5-diverted");
+
+  const ah = await desk(browser, "agency_handler", "c-agency");
+  open.push(ah.page);
+  await ah.page.goto("/console/orders");
+  const row = ah.page.locator(`#inbox tr[data-order="${state.order}"]`);
+  await row.waitFor();
+  const received = await orderState(ah.page, state.order);
+  check(received === "已接收" || received === "已派发", `a new order waits to be signed: ${received}`);
+  await ah.shot("1-inbox");
+  const sign = row.locator("form", { has: ah.page.locator('input[value="signed"]') }).locator("button");
+  await toast(ah.page, () => sign.click(), `工单 #${state.order} 已签收`);
+  await waitOrderState(ah.page, state.order, "已签收");
+  await ah.shot("2-signed");
+
+  const handle = row.locator("form", { has: ah.page.locator('input[value="handled"]') });
+  await handle.locator('input[name="feedback"]').fill("已责令超市下架过期食品并为消费者退款");
+  await toast(ah.page, () => handle.locator("button").click(), `工单 #${state.order} 已办结`);
+  await waitOrderState(ah.page, state.order, "已办结待回访");
+  await ah.shot("3-handled");
+  await ah.context.close();
+
+  const ho = await desk(browser, "hotline_operator", "c-hotline");
+  open.push(ho.page);
+  await ho.page.goto("/console/orders");
+  const visit = ho.page.locator(`#inbox tr[data-order="${state.order}"] form`, {
+    has: ho.page.locator('input[value="visited"]'),
+  });
+  await visit.waitFor();
+  check(await orderState(ho.page, state.order) === "已办结待回访", "the operator sees the order waiting for 回访");
+  await visit.locator('select[name="satisfaction"]').selectOption("5");
+  await visit.locator('input[name="comment"]').fill("市民表示已退款，满意");
+  await toast(ho.page, () => visit.locator("button").click(), `工单 #${state.order} 已回访`);
+  await waitOrderState(ho.page, state.order, "已回访");
+  await ho.shot("1-visited");
+  await ho.context.close();
+}
+
+async function largeMode() {
+  const { page, shot } = state.ct;
+  check(!(await page.locator("body").getAttribute("class")).includes("large"), "the normal mode first");
+  await Promise.all([page.waitForURL(/large=1/), page.getByRole("link", { name: "大字高对比" }).click()]);
+  check((await page.locator("body").getAttribute("class")).includes("large"), "body gets class large");
+  const size = await page.evaluate(() => getComputedStyle(document.body).fontSize);
+  check(size === "20px", `the large mode uses a 20px font, not ${size}`);
+  await shot("6-large");
+  await page.goto("/console/calls");
+  check((await page.locator("body").getAttribute("class")).includes("large"), "the large mode is remembered");
+  await Promise.all([page.waitForURL(/large=0/), page.getByRole("link", { name: "大字高对比" }).click()]);
+  check(!(await page.locator("body").getAttribute("class")).includes("large"), "and switched off again");
+  await page.goto("/console/calls");
+  await page.evaluate(instrument);
+}
+
+// The supervisor's dashboard (being built elsewhere): only when it is there and shows KPI tiles.
+async function dashboard(browser) {
+  const sv = await desk(browser, "supervisor", "e-supervisor");
+  open.push(sv.page);
+  const response = await sv.page.goto("/console/dashboard");
+  if (!response.ok() || new URL(sv.page.url()).pathname !== "/console/dashboard") {
+    console.log(`  SKIPPED: /console/dashboard answers ${response.status()} at ${sv.page.url()}`);
+    return sv.context.close();
+  }
+  const tiles = sv.page.locator(".kpi");
+  try {
+    await tiles.first().waitFor({ timeout: 5000 });
+  } catch {
+    console.log("  SKIPPED: /console/dashboard shows no .kpi tiles yet");
+    return sv.context.close();
+  }
+  const before = await tiles.allInnerTexts();
+  console.log(`  ${before.length} KPI tiles: ${before.map((t) => t.replace(/\s+/g, " ")).join(" | ")}`);
+  await sv.shot("1-before");
+
+  const page = state.ct.page;
+  await typeCall(page, FIGHT);
+  await toast(page, () => page.keyboard.press("F2"), "已派警");
+  const recorded = Date.now();
+  await sv.page.waitForFunction(
+    (was) => [...document.querySelectorAll(".kpi")].map((el) => el.innerText).join("|") !== was.join("|"),
+    before, { timeout: 10_000 },
+  );
+  const after = await tiles.allInnerTexts();
+  const moved = after.filter((t, i) => t !== before[i]).map((t) => t.replace(/\s+/g, " "));
+  console.log(`  live update ${Date.now() - recorded} ms after the call; tiles that changed: ${moved.join(" | ")}`);
+  await sv.shot("2-after");
+  await sv.context.close();
+}
+
+function summary() {
+  for (const t of timings) {
+    console.log(`live triage round trip ${t.roundTrip.toFixed(0)} ms (request + swap ${t.server.toFixed(0)} ms): ${t.text}`);
+  }
+}
+
+await main([
+  ["a. call-taker: live triage, F2 派警", callTaker],
+  ["b. dispatcher: pending clock, D, Enter, unit board", dispatcher],
+  ["c. diversion: F4, 签收, 办结, 回访", diversion],
+  ["d. large-font, high-contrast mode", largeMode],
+  ["e. supervisor dashboard KPI moves live", dashboard],
+  ["summary", summary],
+], () => open.filter((p) => !p.isClosed()));
