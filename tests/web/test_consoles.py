@@ -75,3 +75,15 @@ def test_large_mode_and_english_are_remembered(api):
     page = client.get("/console/calls?large=1&lang=en")
     assert '<body class="large"' in page.text and "Call-taker" in page.text
     assert '<body class="large"' in client.get("/console/calls").text
+
+
+def test_a_deployment_tile_server_reaches_the_maps(database, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from lifeline.web.app import create_app
+
+    monkeypatch.setenv("LIFELINE_TILE_URL", "http://tiles.city.local/{z}/{x}/{y}.png")
+    url, _ = database
+    with TestClient(create_app(url)) as client:
+        client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
+        assert 'data-tiles="http://tiles.city.local/{z}/{x}/{y}.png"' in client.get("/console/dispatch").text

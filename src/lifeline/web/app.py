@@ -109,6 +109,8 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     app.state.role = role
     app.state.peers = peers
     app.state.city_layers = city_layers()
+    # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
+    app.state.tile_url = os.environ.get("LIFELINE_TILE_URL", "")
     app.state.ready = False
     problems.install(app)
     app.add_middleware(BodyLimit)

@@ -80,6 +80,7 @@ def render(request: Request, name: str, who: Viewer | None, here: str = "", stat
             "role_zh": ROLES.get(who.user.role, "") if who else "",
             "pages": pages,
             "here": here,
+            "tile_url": getattr(request.app.state, "tile_url", ""),
             **p,
             **context,
         },

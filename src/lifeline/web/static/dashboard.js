@@ -55,6 +55,7 @@
   // The heat map: the city's own layers (no tile server), cells coloured by how many incidents fell in them.
   const el = document.getElementById("heat");
   const map = window.L ? L.map(el, { attributionControl: false }) : null;
+  if (map && el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
   const cells = map ? L.layerGroup().addTo(map) : null;
   let fitted = false;
   async function heat() {
