@@ -16,10 +16,8 @@ A 110 process and a 12345 process, each with its own SQLite database, linked by 
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,14 +33,9 @@ from lifeline.exchange.relay import signed_headers
 from lifeline.incidents import service as incidents
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory, transaction
+from lifeline.web.process import free_port, serve_command, start
 
 KEY = "bench-key-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def peers_yaml(me: str, other: str, port: int, role: str) -> str:
@@ -66,15 +59,7 @@ def prepare(url: str, orgs: list[tuple], user: tuple | None) -> None:
 def serve(tmp: Path, role: str, db: str, port: int, peers: str) -> subprocess.Popen:
     path = tmp / f"peers-{role}.yaml"
     path.write_text(peers, encoding="utf-8")
-    command = [sys.executable, "-m", "lifeline.cli", "serve", "--role", role, "--db", db, "--port", str(port)]
-    server = subprocess.Popen([*command, "--peers", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit(f"{role} server did not start")
+    return start(serve_command(db, port, "--role", role, "--peers", str(path)), f"http://127.0.0.1:{port}")
 
 
 def create_orders(url: str, n: int, batch: int = 200, pause: float = 0.0) -> None:
@@ -82,9 +67,9 @@ def create_orders(url: str, n: int, batch: int = 200, pause: float = 0.0) -> Non
     factory = session_factory(engine)
     with transaction(factory) as session:
         actor = principal_of(user_by_name(session, "desk"), "token")
-    for start in range(0, n, batch):
+    for first in range(0, n, batch):
         with transaction(factory) as session:
-            for k in range(start, min(n, start + batch)):
+            for k in range(first, min(n, first + batch)):
                 got = incidents.intake(session, actor, incidents.ReportIn(text=f"超市卖过期食品，要求退款，第{k}单"))
                 decision = incidents.Decision(category="dispute_consumer", disposition="divert", reason="bench")
                 incidents.confirm(session, actor, got.incident.id, decision)

@@ -21,10 +21,8 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,14 +32,10 @@ import httpx
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, text
 from sqlalchemy.engine import make_url
 
+from lifeline.web.process import free_port, serve_command, start
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "triage" / "train.jsonl"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(url: str) -> str:
@@ -60,18 +54,8 @@ def seed(url: str) -> str:
 
 
 def serve(url: str, port: int, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "lifeline.cli", "serve", "--db", url, "--port", str(port)]
-    if workers > 1:
-        command += ["--workers", str(workers)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("server did not start")
+    options = ["--workers", str(workers)] if workers > 1 else []
+    return start(serve_command(url, port, *options), f"http://127.0.0.1:{port}")
 
 
 def load(port: int, token: str, texts: list[str], seconds: float, concurrency: int) -> dict:

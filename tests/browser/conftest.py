@@ -10,20 +10,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.dispatch import service as dispatch
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory, transaction
+from lifeline.web.process import free_port, serve_command, start
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE.parent / "artifacts"
@@ -74,12 +72,6 @@ def need_browser() -> None:
     pytest.skip(f"browser tests need Chromium, Node.js and playwright-core: {reason}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def seed(url: str) -> dict[str, str]:
     """Organisations, one user per role (tokens by username) and the units; the schema first."""
     engine = make_engine(url)
@@ -122,23 +114,14 @@ class Server:
 def serve(db: str, tokens: dict[str, str], log: Path) -> Server:
     """`lifeline serve --role both` on a free port, once /healthz answers."""
     port = free_port()
-    args = [sys.executable, "-m", "lifeline.cli", "serve", "--role", "both", "--db", db, "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LIFELINE_PEERS": ""}
     with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
-    server = Server(f"http://127.0.0.1:{port}", db, tokens, process, log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
         try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise AssertionError(f"{args} did not start:\n{server.tail()}")
+            process = start(serve_command(db, port, "--role", "both"), url, env=env, output=out)
+        except RuntimeError as exc:
+            raise AssertionError(f"{exc}\n{log.read_text(errors='replace')[-3000:]}") from exc
+    return Server(url, db, tokens, process, log)
 
 
 def run_node(script: str, server: Server, timeout: float = 240, **extra: str) -> subprocess.CompletedProcess:

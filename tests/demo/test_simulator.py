@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import datetime
 from itertools import islice
@@ -23,6 +21,7 @@ from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident
 from lifeline.incidents.service import audit
 from lifeline.store.engine import make_engine, session_factory
+from lifeline.web.process import free_port, serve_command, start
 
 START = datetime(2026, 11, 23, 0, 0, tzinfo=CST)
 
@@ -104,24 +103,8 @@ def test_bad_rate_and_bad_url_are_refused():
 # End to end: `lifeline serve` on a seeded database, `lifeline simulate` against it for a few seconds.
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(url: str, port: int, env: dict) -> subprocess.Popen:
-    command = [sys.executable, "-m", "lifeline.cli", "serve", "--db", url, "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+def _serve(url: str, port: int, env: dict):
+    return start(serve_command(url, port), f"http://127.0.0.1:{port}", env=env)
 
 
 def test_the_simulator_drives_a_running_server(tmp_path):
@@ -129,7 +112,7 @@ def test_the_simulator_drives_a_running_server(tmp_path):
     city.seed(url)
     layers = city.write_layers(tmp_path / "city.geojson")
     env = {**os.environ, "LIFELINE_CITY_LAYERS": str(layers), "COLUMNS": "200"}
-    port = _free_port()
+    port = free_port()
     server = _serve(url, port, env)
     try:
         command = [sys.executable, "-m", "lifeline.cli", "simulate", "--url", f"http://127.0.0.1:{port}"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
@@ -14,6 +12,7 @@ import pytest
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory, transaction
+from lifeline.web.process import free_port, serve_command, start
 
 KEY = "k1-0123456789abcdef0123456789"
 
@@ -43,12 +42,6 @@ SIDES = {
         ],
     },
 }  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(url: str, side: str) -> dict[str, str]:
@@ -98,22 +91,12 @@ class Side:
 
 
 def _launch(args: list[str], url: str) -> subprocess.Popen:
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"{args} did not start: {process.stderr.read().decode()[-2000:]}")
+    return start(args, url)
 
 
 def launch(tmp_path, role: str, me: str, port: int, peer_name: str, peer_port: int, peer_role: str, tokens, db):
     peers = peers_file(tmp_path / f"peers-{me}.yaml", me, peer_name, f"http://127.0.0.1:{peer_port}", peer_role)
-    args = [sys.executable, "-m", "lifeline.cli", "serve", "--role", role, "--db", db, "--port", str(port)]
-    args += ["--peers", peers]
+    args = serve_command(db, port, "--role", role, "--peers", peers)
     url = f"http://127.0.0.1:{port}"
     return Side(me, url, db, tokens, _launch(args, url), args)
 

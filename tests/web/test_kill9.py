@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,34 +14,15 @@ from lifeline.auth.service import SYSTEM
 from lifeline.incidents.models import Report
 from lifeline.incidents.service import audit
 from lifeline.store.engine import make_engine, session_factory
+from lifeline.web.process import free_port, serve_command, start
 
 WRITERS = 8
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(url: str, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "lifeline.cli", "serve", "--db", url, "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError(f"server did not start: {server.stderr.read().decode()[-2000:]}")
-
-
 def test_every_acknowledged_report_survives_kill_9(database):
     url, tokens = database
-    port = _free_port()
-    server = _start(url, port)
+    port = free_port()
+    server = start(serve_command(url, port), f"http://127.0.0.1:{port}")
     acked: dict[int, str] = {}
     lock = threading.Lock()
     stop = threading.Event()
