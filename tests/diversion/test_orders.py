@@ -41,7 +41,10 @@ def test_an_order_is_routed_by_what_the_organisation_serves_and_closes_the_loop(
     assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "closed"
     assert step(api, "hotline_operator", order["id"], to="archived").json()["state"] == "archived"
 
-    kinds = [e["kind"] for e in api.get("supervisor", f"/incidents/{iid}/events").json()["items"]]
+    history = api.get("supervisor", f"/incidents/{iid}/events").json()["items"]
+    kinds = [e["kind"] for e in history]
+    signed = next(e for e in history if e["kind"] == "order.signed")
+    assert signed["payload"]["took_seconds"] >= 0  # every step records how long it took since the one before
     for kind in ("order.created", "order.signed", "order.handled", "order.visited", "order.closed"):
         assert kind in kinds
 

@@ -348,6 +348,7 @@ def step(session: Session, actor: Principal, order_id: int, data: StepIn) -> Wor
         raise Conflict(problem, allowed=states.allowed_next(order.state))
     _fill(order, data)
     now = utcnow()
+    took = round((now - order.updated_at).total_seconds(), 3)  # since the order's previous step
     target = data.to
     if target == "visited" and not states.satisfied(order.satisfaction):
         # 不满意: the visit is recorded and the order goes back to be redone.
@@ -362,7 +363,7 @@ def step(session: Session, actor: Principal, order_id: int, data: StepIn) -> Wor
         for link in session.scalars(select(OrderOrg).where(OrderOrg.order_id == order.id)):
             if link.org_id in subtree(session, actor.org_id) or permissions.sees_all(actor.role):
                 link.signed_at = link.signed_at or now
-    _record(session, actor, order, f"order.{target}", _message(order, target), step=data.to)
+    _record(session, actor, order, f"order.{target}", _message(order, target), step=data.to, took_seconds=took)
     if order.incident_id is not None:
         _follow(session, order)
     return order
