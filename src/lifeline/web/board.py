@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
 from lifeline import taxonomy
@@ -19,7 +19,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
-from lifeline.web.pages import csrf_ok, page_guard, render, toast, viewer
+from lifeline.web.pages import csrf_ok, render, shell, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 PENDING_LIMIT = 500
@@ -34,10 +34,7 @@ def _categories() -> dict[str, str]:
 
 @router.get("/console/dispatch", response_class=HTMLResponse)
 def dispatch_page(request: Request):
-    who = page_guard(request, "dispatch")
-    if isinstance(who, Response):
-        return who
-    return render(request, "dispatch.html", who, "dispatch")
+    return shell(request, "dispatch")
 
 
 @router.get("/console/dispatch/pending", response_class=HTMLResponse)
@@ -45,7 +42,7 @@ def pending(request: Request):
     who = viewer(request)
     if who is None:
         return HTMLResponse("", status_code=401)
-    with transaction(request.app.state.sessions) as session:
+    with request.app.state.readers() as session:  # reads only: no write lock
         rows = list(
             session.scalars(
                 select(Incident)
@@ -67,7 +64,7 @@ def unit_board(request: Request):
     if who is None:
         return HTMLResponse("", status_code=401)
     try:
-        with transaction(request.app.state.sessions) as session:
+        with request.app.state.readers() as session:  # reads only: no write lock
             units = dispatch.visible(session, who.user)
     except LifelineError:
         units = []
@@ -81,7 +78,7 @@ def recommend(request: Request, incident_id: int):
     if who is None:
         return HTMLResponse("", status_code=401)
     try:
-        with transaction(request.app.state.sessions) as session:
+        with request.app.state.readers() as session:  # reads only: no write lock
             rows = dispatch.recommend(session, who.user, incident_id)
     except LifelineError as exc:
         return toast(exc.detail, error=True)
@@ -110,7 +107,7 @@ def map_data(request: Request):
     who = viewer(request)
     if who is None:
         return JSONResponse({}, status_code=401)
-    with transaction(request.app.state.sessions) as session:
+    with request.app.state.readers() as session:  # reads only: no write lock
         try:
             units = [
                 {"code": u.code, "status": u.status, "lat": u.lat, "lon": u.lon}
@@ -140,10 +137,7 @@ def map_data(request: Request):
 
 @router.get("/console/orders", response_class=HTMLResponse)
 def orders_page(request: Request):
-    who = page_guard(request, "orders")
-    if isinstance(who, Response):
-        return who
-    return render(request, "orders.html", who, "orders")
+    return shell(request, "orders")
 
 
 @router.get("/console/orders/inbox", response_class=HTMLResponse)
@@ -151,7 +145,7 @@ def inbox(request: Request):
     who = viewer(request)
     if who is None:
         return HTMLResponse("", status_code=401)
-    with transaction(request.app.state.sessions) as session:
+    with request.app.state.readers() as session:  # reads only: no write lock
         rows = list(
             session.scalars(
                 select(WorkOrder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from lifeline import taxonomy
 from lifeline.diversion import service as diversion
@@ -14,7 +14,7 @@ from lifeline.exchange import bridge
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage
-from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, page_guard, render, suggestion_context, toast, viewer
+from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, render, shell, suggestion_context, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 20_000
@@ -23,10 +23,7 @@ DECISIONS = {"police": "已派警（待调度）", "joint": "已联动", "divert
 
 @router.get("/console/calls", response_class=HTMLResponse)
 def calls_page(request: Request):
-    who = page_guard(request, "calls")
-    if isinstance(who, Response):
-        return who
-    return render(request, "calls.html", who, "calls", channels=CHANNEL_CHOICES, **suggestion_context(None))
+    return shell(request, "calls", channels=CHANNEL_CHOICES, **suggestion_context(None))
 
 
 @router.post("/console/triage", response_class=HTMLResponse)

@@ -51,7 +51,7 @@ def viewer(request: Request) -> Viewer | None:
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         return None
-    with transaction(request.app.state.sessions) as session:
+    with request.app.state.readers() as session:  # every console request asks: a read, no write lock
         found = auth.principal_for_session(session, secret)
     return Viewer(*found) if found else None
 
@@ -104,6 +104,12 @@ def page_guard(request: Request, key: str) -> Viewer | Response:
     if who.user.role not in page.roles:
         return RedirectResponse(home_of(who.user.role), status_code=303)
     return who
+
+
+def shell(request: Request, key: str, **context) -> Response:
+    """A console page: its template, for a viewer allowed to see it; else where they should go."""
+    who = page_guard(request, key)
+    return who if isinstance(who, Response) else render(request, f"{key}.html", who, key, **context)
 
 
 # Login -------------------------------------------------------------------------------------------------
