@@ -10,10 +10,9 @@ from pydantic import RootModel
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
-from lifeline.auth.permissions import mask_number
 from lifeline.callers import service as callers
 from lifeline.exchange import eido, eido_service
-from lifeline.incidents.schemas import CallerOut, DuplicateOut, IncidentOut, IntakeOut, TriageOut
+from lifeline.incidents.schemas import CallerOut, IncidentOut, IntakeOut, TriageOut
 from lifeline.store.base import utcnow
 from lifeline.triage import triage
 
@@ -31,12 +30,6 @@ class _Existing(Exception):
 
     def __init__(self, payload: dict):
         self.payload = payload
-
-
-def _caller(history: dict | None) -> CallerOut | None:
-    if history is None:
-        return None
-    return CallerOut(**{**history, "number": mask_number(history.get("number"))})
 
 
 @router.get(
@@ -68,20 +61,14 @@ def import_document(
     def work(session, who):
         got = eido_service.import_report(session, who, parsed, suggestion)
         if got.created:
-            return IntakeOut(
-                incident=IncidentOut.of(got.incident),
-                report_id=got.report.id,
-                triage=TriageOut.of(got.intake.triage),
-                duplicates=[DuplicateOut(**d) for d in got.intake.duplicates],
-                caller=_caller(got.intake.caller),
-            )
+            return IntakeOut.of(got.intake)
         number = got.incident.caller_number
         out = IntakeOut(
             incident=IncidentOut.of(got.incident),
             report_id=got.report.id,
             triage=TriageOut.of(triage(got.report.text, got.report.channel)),
             duplicates=[],
-            caller=_caller(callers.history(session, number, utcnow()) if number else None),
+            caller=CallerOut.of(callers.history(session, number, utcnow()) if number else None),
         )
         raise _Existing(out.model_dump(mode="json"))
 

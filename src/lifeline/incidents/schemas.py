@@ -12,7 +12,7 @@ from lifeline.api.context import Text
 from lifeline.auth.permissions import mask_number
 from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
-from lifeline.incidents.service import Decision, ReportIn
+from lifeline.incidents.service import Decision, Intake, ReportIn
 from lifeline.triage import TriageResult
 
 Channel = Literal["voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push"]
@@ -240,6 +240,14 @@ class CallerOut(BaseModel):
     reasons: list[str]
     incidents: list[CallerIncidentOut]
 
+    @classmethod
+    def of(cls, history: dict | None, *, masked: bool = True) -> CallerOut | None:
+        """A caller's history as shown; the number masked unless the reader may see it (and that read is logged)."""
+        if history is None:
+            return None
+        number = history.get("number")
+        return cls(**{**history, "number": mask_number(number) if masked else number})
+
 
 class IntakeOut(BaseModel):
     incident: IncidentOut
@@ -247,6 +255,16 @@ class IntakeOut(BaseModel):
     triage: TriageOut
     duplicates: list[DuplicateOut]
     caller: CallerOut | None
+
+    @classmethod
+    def of(cls, got: Intake) -> IntakeOut:
+        return cls(
+            incident=IncidentOut.of(got.incident),
+            report_id=got.report.id,
+            triage=TriageOut.of(got.triage),
+            duplicates=[DuplicateOut(**d) for d in got.duplicates],
+            caller=CallerOut.of(got.caller),
+        )
 
 
 class IncidentPage(BaseModel):

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Path, Query
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
-from lifeline.auth.permissions import mask_number
 from lifeline.auth.service import require
 from lifeline.errors import Invalid
 from lifeline.incidents import service
@@ -19,7 +18,6 @@ from lifeline.incidents.schemas import (
     CallerOut,
     ConfirmIn,
     Done,
-    DuplicateOut,
     EventList,
     EventOut,
     IncidentOut,
@@ -30,7 +28,6 @@ from lifeline.incidents.schemas import (
     ReportCreate,
     RevealOut,
     TransitionIn,
-    TriageOut,
 )
 from lifeline.triage import triage
 
@@ -50,23 +47,9 @@ def create_report(body: ReportCreate, ctx: RequestContext, key: IdempotencyKey =
     suggestion = triage(body.text, body.channel)  # the CPU work, before the write lock is taken
 
     def work(session, who):
-        got = service.intake(session, who, body.to_domain(), suggestion)
-        return IntakeOut(
-            incident=IncidentOut.of(got.incident),
-            report_id=got.report.id,
-            triage=TriageOut.of(got.triage),
-            duplicates=[DuplicateOut(**d) for d in got.duplicates],
-            caller=_caller(got.caller),
-        )
+        return IntakeOut.of(service.intake(session, who, body.to_domain(), suggestion))
 
     return ctx.run(work, status=201, key=key, body=body)
-
-
-def _caller(history: dict | None, masked: bool = True) -> CallerOut | None:
-    if history is None:
-        return None
-    number = history.get("number")
-    return CallerOut(**{**history, "number": mask_number(number) if masked else number})
 
 
 def _cursor(raw: str | None) -> int | None:
@@ -186,14 +169,14 @@ def unmerge(incident_id: IncidentId, body: MergeIn, ctx: RequestContext, key: Id
 def reveal(incident_id: IncidentId, ctx: RequestContext):
     def work(session, who):
         got = service.reveal_caller(session, who, incident_id)
-        return RevealOut(number=got["number"], history=_caller(got["history"], masked=False))
+        return RevealOut(number=got["number"], history=CallerOut.of(got["history"], masked=False))
 
     return ctx.run(work)
 
 
 @router.get("/callers/{number}", response_model=CallerOut, tags=["callers"], summary="来电人历史（留痕）")
 def caller(number: Annotated[str, Path(max_length=32, pattern=r"^\+?[0-9][0-9\- ]*$")], ctx: RequestContext):
-    return ctx.run(lambda s, who: _caller(service.caller_history(s, who, number), masked=False))
+    return ctx.run(lambda s, who: CallerOut.of(service.caller_history(s, who, number), masked=False))
 
 
 @router.get("/audit/verify", response_model=AuditOut, tags=["audit"], summary="校验事件哈希链 verify the event chain")
