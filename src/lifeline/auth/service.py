@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from lifeline.auth import permissions
@@ -79,10 +79,13 @@ def org_by_code(session: Session, code: str) -> Organisation:
     return org
 
 
+_ORG_TREE = select(Organisation.id, Organisation.parent_id)
+
+
 def subtree(session: Session, org_id: int) -> set[int]:
     """The organisation and everything under it."""
     children: dict[int | None, list[int]] = {}
-    for oid, parent in session.execute(select(Organisation.id, Organisation.parent_id)):
+    for oid, parent in session.connection().execute(_ORG_TREE):
         children.setdefault(parent, []).append(oid)
     found, todo = set(), [org_id]
     while todo:
@@ -146,13 +149,17 @@ def create_token(session: Session, actor: Principal, username: str) -> str:
     return secret
 
 
+# Built once: every request with a token runs it.
+_BY_TOKEN = (
+    select(User.id, User.username, User.role, User.org_id)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+)
+
+
 def principal_for_token(session: Session, secret: str) -> Principal | None:
-    row = session.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    ).scalar_one_or_none()
-    return principal_of(row, "token") if row else None
+    row = session.connection().execute(_BY_TOKEN, {"digest": _digest(secret)}).one_or_none()
+    return Principal(*row, "token") if row else None
 
 
 def open_session(session: Session, user: User) -> tuple[str, str]:

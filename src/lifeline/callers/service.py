@@ -5,50 +5,61 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from lifeline.callers.scoring import CallerStats, assess
 from lifeline.incidents.models import Incident, Report
 
 RECENT_INCIDENTS = 20
+MONTH = timedelta(days=30)
 
-
-def stats(session: Session, number: str, now: datetime) -> CallerStats:
-    def calls_since(delta: timedelta) -> int:
-        return session.scalar(
-            select(func.count(Report.id)).where(Report.caller_number == number, Report.received_at >= now - delta)
-        )
-
-    confirmed = session.execute(
-        select(Incident.category, func.count(Incident.id))
-        .where(
-            Incident.caller_number == number,
-            Incident.confirmed_at.is_not(None),
-            Incident.received_at >= now - timedelta(days=30),
-        )
-        .group_by(Incident.category)
-    ).all()
-    return CallerStats(
-        calls_since(timedelta(hours=24)), calls_since(timedelta(days=30)), dict(Counter(dict(confirmed)))
+# Built once: each call a desk takes runs them.
+_CALLS = select(
+    func.count(Report.id), func.coalesce(func.sum(case((Report.received_at >= bindparam("day"), 1), else_=0)), 0)
+).where(Report.caller_number == bindparam("number"), Report.received_at >= bindparam("month"))
+_RECENT = (
+    select(Incident.id, Incident.received_at, Incident.category, Incident.disposition, Incident.state,
+           Incident.confirmed_at)
+    .where(Incident.caller_number == bindparam("number"))
+    .order_by(Incident.id.desc())
+    .limit(RECENT_INCIDENTS)
+)  # fmt: skip
+_CONFIRMED = (
+    select(Incident.category, func.count(Incident.id))
+    .where(
+        Incident.caller_number == bindparam("number"),
+        Incident.confirmed_at.is_not(None),
+        Incident.received_at >= bindparam("month"),
     )
+    .group_by(Incident.category)
+)
+
+
+def _stats(session: Session, number: str, now: datetime, recent: list) -> CallerStats:
+    """Calls in the last 24 hours and 30 days, and confirmed incidents of the last 30 days by category.
+    When `recent` holds all of the number's incidents they are counted from it, without another read."""
+    connection = session.connection()
+    month = now - MONTH
+    calls_30d, calls_24h = connection.execute(
+        _CALLS, {"number": number, "day": now - timedelta(hours=24), "month": month}
+    ).one()
+    if len(recent) < RECENT_INCIDENTS:
+        confirmed = Counter(i.category for i in recent if i.confirmed_at is not None and i.received_at >= month)
+    else:
+        confirmed = dict(connection.execute(_CONFIRMED, {"number": number, "month": month}).all())
+    return CallerStats(int(calls_24h), int(calls_30d), dict(confirmed))
 
 
 def history(session: Session, number: str, now: datetime) -> dict:
     """What the call-taker sees beside a new call from `number`."""
-    s = stats(session, number, now)
-    verdict = assess(s)
-    recent = session.execute(
-        select(Incident.id, Incident.received_at, Incident.category, Incident.disposition, Incident.state,
-               Incident.confirmed_at)
-        .where(Incident.caller_number == number)
-        .order_by(Incident.id.desc())
-        .limit(RECENT_INCIDENTS)
-    )  # fmt: skip
+    recent = session.connection().execute(_RECENT, {"number": number}).all()
+    stats = _stats(session, number, now, recent)
+    verdict = assess(stats)
     return {
         "number": number,
-        "calls_24h": s.calls_24h,
-        "calls_30d": s.calls_30d,
+        "calls_24h": stats.calls_24h,
+        "calls_30d": stats.calls_30d,
         "repeat": verdict.repeat,
         "nuisance_score": verdict.nuisance_score,
         "flagged": verdict.flagged,

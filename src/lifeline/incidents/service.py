@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, bindparam, or_, select, true
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lifeline import taxonomy
 from lifeline.auth import permissions
@@ -20,6 +22,7 @@ from lifeline.incidents import states
 from lifeline.incidents.models import Assignment, Incident, Report
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.store.engine import insert_row
 from lifeline.triage import TriageResult, triage
 from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
 
@@ -139,6 +142,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         # peer was answered there. A report that brings its own received_at (a switch, an EIDO document) brings
         # its answered_at too: without one, the call was not answered.
         answered_at = now
+    received_at = data.received_at or now
     incident = Incident(
         state="triaged",
         owner_org_id=actor.org_id,
@@ -154,68 +158,102 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         lat=data.lat,
         lon=data.lon,
         summary=result.text[:200],
-        received_at=data.received_at or now,
+        received_at=received_at,
         triaged_at=now,
         updated_at=now,
     )
-    session.add(incident)
-    session.flush()
-    report = Report(
-        incident_id=incident.id,
-        origin_incident_id=incident.id,
-        channel=data.channel,
-        caller_number=number,
-        caller_name=data.caller_name,
-        text=data.text,
-        location_text=data.location_text,
-        lat=data.lat,
-        lon=data.lon,
-        received_at=incident.received_at,
-        answered_at=answered_at,
-        taken_by=actor.user_id or None,
-        external_ref=data.external_ref,
-    )
-    session.add(report)
-    session.flush()
-    events.append(
+    insert_row(session, incident)
+    report = insert_row(
         session,
-        "report.received",
-        {"report_id": report.id, "channel": data.channel, "text_sha256": _sha(data.text)},
-        actor=actor.username,
-        incident_id=incident.id,
+        Report(
+            incident_id=incident.id,
+            origin_incident_id=incident.id,
+            channel=data.channel,
+            caller_number=number,
+            caller_name=data.caller_name,
+            text=data.text,
+            location_text=data.location_text,
+            lat=data.lat,
+            lon=data.lon,
+            received_at=received_at,
+            answered_at=answered_at,
+            taken_by=actor.user_id or None,
+            external_ref=data.external_ref,
+        ),
     )
-    _record(session, actor, incident, "incident.triaged", suggestion=incident.suggestion)
+    # What a new incident has, said here so that reading it costs no query.
+    set_committed_value(incident, "reports", [report])
+    set_committed_value(incident, "assignments", [])
+    events.append_all(
+        session,
+        [
+            events.Entry(
+                "report.received",
+                {"report_id": report.id, "channel": data.channel, "text_sha256": _sha(data.text)},
+                actor.username,
+                incident.id,
+            ),
+            events.Entry(
+                "incident.triaged",
+                {"suggestion": incident.suggestion, "incident": snapshot(incident)},
+                actor.username,
+                incident.id,
+            ),
+        ],
+    )
     caller = callers.history(session, number, now) if number else None
     return Intake(incident, report, result, duplicates(session, actor, incident), caller)
 
 
-def _same_kind_or_near(incident: Incident):
-    """Candidates worth comparing: the same category, or within about 2 km when both have coordinates."""
-    if incident.lat is None or incident.lon is None:
-        return Incident.category == incident.category
-    box = 0.02  # degrees, about 2 km: the match itself measures the distance exactly
-    near = and_(
-        Incident.lat.between(incident.lat - box, incident.lat + box),
-        Incident.lon.between(incident.lon - box, incident.lon + box),
-    )
-    return or_(Incident.category == incident.category, near)
+@cache
+def _candidates(near: bool, scoped: bool):
+    """Open incidents worth comparing with a new one, built once per shape: the same category, or within
+    about 2 km when the new one has coordinates; only those the actor may see when `scoped`."""
+    kind = Incident.category == bindparam("category")
+    if near:
+        kind = or_(
+            kind,
+            and_(
+                Incident.lat.between(bindparam("lat_min"), bindparam("lat_max")),
+                Incident.lon.between(bindparam("lon_min"), bindparam("lon_max")),
+            ),
+        )
+    query = select(
+        Incident.id, Incident.summary, Incident.received_at, Incident.category,
+        Incident.address, Incident.lat, Incident.lon,
+    ).where(
+        Incident.id != bindparam("id"),
+        Incident.state.in_(states.OPEN_STATES),
+        Incident.received_at >= bindparam("since"),
+        kind,
+    )  # fmt: skip
+    if scoped:
+        orgs = bindparam("orgs", expanding=True)
+        handed = select(Assignment.incident_id).where(Assignment.org_id.in_(orgs))
+        query = query.where(or_(Incident.owner_org_id.in_(orgs), Incident.id.in_(handed)))
+    return query.order_by(Incident.received_at.desc()).limit(DUPLICATE_CANDIDATES)
 
 
 def duplicates(session: Session, actor: Principal, incident: Incident) -> list[dict]:
     """Open incidents this one may repeat, best first. Reads only the columns the match needs."""
-    since = incident.received_at - timedelta(minutes=WINDOW_MINUTES)
-    rows = session.execute(
-        select(
-            Incident.id, Incident.summary, Incident.received_at, Incident.category,
-            Incident.address, Incident.lat, Incident.lon,
-        ).where(
-            Incident.id != incident.id,
-            Incident.state.in_(states.OPEN_STATES),
-            Incident.received_at >= since,
-            _same_kind_or_near(incident),
-            scope(session, actor),
-        ).order_by(Incident.received_at.desc()).limit(DUPLICATE_CANDIDATES)
-    )  # fmt: skip
+    near = incident.lat is not None and incident.lon is not None
+    scoped = not permissions.sees_all(actor.role)
+    box = 0.02  # degrees, about 2 km: the match itself measures the distance exactly
+    params = {
+        "id": incident.id,
+        "since": incident.received_at - timedelta(minutes=WINDOW_MINUTES),
+        "category": incident.category,
+    }
+    if near:
+        params.update(
+            lat_min=incident.lat - box,
+            lat_max=incident.lat + box,
+            lon_min=incident.lon - box,
+            lon_max=incident.lon + box,
+        )
+    if scoped:
+        params["orgs"] = sorted(subtree(session, actor.org_id))
+    rows = session.connection().execute(_candidates(near, scoped), params)
     new = Sighting(
         incident.summary, incident.received_at, incident.category, incident.address, incident.lat, incident.lon
     )

@@ -6,13 +6,17 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import cache
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Insert, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 DEFAULT_URL = "sqlite:///lifeline.db"
+T = TypeVar("T")
 
 
 class DatabaseURLError(ValueError):
@@ -76,6 +80,30 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def reader_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for reading only (live feeds, dashboards): they never take SQLite's write lock."""
     return sessionmaker(engine.execution_options(lifeline_readonly=True), expire_on_commit=False)
+
+
+@cache
+def _insert(table: Table, given: frozenset[str]) -> tuple[Insert, list[str]]:
+    """INSERT ... RETURNING what the database fills in (the id, the defaults), built once per shape."""
+    filled = [c for c in table.columns if c.key not in given]
+    return insert(table).returning(*filled), [c.key for c in filled]
+
+
+def insert_row(session: Session, obj: T) -> T:
+    """Write `obj` with one INSERT ... RETURNING and keep it in the session as if it had been loaded.
+
+    For the paths that run on every call: a unit-of-work flush does the same with about twice the CPU.
+    Relationships are not followed; set loaded ones with `set_committed_value` when they are known.
+    """
+    table = obj.__table__
+    given = {c.key: obj.__dict__[c.key] for c in table.columns if c.key in obj.__dict__}
+    statement, filled = _insert(table, frozenset(given))
+    row = session.connection().execute(statement, given).one()
+    for key, value in zip(filled, row, strict=True):
+        set_committed_value(obj, key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
@@ -64,23 +64,47 @@ def event_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event to append: what happened, to which incident, by whom, and the peer it is addressed to."""
+
+    kind: str
+    payload: dict
+    actor: str | None = None
+    incident_id: int | None = None
+    to_peer: str | None = None
+
+
 def append(
     session: Session, kind: str, payload: dict, *, actor: str | None = None, incident_id=None, to_peer=None
-) -> Event:
+) -> None:
     """Append one event in the caller's transaction; with `to_peer`, the relay delivers it there."""
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one()
+    append_all(session, [Entry(kind, payload, actor, incident_id, to_peer)])
+
+
+# Built once: every change appends events, and building a statement costs more than running it.
+_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
+_INSERT = insert(Event.__table__)
+_MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.id == 1).values(seq=bindparam("s"), hash=bindparam("h"))
+
+
+def append_all(session: Session, entries: list[Entry]) -> None:
+    """Append events in order, in the caller's transaction: one read and one write of the head for all of them."""
+    connection = session.connection()
+    seq, prev = connection.execute(_HEAD).one()
     at = utcnow()
-    seq = head.seq + 1
-    body = canonical(payload)
-    digest = event_hash(head.hash, seq, at, kind, actor, incident_id, body, to_peer)
-    event = Event(
-        seq=seq, at=at, kind=kind, actor=actor, incident_id=incident_id, to_peer=to_peer, payload=body,
-        prev_hash=head.hash, hash=digest,
-    )  # fmt: skip
-    session.add(event)
-    head.seq, head.hash = seq, digest
-    session.flush()
-    return event
+    rows = []
+    for e in entries:
+        seq += 1
+        body = canonical(e.payload)
+        digest = event_hash(prev, seq, at, e.kind, e.actor, e.incident_id, body, e.to_peer)
+        rows.append(
+            {"seq": seq, "at": at, "kind": e.kind, "actor": e.actor, "incident_id": e.incident_id,
+             "to_peer": e.to_peer, "payload": body, "prev_hash": prev, "hash": digest}
+        )  # fmt: skip
+        prev = digest
+    connection.execute(_INSERT, rows)
+    connection.execute(_MOVE_HEAD, {"s": seq, "h": prev})
 
 
 @dataclass
