@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -80,7 +79,7 @@ class Ctx:
         status: int = 200,
         key: str | None = None,
         body: BaseModel | None = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Run `work` in one transaction; with an Idempotency-Key, a repeat gets the first answer."""
         fingerprint = self._fingerprint(body)
         for attempt in range(2):
@@ -95,7 +94,7 @@ class Ctx:
                         )
                         if earlier is not None:
                             return self._replay(earlier, fingerprint)
-                    payload = work(session, who).model_dump(mode="json")
+                    payload = work(session, who).model_dump_json()
                     if key:
                         session.add(
                             IdempotencyRecord(
@@ -105,10 +104,10 @@ class Ctx:
                                 path=self.request.url.path,
                                 request_hash=fingerprint,
                                 status_code=status,
-                                body=json.dumps(payload, ensure_ascii=False),
+                                body=payload,
                             )
                         )
-                return JSONResponse(payload, status_code=status)
+                return Response(payload, status_code=status, media_type="application/json")
             except IntegrityError:
                 # Two requests with one key at once: the loser reads the winner's answer.
                 if not key or attempt:
@@ -119,13 +118,16 @@ class Ctx:
         text = f"{self.request.method} {self.request.url.path}\n{body.model_dump_json() if body else ''}"
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _replay(self, earlier: IdempotencyRecord, fingerprint: str) -> JSONResponse:
+    def _replay(self, earlier: IdempotencyRecord, fingerprint: str) -> Response:
         if earlier.request_hash != fingerprint:
             raise Invalid(
                 "同一 Idempotency-Key 已用于不同的请求 / this Idempotency-Key was already used for a different request"
             )
-        return JSONResponse(
-            json.loads(earlier.body), status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"}
+        return Response(
+            earlier.body,
+            status_code=earlier.status_code,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
         )
 
 

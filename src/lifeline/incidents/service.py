@@ -184,6 +184,9 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
     # What a new incident has, said here so that reading it costs no query.
     set_committed_value(incident, "reports", [report])
     set_committed_value(incident, "assignments", [])
+    caller = callers.history(session, number, now) if number else None
+    similar = duplicates(session, actor, incident)
+    # Last: appending takes the chain head, which every writer waits for until this transaction commits.
     events.append_all(
         session,
         [
@@ -201,8 +204,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
             ),
         ],
     )
-    caller = callers.history(session, number, now) if number else None
-    return Intake(incident, report, result, duplicates(session, actor, incident), caller)
+    return Intake(incident, report, result, similar, caller)
 
 
 @cache

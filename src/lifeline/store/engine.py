@@ -10,6 +10,11 @@ from functools import cache
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
+try:
+    import fcntl
+except ImportError:  # Windows: processes fall back on SQLite's own busy handler
+    fcntl = None
+
 from sqlalchemy import Engine, Insert, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
@@ -37,9 +42,35 @@ def database_url(url: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-# SQLite has one writer at a time. Threads of one process queue on this lock instead of polling
-# SQLite's busy handler, which sleeps in steps of up to 100 ms; other processes still use busy_timeout.
-_WRITE_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+class WriteLock:
+    """SQLite has one writer at a time. Writers queue here instead of polling SQLite's busy handler, which
+    sleeps in steps of up to 100 ms: threads of one process on a lock, processes (`serve --workers`, a CLI
+    command beside a running server) on an flock of a file beside the database."""
+
+    def __init__(self, database: str | None):
+        self._threads = threading.Lock()
+        self._path = f"{database}.writer-lock" if database and database != ":memory:" and fcntl else None
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
+_WRITE_LOCKS: WeakKeyDictionary[Engine, WriteLock] = WeakKeyDictionary()
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -47,7 +78,7 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20)
         _configure_sqlite(engine)
-        _WRITE_LOCKS[engine] = threading.Lock()
+        _WRITE_LOCKS[engine] = WriteLock(engine.url.database)
         return engine
     return create_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
 
