@@ -17,6 +17,7 @@ from lifeline.auth.models import ORG_KINDS, ROLES, ApiToken, BrowserSession, Org
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.store.engine import core
 
 SESSION_HOURS = 12
 _hasher = PasswordHasher()
@@ -85,7 +86,7 @@ _ORG_TREE = select(Organisation.id, Organisation.parent_id)
 def subtree(session: Session, org_id: int) -> set[int]:
     """The organisation and everything under it."""
     children: dict[int | None, list[int]] = {}
-    for oid, parent in session.connection().execute(_ORG_TREE):
+    for oid, parent in core(session).execute(_ORG_TREE):
         children.setdefault(parent, []).append(oid)
     found, todo = set(), [org_id]
     while todo:
@@ -158,7 +159,7 @@ _BY_TOKEN = (
 
 
 def principal_for_token(session: Session, secret: str) -> Principal | None:
-    row = session.connection().execute(_BY_TOKEN, {"digest": _digest(secret)}).one_or_none()
+    row = core(session).execute(_BY_TOKEN, {"digest": _digest(secret)}).one_or_none()
     return Principal(*row, "token") if row else None
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from lifeline.callers.scoring import CallerStats, assess
 from lifeline.incidents.models import Incident, Report
+from lifeline.store.engine import core
 
 RECENT_INCIDENTS = 20
 MONTH = timedelta(days=30)
@@ -39,7 +40,7 @@ _CONFIRMED = (
 def _stats(session: Session, number: str, now: datetime, recent: list) -> CallerStats:
     """Calls in the last 24 hours and 30 days, and confirmed incidents of the last 30 days by category.
     When `recent` holds all of the number's incidents they are counted from it, without another read."""
-    connection = session.connection()
+    connection = core(session)
     month = now - MONTH
     calls_30d, calls_24h = connection.execute(
         _CALLS, {"number": number, "day": now - timedelta(hours=24), "month": month}
@@ -53,7 +54,7 @@ def _stats(session: Session, number: str, now: datetime, recent: list) -> Caller
 
 def history(session: Session, number: str, now: datetime) -> dict:
     """What the call-taker sees beside a new call from `number`."""
-    recent = session.connection().execute(_RECENT, {"number": number}).all()
+    recent = core(session).execute(_RECENT, {"number": number}).all()
     stats = _stats(session, number, now, recent)
     verdict = assess(stats)
     return {

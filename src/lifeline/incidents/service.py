@@ -22,7 +22,7 @@ from lifeline.incidents import states
 from lifeline.incidents.models import Assignment, Incident, Report
 from lifeline.store import events
 from lifeline.store.base import utcnow
-from lifeline.store.engine import insert_row
+from lifeline.store.engine import core, insert_row
 from lifeline.triage import TriageResult, triage
 from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
 
@@ -255,7 +255,7 @@ def duplicates(session: Session, actor: Principal, incident: Incident) -> list[d
         )
     if scoped:
         params["orgs"] = sorted(subtree(session, actor.org_id))
-    rows = session.connection().execute(_candidates(near, scoped), params)
+    rows = core(session).execute(_candidates(near, scoped), params)
     new = Sighting(
         incident.summary, incident.received_at, incident.category, incident.address, incident.lat, incident.lon
     )

@@ -15,7 +15,7 @@ try:
 except ImportError:  # Windows: processes fall back on SQLite's own busy handler
     fcntl = None
 
-from sqlalchemy import Engine, Insert, Table, create_engine, event, insert
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -69,6 +69,10 @@ class WriteLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._threads.release()
 
+    def __del__(self) -> None:  # with its engine: tests and tools make many
+        if self._fd is not None:
+            os.close(self._fd)
+
 
 _WRITE_LOCKS: WeakKeyDictionary[Engine, WriteLock] = WeakKeyDictionary()
 
@@ -113,6 +117,13 @@ def reader_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine.execution_options(lifeline_readonly=True), expire_on_commit=False)
 
 
+def core(session: Session) -> Connection:
+    """The session's connection, for statements built once and run often (the ORM would build them anew
+    each time). What the session holds is written first, so that they see it."""
+    session.flush()
+    return session.connection()
+
+
 @cache
 def _insert(table: Table, given: frozenset[str]) -> tuple[Insert, list[str]]:
     """INSERT ... RETURNING what the database fills in (the id, the defaults), built once per shape."""
@@ -129,7 +140,7 @@ def insert_row(session: Session, obj: T) -> T:
     table = obj.__table__
     given = {c.key: obj.__dict__[c.key] for c in table.columns if c.key in obj.__dict__}
     statement, filled = _insert(table, frozenset(given))
-    row = session.connection().execute(statement, given).one()
+    row = core(session).execute(statement, given).one()
     for key, value in zip(filled, row, strict=True):
         set_committed_value(obj, key, value)
     make_transient_to_detached(obj)

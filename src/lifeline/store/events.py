@@ -17,6 +17,7 @@ from sqlalchemy import Integer, String, Text, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
+from lifeline.store.engine import core
 
 GENESIS = "0" * 64
 
@@ -90,7 +91,7 @@ _MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.id == 1).values(seq=bin
 
 def append_all(session: Session, entries: list[Entry]) -> None:
     """Append events in order, in the caller's transaction: one read and one write of the head for all of them."""
-    connection = session.connection()
+    connection = core(session)
     seq, prev = connection.execute(_HEAD).one()
     at = utcnow()
     rows = []
