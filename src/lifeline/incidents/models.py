@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lifeline.store.base import Base, JSONText, UTCDateTime, utcnow
@@ -22,13 +22,15 @@ REPORT_CHANNELS = {
 
 class Incident(Base):
     __tablename__ = "incidents"
+    # Duplicates look for open incidents of one category in the last hour (migration 0005).
+    __table_args__ = (Index("ix_incidents_category_received_at", "category", "received_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     # The call-taker's decision; `suggestion` keeps what triage proposed, beside it.
-    category: Mapped[str] = mapped_column(String(32), index=True)
+    category: Mapped[str] = mapped_column(String(32))
     disposition: Mapped[str] = mapped_column(String(16), index=True)
     priority: Mapped[int] = mapped_column(Integer)
     destinations: Mapped[list] = mapped_column(JSONText, default=list)
@@ -66,13 +68,15 @@ class Incident(Base):
 
 class Report(Base):
     __tablename__ = "reports"
+    # A caller's history counts one number's calls in the last 30 days (migration 0005).
+    __table_args__ = (Index("ix_reports_caller_number_received_at", "caller_number", "received_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     # The incident the report first made; merging moves `incident_id`, unmerging moves it back.
     origin_incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    caller_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    caller_number: Mapped[str | None] = mapped_column(String(32))
     caller_name: Mapped[str] = mapped_column(String(100), default="")
     text: Mapped[str] = mapped_column(Text)
     location_text: Mapped[str] = mapped_column(String(500), default="")
