@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lifeline.triage.duplicates import Sighting, match, metres, overlap
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -41,3 +44,16 @@ def test_without_place_only_near_identical_words_count():
 def test_helpers_are_sane():
     assert overlap("着火了", "着火了") == 1.0 and overlap("", "x") == 0.0
     assert 1000 < metres(23.0, 113.0, 23.01, 113.0) < 1200
+
+
+WORDS = st.text(alphabet="幸福小区栋着火冒烟了abc123 ，", max_size=12)
+
+
+@given(WORDS, WORDS)
+def test_overlap_is_the_jaccard_similarity_of_bigrams(a, b):
+    def bigrams(text):
+        text = "".join(ch for ch in text.lower() if ch.isalnum())
+        return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+    x, y = bigrams(a), bigrams(b)
+    assert overlap(a, b) == (len(x & y) / len(x | y) if x and y else 0.0)

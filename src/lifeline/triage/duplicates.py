@@ -44,7 +44,10 @@ def _bigrams(text: str) -> frozenset[str]:
 def overlap(a: str, b: str) -> float:
     """Jaccard similarity of character bigrams, 0..1."""
     x, y = _bigrams(a), _bigrams(b)
-    return len(x & y) / len(x | y) if x and y else 0.0
+    if not x or not y:
+        return 0.0
+    shared = len(x & y)
+    return shared / (len(x) + len(y) - shared)  # the union's size, without building it
 
 
 def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
