@@ -112,6 +112,7 @@ def load(port: int, requests: list[bytes], seconds: float, concurrency: int, exp
         elapsed = time.perf_counter() - began
         latencies.sort()
         return {
+            "elapsed_s": elapsed,
             "answered": len(latencies),
             "errors": sum(failed),
             "per_s": len(latencies) / elapsed,
@@ -158,6 +159,25 @@ def stored_reports(url: str) -> int:
     return count
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time of the server and its worker processes, from /proc (0 where there is no /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    processes = [p for p in os.listdir("/proc") if p.isdigit()] if os.path.isdir("/proc") else []
+    while todo:
+        current = todo.pop()
+        for p in processes:
+            try:
+                fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(p) == current:
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            elif int(fields[1]) == current:
+                todo.append(int(p))
+    return total
+
+
 def run(name: str, url: str, args, texts: list[str]) -> dict:
     token = seed(url)
     requests = report_requests(token, texts)
@@ -165,7 +185,10 @@ def run(name: str, url: str, args, texts: list[str]) -> dict:
     server = serve(url, port, args.workers)
     try:
         warm = load(port, requests[-2000:], 1.0, args.concurrency, 201)  # model, pools, caches
+        cpu_before = server_cpu_seconds(server.pid)
         ours = load(port, requests, args.seconds, args.concurrency, 201)
+        # Near 1 core per process means CPU-bound; well below it, the processes wait (SQLite's one writer).
+        ours["server_cores"] = (server_cpu_seconds(server.pid) - cpu_before) / ours["elapsed_s"]
         # The same server answering its cheapest request (one SELECT 1): what its HTTP stack allows here.
         floor = load(port, [_request("GET", "/healthz")], min(args.seconds, 5), args.concurrency, 200)
     finally:
@@ -221,7 +244,8 @@ def main() -> None:
         raw = {k: v for k, v in r.items() if k.startswith("raw_")}
         print(
             f"{r['database']:10}  {r['per_s']:7.1f} reports/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"
-            f"  errors {r['errors']}  {'all stored' if r['all_stored'] else 'REPORTS MISSING'}"
+            f"  server CPU {r['server_cores']:.2f} cores  errors {r['errors']}"
+            f"  {'all stored' if r['all_stored'] else 'REPORTS MISSING'}"
             f"  |  GET /healthz {r['healthz_per_s']:.0f}/s  |  raw durable commits/s: "
             + ", ".join(f"{k.split('_')[1]} {v:.0f}" for k, v in raw.items())
             + f"  |  ours / limit = {r['fraction_of_limit']:.3f}, ours / healthz = {r['fraction_of_healthz']:.3f}"
