@@ -200,19 +200,7 @@ class TriageOut(BaseModel):
 
     @classmethod
     def of(cls, result: TriageResult) -> TriageOut:
-        return cls(
-            disposition=result.disposition,
-            category=result.category,
-            category_zh=result.category_zh,
-            priority=result.priority,
-            destinations=list(result.destinations),
-            confidence=round(result.confidence, 4),
-            reasons=list(result.reasons),
-            needs_confirmation=result.needs_confirmation,
-            callback_required=result.callback_required,
-            cues=[c.name for c in result.cues if c.active],
-            entities=vars(result.entities),
-        )
+        return cls(**result.suggestion(), category_zh=result.category_zh)
 
 
 class DuplicateOut(BaseModel):

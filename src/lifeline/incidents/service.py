@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -82,26 +82,14 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _suggestion(result: TriageResult) -> dict:
-    return {
-        "disposition": result.disposition,
-        "category": result.category,
-        "priority": result.priority,
-        "destinations": list(result.destinations),
-        "confidence": round(result.confidence, 4),
-        "reasons": list(result.reasons),
-        "needs_confirmation": result.needs_confirmation,
-        "callback_required": result.callback_required,
-        "cues": [c.name for c in result.cues if c.active],
-        "entities": asdict(result.entities),
-    }
+def _entry(actor: Principal, incident: Incident, kind: str, **payload) -> events.Entry:
+    """An event about `incident`, carrying the snapshot `audit verify` compares with the row."""
+    return events.Entry(kind, {**payload, "incident": snapshot(incident)}, actor.username, incident.id)
 
 
 def _record(session: Session, actor: Principal, incident: Incident, kind: str, **payload) -> None:
     incident.updated_at = utcnow()
-    events.append(
-        session, kind, {**payload, "incident": snapshot(incident)}, actor=actor.username, incident_id=incident.id
-    )
+    events.append_all(session, [_entry(actor, incident, kind, **payload)])
 
 
 # Scope ---------------------------------------------------------------------------------------
@@ -150,7 +138,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         disposition=result.disposition,
         priority=result.priority,
         destinations=list(result.destinations),
-        suggestion=_suggestion(result),
+        suggestion=result.suggestion(),
         needs_confirmation=result.needs_confirmation,
         callback_required=result.callback_required,
         caller_number=number,
@@ -196,12 +184,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
                 actor.username,
                 incident.id,
             ),
-            events.Entry(
-                "incident.triaged",
-                {"suggestion": incident.suggestion, "incident": snapshot(incident)},
-                actor.username,
-                incident.id,
-            ),
+            _entry(actor, incident, "incident.triaged", suggestion=incident.suggestion),
         ],
     )
     return Intake(incident, report, result, similar, caller)

@@ -32,6 +32,21 @@ class TriageResult:
         data["cues"] = [{**asdict(c), "name": c.name, "active": c.active} for c in self.cues]
         return data
 
+    def suggestion(self) -> dict:
+        """What is kept beside the call-taker's decision, and answered with every intake."""
+        return {
+            "disposition": self.disposition,
+            "category": self.category,
+            "priority": self.priority,
+            "destinations": list(self.destinations),
+            "confidence": round(self.confidence, 4),
+            "reasons": list(self.reasons),
+            "needs_confirmation": self.needs_confirmation,
+            "callback_required": self.callback_required,
+            "cues": [c.name for c in self.cues if c.active],
+            "entities": asdict(self.entities),
+        }
+
     def contract(self, item_id) -> dict:
         """The stable JSONL shape other tools depend on (lifeline triage --jsonl)."""
         return {
