@@ -161,21 +161,18 @@ def stored_reports(url: str) -> int:
 
 def server_cpu_seconds(pid: int) -> float:
     """CPU time of the server and its worker processes, from /proc (0 where there is no /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, todo = 0.0, [pid]
-    processes = [p for p in os.listdir("/proc") if p.isdigit()] if os.path.isdir("/proc") else []
-    while todo:
-        current = todo.pop()
-        for p in processes:
-            try:
-                fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(p) == current:
-                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-            elif int(fields[1]) == current:
-                todo.append(int(p))
-    return total
+    parent, cpu = {}, {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        child = int(entry.parent.name)
+        parent[child], cpu[child] = int(fields[1]), int(fields[11]) + int(fields[12])  # ppid, utime + stime
+    tree = {pid}
+    while grown := {c for c, p in parent.items() if p in tree} - tree:
+        tree |= grown
+    return sum(cpu.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def run(name: str, url: str, args, texts: list[str]) -> dict:
