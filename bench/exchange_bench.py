@@ -28,9 +28,9 @@ from sqlalchemy import select
 from lifeline.auth.service import SYSTEM, add_org, add_user, principal_of, user_by_name
 from lifeline.diversion import service as diversion
 from lifeline.diversion.models import WorkOrder
-from lifeline.exchange.peers import parse
-from lifeline.exchange.relay import signed_headers
 from lifeline.incidents import service as incidents
+from lifeline.peering.peers import parse
+from lifeline.peering.relay import signed_headers
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.web.process import free_port, serve_command, start

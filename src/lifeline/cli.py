@@ -311,7 +311,7 @@ def open311_key_create(
 ) -> None:
     """签发 Open311 api_key，只输出密钥本身 / print a new Open311 api_key and nothing else."""
     from lifeline.auth.service import SYSTEM
-    from lifeline.exchange.open311_service import create_key
+    from lifeline.open311.service import create_key
 
     with _database(db) as session:
         secret = create_key(session, SYSTEM, name, user)
@@ -343,8 +343,8 @@ def serve(
     """启动服务（首次启动自动建库）/ serve the API; creates and upgrades the database on first start."""
     import uvicorn
 
-    from lifeline.exchange.peers import PeersError
-    from lifeline.exchange.peers import load as load_peers
+    from lifeline.peering.peers import PeersError
+    from lifeline.peering.peers import load as load_peers
     from lifeline.store import migrate
     from lifeline.store.engine import DatabaseURLError, database_url, make_engine
     from lifeline.web.app import create_app
@@ -378,9 +378,9 @@ def peers_check(
     """逐个检查对端是否可达、密钥是否被接受 / who is reachable, and with which key."""
     import httpx
 
-    from lifeline.exchange.peers import PeersError
-    from lifeline.exchange.peers import load as load_peers
-    from lifeline.exchange.relay import signed_headers
+    from lifeline.peering.peers import PeersError
+    from lifeline.peering.peers import load as load_peers
+    from lifeline.peering.relay import signed_headers
 
     try:
         config = load_peers(peers)

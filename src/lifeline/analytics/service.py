@@ -7,19 +7,19 @@ window (signed, handled, visited). "Today" is the local day in China Standard Ti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from lifeline.analytics import kpis
 from lifeline.auth.service import Principal, require
+from lifeline.common import CHINA
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident, Report
 from lifeline.incidents.service import LIVE_CHANNELS
 from lifeline.store.base import utcnow
 
-CHINA = timezone(timedelta(hours=8), "CST")
 HEAT_LIMIT = 5000  # the newest incidents with coordinates drawn on the heat map
 POLICE = ("police", "joint")
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,26 +17,13 @@ from lifeline.api.models import IdempotencyRecord
 from lifeline.api.problems import Unauthorized
 from lifeline.auth import service as auth
 from lifeline.auth.service import Principal
+from lifeline.common import sha256
 from lifeline.errors import Forbidden, Invalid
 from lifeline.store.engine import transaction
 
 SESSION_COOKIE = "lifeline_session"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def _storable(value: str) -> str:
-    """Text both databases can keep: no NUL (PostgreSQL refuses it) and no lone surrogates."""
-    if "\x00" in value:
-        raise ValueError("文本含有空字符 NUL / text contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("文本不是有效的 UTF-8 / text is not valid UTF-8") from exc
-    return value
-
-
-Text = Annotated[str, AfterValidator(_storable)]
 
 
 class Ctx:
@@ -116,7 +102,7 @@ class Ctx:
 
     def _fingerprint(self, body: BaseModel | None) -> str:
         text = f"{self.request.method} {self.request.url.path}\n{body.model_dump_json() if body else ''}"
-        return hashlib.sha256(text.encode()).hexdigest()
+        return sha256(text)
 
     def _replay(self, earlier: IdempotencyRecord, fingerprint: str) -> Response:
         if earlier.request_hash != fingerprint:

@@ -7,18 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifeline.api.context import Text
+from lifeline.api.schemas import Code, Strict, Text
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Role = Literal["call_taker", "dispatcher", "field_officer", "hotline_operator", "agency_handler", "supervisor", "admin"]
 OrgKind = Literal[
     "city", "centre_110", "centre_12345", "police_station", "department",
     "utility", "fire_119", "ems_120", "governance_centre",
 ]  # fmt: skip
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LoginIn(Strict):

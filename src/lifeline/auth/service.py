@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lifeline.auth import permissions
 from lifeline.auth.models import ORG_KINDS, ROLES, ApiToken, BrowserSession, Organisation, User
+from lifeline.common import sha256
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.store import events
 from lifeline.store.base import utcnow
@@ -40,10 +40,6 @@ SYSTEM = Principal(0, "system", "admin", 0, via="system")
 def require(actor: Principal, action: str) -> None:
     if not permissions.allowed(actor.role, action):
         raise Forbidden(f"角色 {actor.role} 无权执行 {action} / role {actor.role} may not {action}")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def principal_of(user: User, via: str) -> Principal:
@@ -144,7 +140,7 @@ def check_password(session: Session, username: str, password: str) -> User | Non
 def create_token(session: Session, actor: Principal, username: str) -> str:
     user = user_by_name(session, username)
     secret = "ll_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(secret)))
+    session.add(ApiToken(user_id=user.id, token_hash=sha256(secret)))
     session.flush()
     events.append(session, "token.created", {"username": username}, actor=actor.username)
     return secret
@@ -159,7 +155,7 @@ _BY_TOKEN = (
 
 
 def principal_for_token(session: Session, secret: str) -> Principal | None:
-    row = core(session).execute(_BY_TOKEN, {"digest": _digest(secret)}).one_or_none()
+    row = core(session).execute(_BY_TOKEN, {"digest": sha256(secret)}).one_or_none()
     return Principal(*row, "token") if row else None
 
 
@@ -168,7 +164,7 @@ def open_session(session: Session, user: User) -> tuple[str, str]:
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     session.add(
         BrowserSession(
-            id=_digest(secret), user_id=user.id, csrf_token=csrf, expires_at=utcnow() + timedelta(hours=SESSION_HOURS)
+            id=sha256(secret), user_id=user.id, csrf_token=csrf, expires_at=utcnow() + timedelta(hours=SESSION_HOURS)
         )
     )
     events.append(session, "session.opened", {"username": user.username}, actor=user.username)
@@ -179,7 +175,7 @@ def principal_for_session(session: Session, secret: str) -> tuple[Principal, str
     row = session.execute(
         select(User, BrowserSession)
         .join(BrowserSession, BrowserSession.user_id == User.id)
-        .where(BrowserSession.id == _digest(secret), User.active.is_(True))
+        .where(BrowserSession.id == sha256(secret), User.active.is_(True))
     ).one_or_none()
     if row is None or row.BrowserSession.expires_at <= utcnow():
         return None
@@ -187,6 +183,6 @@ def principal_for_session(session: Session, secret: str) -> tuple[Principal, str
 
 
 def close_session(session: Session, secret: str) -> None:
-    row = session.get(BrowserSession, _digest(secret))
+    row = session.get(BrowserSession, sha256(secret))
     if row is not None:
         session.delete(row)

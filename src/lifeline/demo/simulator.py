@@ -33,13 +33,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from lifeline.common import CHINA
 from lifeline.demo.city import CITY_NAME, DISTRICTS, District, random_point
-
-CST = timezone(timedelta(hours=8))
 
 POLICE_OR_JOINT = 0.308  # Jilin 2019: 69.2 % non-police or invalid
 DIVERTED_OF_NON_POLICE = 0.589  # Guangzhou
@@ -448,7 +447,7 @@ def calls(seed: int, start: datetime, rate: float, curve: bool = True) -> Iterat
     if rate <= 0:
         raise ValueError("rate must be positive")
     if start.tzinfo is None:
-        start = start.replace(tzinfo=CST)
+        start = start.replace(tzinfo=CHINA)
     rng = random.Random(seed)
     repeaters = [_phone(rng) for _ in range(REPEAT_POOL)]
     top = max(hour_weight(h) for h in range(24)) if curve else 1.0
@@ -749,7 +748,7 @@ def run(
     client = Client(url)
     rng = random.Random(seed + 1)
     desk = Desk(client, tokens, rng, speed=speed, out=out)
-    start_wall = datetime.now(CST)
+    start_wall = datetime.now(CHINA)
     stream = calls(seed, start_wall, rate, curve=curve)
     t0 = time.monotonic()
     end = None if duration is None else t0 + duration
@@ -766,7 +765,7 @@ def run(
                 upcoming = next(stream)
             desk.run_due()
             if now >= next_status:
-                out(f"[{datetime.now(CST):%H:%M:%S}] {desk.stats.line()}")
+                out(f"[{datetime.now(CHINA):%H:%M:%S}] {desk.stats.line()}")
                 next_status = now + status_every
             if due <= time.monotonic():
                 continue
@@ -774,7 +773,7 @@ def run(
             stop.wait(max(0.0, min(wake - time.monotonic(), 0.5)))
     finally:
         client.close()
-    out(f"[{datetime.now(CST):%H:%M:%S}] 结束 done: {desk.stats.line()}")
+    out(f"[{datetime.now(CHINA):%H:%M:%S}] 结束 done: {desk.stats.line()}")
     return desk.stats
 
 

@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+from lifeline.api.schemas import Code, Strict
+
 Status = Literal["available", "dispatched", "en_route", "on_scene", "busy", "off_duty"]
 
 
-class UnitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UnitIn(Strict):
     code: Code
     name: Annotated[str, Field(min_length=1, max_length=100)]
     org: Code
@@ -22,17 +21,13 @@ class UnitIn(BaseModel):
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
 
 
-class StatusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StatusIn(Strict):
     status: Status
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
 
 
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AssignIn(Strict):
     unit: Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 

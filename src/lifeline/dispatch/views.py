@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
+from lifeline.api.schemas import Id
 from lifeline.dispatch import service
 from lifeline.dispatch.schemas import (
     AssignIn,
@@ -20,7 +19,6 @@ from lifeline.dispatch.schemas import (
 )
 
 router = APIRouter(responses=RESPONSES, tags=["dispatch"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/units", response_model=UnitList, summary="警力列表 units")

@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from lifeline.api.context import Text
+from lifeline.api.schemas import Code, Strict, Text
 from lifeline.auth.permissions import mask_number
 from lifeline.diversion import states
 from lifeline.diversion.models import WorkOrder
 from lifeline.diversion.service import OrderIn, StepIn
-
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class OrderCreate(Strict):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
+from lifeline.api.schemas import Id
 from lifeline.diversion import service
 from lifeline.diversion.schemas import (
     CountersignIn,
@@ -21,7 +22,6 @@ from lifeline.errors import Conflict
 from lifeline.store.base import utcnow
 
 router = APIRouter(responses=RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _out(session, order) -> OrderOut:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from lifeline import taxonomy
-from lifeline.api.context import Text
+from lifeline.api.schemas import Strict, Text
 from lifeline.auth.permissions import mask_number
 from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
@@ -18,10 +18,6 @@ from lifeline.triage import TriageResult
 Channel = Literal["voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push"]
 Priority = Annotated[int, Field(ge=1, le=4)]
 Reason = Annotated[Text, Field(max_length=2000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ReportCreate(Strict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -17,6 +16,7 @@ from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, org_by_code, require, subtree
 from lifeline.callers import service as callers
 from lifeline.callers.scoring import normalise_number
+from lifeline.common import sha256
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents import states
 from lifeline.incidents.models import Assignment, Incident, Report
@@ -74,12 +74,8 @@ def snapshot(incident: Incident) -> dict:
         "destinations": list(incident.destinations or []),
         "owner_org_id": incident.owner_org_id,
         "merged_into_id": incident.merged_into_id,
-        "caller_number_sha256": _sha(incident.caller_number or ""),
+        "caller_number_sha256": sha256(incident.caller_number or ""),
     }
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _entry(actor: Principal, incident: Incident, kind: str, **payload) -> events.Entry:
@@ -180,7 +176,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         [
             events.Entry(
                 "report.received",
-                {"report_id": report.id, "channel": data.channel, "text_sha256": _sha(data.text)},
+                {"report_id": report.id, "channel": data.channel, "text_sha256": sha256(data.text)},
                 actor.username,
                 incident.id,
             ),
@@ -450,7 +446,7 @@ def caller_history(session: Session, actor: Principal, raw_number: str) -> dict:
     if not number or not 3 <= len(number) <= 20:
         raise Invalid(f"号码无效 not a phone number: {raw_number!r}")
     events.append(
-        session, "caller.history_read", {"number_sha256": _sha(number), "role": actor.role}, actor=actor.username
+        session, "caller.history_read", {"number_sha256": sha256(number), "role": actor.role}, actor=actor.username
     )
     return callers.history(session, number, utcnow())
 

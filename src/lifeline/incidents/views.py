@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
+from lifeline.api.schemas import IncidentId, query_time
 from lifeline.auth.service import require
 from lifeline.errors import Invalid
 from lifeline.incidents import service
@@ -33,7 +33,6 @@ from lifeline.triage import triage
 
 router = APIRouter(responses=RESPONSES)
 
-IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="警情编号 incident id")]
 State = Literal[
     "received", "triaged", "confirmed", "dispatched", "en_route", "on_scene",
     "transferred", "resolved", "closed", "cancelled", "merged",
@@ -82,8 +81,8 @@ def list_incidents(
         disposition=disposition,
         category=category,
         priority=priority,
-        since=_when(since, "since"),
-        until=_when(until, "until"),
+        since=query_time(since, "since"),
+        until=query_time(until, "until"),
         caller_number=caller_number,
     )
     after = _cursor(cursor)
@@ -95,18 +94,6 @@ def list_incidents(
         return IncidentPage(items=[IncidentOut.of(i) for i in rows], next_cursor=token)
 
     return ctx.run(work)
-
-
-def _when(raw: str | None, name: str):
-    if raw is None:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise Invalid(f"{name} 不是 ISO 8601 时间 / {name} is not an ISO 8601 time: {raw!r}") from exc
-    if value.tzinfo is None:
-        raise Invalid(f"{name} 须带时区，如 2026-11-23T08:00:00+08:00 / {name} needs a timezone")
-    return value
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut, tags=["incidents"], summary="警情详情")

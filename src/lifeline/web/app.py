@@ -20,17 +20,17 @@ from lifeline.analytics.views import router as analytics_router
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
+from lifeline.desk.views import router as bridge_router
 from lifeline.dispatch.views import router as dispatch_router
 from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
-from lifeline.exchange.eido_views import router as eido_router
-from lifeline.exchange.open311_views import router as open311_router
-from lifeline.exchange.peers import Peers
-from lifeline.exchange.peers import load as load_peers
-from lifeline.exchange.receiver import router as receiver_router
-from lifeline.exchange.relay import Relay
-from lifeline.exchange.views import router as bridge_router
+from lifeline.eido.views import router as eido_router
 from lifeline.incidents.views import router as incidents_router
+from lifeline.open311.views import router as open311_router
+from lifeline.peering.peers import Peers
+from lifeline.peering.peers import load as load_peers
+from lifeline.peering.receiver import router as receiver_router
+from lifeline.peering.relay import Relay
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model

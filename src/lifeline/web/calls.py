@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from lifeline import taxonomy
+from lifeline.desk import bridge
 from lifeline.diversion import service as diversion
 from lifeline.errors import LifelineError
-from lifeline.exchange import bridge
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from lifeline.api.problems import RESPONSES, problem
+from lifeline.desk.bridge import HANDLERS
 from lifeline.errors import LifelineError
-from lifeline.exchange.bridge import HANDLERS
-from lifeline.exchange.models import PeerInbox
-from lifeline.exchange.peers import verify
+from lifeline.peering.models import PeerInbox
+from lifeline.peering.peers import verify
 from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, require
 from lifeline.diversion import service as diversion
+from lifeline.eido import document as eido
 from lifeline.errors import Conflict, Invalid
-from lifeline.exchange import eido
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
 from lifeline.store import events

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from fastapi.testclient import TestClient
 from tests.exchange.conftest import until
 
-from lifeline.exchange.peers import parse, verify
+from lifeline.peering.peers import parse, verify
 from lifeline.web.app import create_app
 
 SECRET = "gas-company-secret-0123456789"

@@ -16,7 +16,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -31,13 +31,13 @@ from referencing.jsonschema import DRAFT7
 
 from lifeline import taxonomy
 from lifeline.auth.permissions import mask_number as masked
+from lifeline.common import CHINA, parse_iso
 from lifeline.errors import Invalid
 from lifeline.incidents import states
 
 EIDO_VERSION = "1.0"
 ROOT_TYPE = "EmergencyIncidentDataObjectType"
 MEDIA_TYPE = "application/json"
-CHINA = timezone(timedelta(hours=8), "CST")
 JSON_LD_CONTEXT = {"@vocab": "./JSON-LD_Contexts/EmergencyIncidentDataObjectType.jsonld"}
 MAX_ERRORS = 50
 
@@ -78,7 +78,7 @@ _ROOT = f"{_BASE}openapi.yaml"
 
 
 def _schema_dir():
-    return resources.files("lifeline.exchange") / "eido_schema"
+    return resources.files("lifeline.eido") / "schema"
 
 
 @lru_cache(maxsize=64)
@@ -114,7 +114,7 @@ def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
     try:
-        return _parse_time(value) is not None
+        return parse_iso(value) is not None
     except ValueError:
         return False
 
@@ -431,21 +431,11 @@ class EidoReport:
         return dict(vars(self))
 
 
-def _parse_time(value: str) -> datetime:
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        raise ValueError("no offset")
-    return parsed
-
-
 def _when(value: Any, where: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return _parse_time(value)
+        return parse_iso(value)
     except (TypeError, ValueError) as exc:
         raise Invalid(
             f"{where} 须为带时区的 ISO 8601 时间 / {where} must be an ISO 8601 time with an offset: {value!r}"

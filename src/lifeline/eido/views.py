@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import RootModel
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
+from lifeline.api.schemas import IncidentId
 from lifeline.callers import service as callers
-from lifeline.exchange import eido, eido_service
+from lifeline.eido import document as eido
+from lifeline.eido import service as eido_service
 from lifeline.incidents.schemas import CallerOut, IncidentOut, IntakeOut, TriageOut
 from lifeline.store.base import utcnow
 from lifeline.triage import triage
 
 router = APIRouter(responses=RESPONSES)
-
-IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="警情编号 incident id")]
 
 
 class EidoDocument(RootModel[dict[str, Any]]):

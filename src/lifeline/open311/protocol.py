@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from xml.etree import ElementTree as ET
 
 from lifeline import taxonomy as _taxonomy
+from lifeline.common import CHINA, parse_iso
 from lifeline.diversion import states as order_states
 from lifeline.diversion.routing import Table
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # Sortable: when the discovery document or the service definitions last changed shape.
 CHANGESET = "2026-11-24 00:00"
-CHINA = timezone(timedelta(hours=8), "CST")
 XML_TYPE = "text/xml; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
 FORMATS = ("json", "xml")
@@ -176,15 +176,13 @@ def parse_time(name: str, raw: str, *, end: bool = False) -> datetime:
             day = date.fromisoformat(text)
             moment = datetime.combine(day + timedelta(days=1) if end else day, time(), CHINA)
             return moment
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        moment = parse_iso(text)
     except ValueError as exc:
         raise Open311Error(
-            400, f"{name} 不是有效的时间 / {name} is not a w3 datetime (e.g. 2026-01-01T00:00:00Z): {raw!r}"
+            400,
+            f"{name} 不是带时区（Z 或 +08:00）的时间 / {name} is not a w3 datetime with a zone"
+            f" (e.g. 2026-01-01T00:00:00Z): {raw!r}",
         ) from exc
-    if moment.tzinfo is None:
-        raise Open311Error(
-            400, f"{name} 须带时区（Z 或 +08:00）/ {name} must carry a zone, e.g. 2026-01-01T00:00:00+08:00"
-        )
     return moment.astimezone(UTC)
 
 

@@ -17,8 +17,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from lifeline.exchange.models import PeerCursor
-from lifeline.exchange.peers import Peer, Peers, sign
+from lifeline.peering.models import PeerCursor
+from lifeline.peering.peers import Peer, Peers, sign
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.store.events import Event

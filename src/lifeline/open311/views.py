@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from lifeline import taxonomy
 from lifeline.diversion import routing
 from lifeline.errors import Forbidden, LifelineError, NotFound
-from lifeline.exchange import open311, open311_service
+from lifeline.open311 import protocol as open311
+from lifeline.open311 import service as open311_service
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.triage import triage

@@ -21,8 +21,8 @@ from lifeline.auth.service import SYSTEM, user_by_name
 from lifeline.auth.service import principal_of as as_user
 from lifeline.diversion import service as diversion
 from lifeline.diversion.models import WorkOrder
-from lifeline.exchange.peers import sign
 from lifeline.incidents import service as incidents
+from lifeline.peering.peers import sign
 from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.store.events import Event
 

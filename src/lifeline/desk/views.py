@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
+from lifeline.api.schemas import Id
 from lifeline.auth.service import require
+from lifeline.desk import bridge
 from lifeline.diversion.schemas import PushIn, TransferIn
 from lifeline.diversion.views import peer_for
 from lifeline.errors import Conflict
-from lifeline.exchange import bridge
 from lifeline.incidents.schemas import IncidentOut
 
 router = APIRouter(responses=RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _peer(request: Request, role: str, alone: str) -> str:

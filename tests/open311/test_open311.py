@@ -19,8 +19,8 @@ from tests.exchange.conftest import _launch, free_port, seed
 
 from lifeline.auth.service import SYSTEM
 from lifeline.diversion.models import WorkOrder
-from lifeline.exchange.open311_service import create_key
 from lifeline.incidents.models import Incident, Report
+from lifeline.open311.service import create_key
 from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.web.app import create_app
 

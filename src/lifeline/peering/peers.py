@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from lifeline.common import parse_iso
+
 CLOCK_SKEW_SECONDS = 15 * 60  # a peer's clock may be off by minutes; replays are stopped by message ids
 MIN_KEY_LENGTH = 16
 
@@ -109,11 +111,9 @@ def verify(peer: Peer, key_id: str, timestamp: str, body: bytes, signature: str,
     if not hmac.compare_digest(sign(secret, timestamp, body), signature):
         return "签名不符 signature does not match"
     try:
-        sent = datetime.fromisoformat(timestamp)
+        sent = parse_iso(timestamp)
     except ValueError:
-        return "时间戳无效 invalid timestamp"
-    if sent.tzinfo is None:
-        return "时间戳须带时区 timestamp needs a timezone"
+        return "时间戳无效或无时区 invalid timestamp, or no time zone"
     skew = abs(((now or datetime.now(UTC)) - sent).total_seconds())
     if skew > CLOCK_SKEW_SECONDS:
         return f"时间相差 {skew:.0f} 秒，超出允许范围 clock skew {skew:.0f} s is too large"

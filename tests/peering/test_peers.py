@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lifeline.exchange.peers import PeersError, parse, sign, verify
+from lifeline.peering.peers import PeersError, parse, sign, verify
 
 GOOD = """
 name: gz-110

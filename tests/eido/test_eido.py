@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lifeline.eido import document as eido
 from lifeline.errors import Invalid
-from lifeline.exchange import eido
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared/standards/eido/Samples/Sample call transfer EIDO.json"
 NUMBER = "13800138000"

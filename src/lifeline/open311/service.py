@@ -9,7 +9,6 @@ puts the text on the police side (a life or a crime may be at stake), software m
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import uuid
@@ -22,13 +21,14 @@ from lifeline import taxonomy
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation, User
 from lifeline.auth.service import Principal, add_user, principal_of, require, user_by_name
+from lifeline.common import sha256
 from lifeline.diversion import service as diversion
 from lifeline.diversion.models import WorkOrder
 from lifeline.errors import Invalid
-from lifeline.exchange import open311
-from lifeline.exchange.models import Open311Key
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
+from lifeline.open311 import protocol as open311
+from lifeline.open311.models import Open311Key
 from lifeline.store import events
 from lifeline.triage import TriageResult
 
@@ -40,10 +40,6 @@ HELD_NOTICE = (
     "内容可能涉及人身安全或违法犯罪，已转接警员人工研判；情况紧急请立即拨打 110 / "
     "this may concern someone's safety: a call-taker will review it; if it is urgent, call 110 now"
 )
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 # Keys -------------------------------------------------------------------------------------------------
@@ -82,7 +78,7 @@ def create_key(session: Session, actor: Principal, name: str, username: str | No
             f" / user {user.username} ({user.role}) may not take Open311 requests: lacks {', '.join(missing)}"
         )
     secret = "o311_" + secrets.token_urlsafe(32)
-    session.add(Open311Key(name=name, key_hash=_digest(secret), user_id=user.id))
+    session.add(Open311Key(name=name, key_hash=sha256(secret), user_id=user.id))
     session.flush()
     events.append(session, "open311.key_created", {"name": name, "username": user.username}, actor=actor.username)
     return secret
@@ -92,7 +88,7 @@ def principal_for_key(session: Session, secret: str) -> Principal | None:
     user = session.execute(
         select(User)
         .join(Open311Key, Open311Key.user_id == User.id)
-        .where(Open311Key.key_hash == _digest(secret), Open311Key.revoked_at.is_(None), User.active.is_(True))
+        .where(Open311Key.key_hash == sha256(secret), Open311Key.revoked_at.is_(None), User.active.is_(True))
     ).scalar_one_or_none()
     return principal_of(user, "open311") if user else None
 

@@ -1,1 +1,0 @@
-"""Talking to other platforms: outbox relay, inbound receiver, Open311, NENA EIDO."""
