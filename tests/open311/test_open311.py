@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from georeport import GeoReport
 from jsonschema import Draft7Validator
 from sqlalchemy import select
-from tests.exchange.conftest import _launch, free_port, seed
+from tests.peering.conftest import _launch, free_port, seed
 
 from lifeline.auth.service import SYSTEM
 from lifeline.diversion.models import WorkOrder

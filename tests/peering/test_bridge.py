@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.exchange.conftest import until
+from tests.peering.conftest import until
 
 SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家，我有小票"
 

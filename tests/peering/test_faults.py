@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 from sqlalchemy import func, select
-from tests.exchange.conftest import KEY, free_port, launch, seed, until
+from tests.peering.conftest import KEY, free_port, launch, seed, until
 
 from lifeline.auth.service import SYSTEM, user_by_name
 from lifeline.auth.service import principal_of as as_user

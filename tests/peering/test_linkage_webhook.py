@@ -7,7 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fastapi.testclient import TestClient
-from tests.exchange.conftest import until
+from tests.peering.conftest import until
 
 from lifeline.peering.peers import parse, verify
 from lifeline.web.app import create_app
