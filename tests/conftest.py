@@ -22,6 +22,7 @@ from lifeline.diversion.models import WorkOrder  # noqa: F401
 from lifeline.incidents.models import Incident  # noqa: F401
 from lifeline.open311.models import Open311Key  # noqa: F401
 from lifeline.peering.models import PeerCursor  # noqa: F401
+from lifeline.settings import Settings
 from lifeline.store import migrate
 from lifeline.store.base import Base
 from lifeline.store.engine import make_engine, session_factory, transaction
@@ -197,6 +198,6 @@ class Api:
 @pytest.fixture
 def api(database):
     url, tokens = database
-    with TestClient(create_app(url)) as client:
+    with TestClient(create_app(Settings(database_url=url))) as client:
         yield Api(client, tokens)
         client.app.state.engine.dispose()

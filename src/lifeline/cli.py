@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -194,8 +193,20 @@ DbOption = Annotated[
 ]
 
 
+def _settings(**flags):
+    """The one Settings: flags that were given, else LIFELINE_* environment variables, else defaults."""
+    from pydantic import ValidationError
+
+    from lifeline.settings import Settings, problems
+
+    try:
+        return Settings(**{name: value for name, value in flags.items() if value is not None})
+    except ValidationError as exc:
+        _fail(problems(exc))
+
+
 @contextmanager
-def _database(url: str | None):
+def _database(db: str | None):
     """A migrated database and one transaction; domain errors become readable CLI errors."""
     from sqlalchemy.exc import OperationalError
 
@@ -203,6 +214,7 @@ def _database(url: str | None):
     from lifeline.store import migrate
     from lifeline.store.engine import DatabaseURLError, make_engine, session_factory, transaction
 
+    url = _settings(database_url=db).database_url
     try:
         engine = make_engine(url)
         migrate.upgrade(engine)
@@ -237,7 +249,7 @@ def db_upgrade(db: DbOption = None) -> None:
     from lifeline.store.engine import DatabaseURLError, make_engine
 
     try:
-        before, after = migrate.upgrade(make_engine(db))
+        before, after = migrate.upgrade(make_engine(_settings(database_url=db).database_url))
     except DatabaseURLError as exc:
         _fail(str(exc))
     except OperationalError as exc:
@@ -333,38 +345,101 @@ def audit_verify(db: DbOption = None) -> None:
 
 @app.command("serve")
 def serve(
-    role: Annotated[str, typer.Option("--role", help="110 | 12345 | both")] = "both",
+    role: Annotated[str | None, typer.Option("--role", help="110 | 12345 | both (LIFELINE_ROLE, 默认 both)")] = None,
     db: DbOption = None,
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8110,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="进程数 server processes")] = 1,
+    host: Annotated[str | None, typer.Option("--host", help="监听地址 (LIFELINE_HOST, 默认 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="端口 (LIFELINE_PORT, 默认 8110)")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=64, help="进程数 server processes (LIFELINE_WORKERS, 默认 1)")
+    ] = None,
     peers: Annotated[str | None, typer.Option("--peers", help="对端平台配置 peers YAML (LIFELINE_PEERS)")] = None,
 ) -> None:
-    """启动服务（首次启动自动建库）/ serve the API; creates and upgrades the database on first start."""
+    """启动服务（首次启动自动建库）/ serve the API; creates and upgrades the database on first start.
+
+    每项设置可由参数或 LIFELINE_* 环境变量给出，参数优先；`lifeline settings` 列出全部。
+    Each setting comes from its flag, else its LIFELINE_* variable; `lifeline settings` lists them all.
+    """
     import uvicorn
 
-    from lifeline.peering.peers import PeersError
-    from lifeline.peering.peers import load as load_peers
-    from lifeline.store import migrate
-    from lifeline.store.engine import DatabaseURLError, database_url, make_engine
     from lifeline.web.app import create_app
 
-    if role not in ("110", "12345", "both"):
-        _fail(f"--role 只能是 110、12345 或 both / --role must be 110, 12345 or both, not {role!r}")
-    try:
-        url = database_url(db)
-        peer_config = load_peers(peers)
-    except (DatabaseURLError, PeersError) as exc:
-        _fail(str(exc))
-    if peers:
-        os.environ["LIFELINE_PEERS"] = peers
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
-    if workers == 1:
-        uvicorn.run(create_app(url, role, peer_config), **options)
+    settings = _settings(role=role, database_url=db, host=host, port=port, workers=workers, peers=peers)
+    # create_app reads the files the settings name: a bad one stops us here, not in a worker.
+    with _readable_start_errors():
+        application = create_app(settings)
+    options = {"host": settings.host, "port": settings.port, "log_level": "warning", "access_log": False}
+    if settings.workers == 1:
+        uvicorn.run(application, **options)
         return
-    migrate.upgrade(make_engine(url))  # once, before the workers race to do it
-    os.environ.update(LIFELINE_DATABASE_URL=url, LIFELINE_ROLE=role)
-    uvicorn.run("lifeline.web.app:from_environment", factory=True, workers=workers, **options)
+    _serve_workers(settings, options)
+
+
+def _serve_workers(settings, options: dict) -> None:
+    import functools
+
+    import uvicorn
+    from sqlalchemy.exc import OperationalError
+
+    from lifeline.store import migrate
+    from lifeline.store.engine import make_engine
+    from lifeline.web.app import create_app
+
+    try:
+        migrate.upgrade(make_engine(settings.database_url))  # once, before the workers race to do it
+    except OperationalError as exc:
+        _fail(f"无法连接数据库 cannot reach the database: {exc.orig}")
+    # Each worker process builds its own application from the same settings, sent to it pickled.
+    config = uvicorn.Config(functools.partial(create_app, settings), factory=True, workers=settings.workers, **options)
+    _run_workers(config)
+
+
+@contextmanager
+def _readable_start_errors():
+    """Bad files named by the settings become one readable line instead of a traceback."""
+    from lifeline.diversion.routing import RoutingError
+    from lifeline.peering.peers import PeersError
+    from lifeline.taxonomy import TaxonomyError
+
+    try:
+        yield
+    except (PeersError, RoutingError, TaxonomyError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"无法读取 cannot read {exc.filename}: {exc.strerror}")
+
+
+def _run_workers(config) -> None:
+    """What `uvicorn.run` does for workers > 1, for an application factory that is not an import string."""
+    import inspect
+
+    from uvicorn import Server
+    from uvicorn.supervisors import Multiprocess
+
+    sockets = [config.bind_socket()]
+    if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before the worker healthchecks
+        supervisor = Multiprocess(config, target=Server(config).run, sockets=sockets)
+    else:
+        supervisor = Multiprocess(config, sockets=sockets)
+    with suppress(KeyboardInterrupt):
+        supervisor.run()
+
+
+@app.command("settings")
+def settings_cmd() -> None:
+    """列出全部设置、环境变量与当前取值 / every setting, its environment variable and its value now."""
+    from sqlalchemy.engine import make_url
+
+    from lifeline.settings import Settings
+
+    current = _settings()
+    table = Table("环境变量 variable", "当前值 value", "说明 meaning")
+    for name, field in Settings.model_fields.items():
+        value = getattr(current, name)
+        shown = "" if value is None else "***" if name == "token" else str(value)
+        if name == "database_url":
+            shown = make_url(value).render_as_string(hide_password=True)
+        table.add_row(Settings.env_name(name), shown, field.description)
+    console.print(table)
 
 
 peers_app = typer.Typer(help="对端平台 peer platforms", no_args_is_help=True)
@@ -382,11 +457,12 @@ def peers_check(
     from lifeline.peering.peers import load as load_peers
     from lifeline.peering.relay import signed_headers
 
+    path = _settings(peers=peers).peers
     try:
-        config = load_peers(peers)
+        config = load_peers(str(path)) if path else None
     except PeersError as exc:
         _fail(str(exc))
-    if not config.peers:
+    if config is None or not config.peers:
         _fail("没有配置对端 no peers configured: --peers FILE or LIFELINE_PEERS")
     table = Table("对端 peer", "角色 role", "地址 url", "密钥 key", "结果 result")
     failed = 0
@@ -488,25 +564,28 @@ def demo(
     import threading
 
     import uvicorn
+    from sqlalchemy.exc import OperationalError
 
     from lifeline.demo import city, simulator
-    from lifeline.store.engine import DatabaseURLError
     from lifeline.web.app import create_app
 
+    url = _settings(database_url=db).database_url
     try:
-        seeded = city.seed(db)
-        city.release_units(db)  # units a stopped demo left on a call are back on patrol
-        tokens = simulator.tokens_from_database(db)
-    except DatabaseURLError as exc:
-        _fail(str(exc))
+        seeded = city.seed(url)
+        city.release_units(url)  # units a stopped demo left on a call are back on patrol
+        tokens = simulator.tokens_from_database(url)
+    except OperationalError as exc:
+        _fail(f"无法连接数据库 cannot reach the database: {exc.orig}")
     layers = city.write_layers(DEMO_LAYERS).resolve()
-    os.environ["LIFELINE_CITY_LAYERS"] = str(layers)
+    settings = _settings(database_url=url, role="both", city_layers=str(layers), host="127.0.0.1", port=port)
     added = seeded["added"]
     console.print(
         f"示范市 demo city: {seeded['orgs']} 个单位 organisations, {seeded['users']} 个用户 users, "
         f"{seeded['units']} 个警力 units（本次新增 added {added['orgs']}/{added['users']}/{added['units']}）; "
         f"数据库 database {db}; 图层 layers {layers}"
     )
+    with _readable_start_errors():
+        application = create_app(settings)
     base = f"http://127.0.0.1:{port}"
     _demo_banner(base, rate)
     stop = threading.Event()
@@ -517,7 +596,7 @@ def demo(
         )
         worker.start()
     try:
-        uvicorn.run(create_app(db, "both"), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     finally:
         stop.set()
         if worker is not None:
@@ -563,7 +642,8 @@ def simulate(
     from lifeline.errors import LifelineError
     from lifeline.store.engine import DatabaseURLError
 
-    token = token or os.environ.get("LIFELINE_TOKEN")
+    secret = _settings(token=token).token
+    token = secret.get_secret_value() if secret else None
     if not token and not db:
         _fail("请给出 --token（接警员令牌）或 --db（服务的数据库）/ give --token (a call-taker's) or --db")
     tokens = simulator.Tokens(call_taker=token or "")

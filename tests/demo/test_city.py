@@ -12,6 +12,7 @@ from lifeline.auth.models import Organisation
 from lifeline.demo import city
 from lifeline.dispatch.models import Unit
 from lifeline.dispatch.ranking import in_jurisdiction
+from lifeline.settings import Settings
 from lifeline.store.engine import make_engine, session_factory
 from lifeline.web.app import create_app
 
@@ -96,7 +97,7 @@ def test_districts_do_not_overlap_and_the_layers_are_geojson(tmp_path):
 
 def test_every_demo_user_can_log_in(seeded):
     url, _ = seeded
-    with TestClient(create_app(url)) as client:
+    with TestClient(create_app(Settings(database_url=url))) as client:
         for username, role, _org, _name in city.USERS:
             answer = client.post("/api/v1/session", json={"username": username, "password": city.PASSWORD})
             assert answer.status_code == 200, answer.text

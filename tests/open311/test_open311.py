@@ -21,6 +21,7 @@ from lifeline.auth.service import SYSTEM
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident, Report
 from lifeline.open311.service import create_key
+from lifeline.settings import Settings
 from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.web.app import create_app
 
@@ -156,10 +157,10 @@ def test_an_unknown_format_is_a_404_error_list(open311):
 
 def test_open311_is_served_by_the_12345_side_only(database):
     url, _ = database
-    with TestClient(create_app(url, "110")) as client:
+    with TestClient(create_app(Settings(database_url=url, role="110"))) as client:
         assert client.get(f"{V2}/services.json").status_code == 404
         client.app.state.engine.dispose()
-    with TestClient(create_app(url, "12345")) as client:
+    with TestClient(create_app(Settings(database_url=url, role="12345"))) as client:
         assert client.get(f"{V2}/services.json").status_code == 200
         client.app.state.engine.dispose()
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.peering.conftest import until
 
 from lifeline.peering.peers import parse, verify
+from lifeline.settings import Settings
 from lifeline.web.app import create_app
 
 SECRET = "gas-company-secret-0123456789"
@@ -58,7 +59,7 @@ def test_a_gas_leak_order_reaches_the_gas_company_webhook_signed(database):
         f"    send_key: k\n    keys: {{k: '{SECRET}'}}\n"
     )
     headers = {"Authorization": f"Bearer {tokens['call_taker']}"}
-    with TestClient(create_app(url, "both", peers)) as client:
+    with TestClient(create_app(Settings(database_url=url), peers=peers)) as client:
         got = client.post(
             "/api/v1/reports", json={"text": "楼道里好大的煤气味，好像燃气泄漏了，在幸福小区3栋"}, headers=headers
         )

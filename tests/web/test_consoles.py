@@ -80,10 +80,11 @@ def test_large_mode_and_english_are_remembered(api):
 def test_a_deployment_tile_server_reaches_the_maps(database, monkeypatch):
     from fastapi.testclient import TestClient
 
+    from lifeline.settings import Settings
     from lifeline.web.app import create_app
 
-    monkeypatch.setenv("LIFELINE_TILE_URL", "http://tiles.city.local/{z}/{x}/{y}.png")
+    monkeypatch.setenv("LIFELINE_TILE_URL", "http://tiles.city.local/{z}/{x}/{y}.png")  # Settings reads it
     url, _ = database
-    with TestClient(create_app(url)) as client:
+    with TestClient(create_app(Settings(database_url=url))) as client:
         client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
         assert 'data-tiles="http://tiles.city.local/{z}/{x}/{y}.png"' in client.get("/console/dispatch").text

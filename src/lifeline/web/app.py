@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,12 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, text
 
 from lifeline import __version__
+from lifeline import taxonomy as taxonomies
 from lifeline.analytics.views import router as analytics_router
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
 from lifeline.desk.views import router as bridge_router
 from lifeline.dispatch.views import router as dispatch_router
+from lifeline.diversion import routing
 from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
@@ -31,12 +31,12 @@ from lifeline.peering.peers import Peers
 from lifeline.peering.peers import load as load_peers
 from lifeline.peering.receiver import router as receiver_router
 from lifeline.peering.relay import Relay
+from lifeline.settings import Settings
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
 from lifeline.web import board, calls, dashboard, pages, stream
 
-Role = Literal["110", "12345", "both"]
 API = "/api/v1"
 STATIC = Path(__file__).parent / "static"
 SWEEP_SECONDS = 30
@@ -44,10 +44,9 @@ log = logging.getLogger("lifeline.web")
 EMPTY_LAYERS = {"type": "FeatureCollection", "features": []}
 
 
-def city_layers() -> dict:
-    """The city's own map layers (districts, jurisdictions) as GeoJSON, from LIFELINE_CITY_LAYERS."""
-    path = os.environ.get("LIFELINE_CITY_LAYERS")
-    if not path:
+def city_layers(path: Path | None) -> dict:
+    """The city's own map layers (districts, jurisdictions) as GeoJSON (Settings.city_layers)."""
+    if path is None:
         return EMPTY_LAYERS
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -66,13 +65,11 @@ def _sweep(app: FastAPI, stop: threading.Event) -> None:
             log.exception("overdue sweep failed")
 
 
-def from_environment() -> FastAPI:
-    """The factory uvicorn's worker processes call: settings come from the environment."""
-    return create_app(os.environ.get("LIFELINE_DATABASE_URL"), os.environ.get("LIFELINE_ROLE", "both"))
-
-
-def create_app(database_url: str | None = None, role: Role = "both", peers: Peers | None = None) -> FastAPI:
-    peers = peers if peers is not None else load_peers()
+def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
+    """The application for `settings`. `peers` stands in for Settings.peers when given (tests hand one ready)."""
+    if peers is None:
+        peers = load_peers(str(settings.peers)) if settings.peers else Peers()
+    database_url = settings.database_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -106,11 +103,15 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
         lifespan=lifespan,
         openapi_url="/openapi.json",
     )
-    app.state.role = role
+    app.state.settings = settings
+    app.state.role = role = settings.role
     app.state.peers = peers
-    app.state.city_layers = city_layers()
+    # Files named in the settings are read now: a bad one stops the start with its line and field named.
+    app.state.routing = routing.load(str(settings.routing)) if settings.routing else routing.Table()
+    app.state.taxonomy = taxonomies.load(settings.taxonomy) if settings.taxonomy else taxonomies.default()
+    app.state.city_layers = city_layers(settings.city_layers)
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
-    app.state.tile_url = os.environ.get("LIFELINE_TILE_URL", "")
+    app.state.tile_url = settings.tile_url
     app.state.ready = False
     problems.install(app)
     app.add_middleware(BodyLimit)
