@@ -368,10 +368,11 @@ def serve(
     with _readable_start_errors():
         application = create_app(settings)
     options = {"host": settings.host, "port": settings.port, "log_level": "warning", "access_log": False}
-    if settings.workers == 1:
-        uvicorn.run(application, **options)
-        return
-    _serve_workers(settings, options)
+    with _held(settings.database_url, alone=False, name=db or settings.database_url):
+        if settings.workers == 1:
+            uvicorn.run(application, **options)
+            return
+        _serve_workers(settings, options)
 
 
 def _serve_workers(settings, options: dict) -> None:
@@ -557,6 +558,8 @@ def demo(
     both 角色启动服务，并在同一进程里按 --rate 模拟来电与坐席操作。
     Seeds the demo city (示范市) into ./lifeline-demo.db (or --db) and its districts into ./lifeline-demo.geojson,
     serves both roles on 127.0.0.1:--port, and runs the call simulator in a thread of the same process.
+    端口被占用、或数据库正被另一个 lifeline 服务使用时，说明原因并退出，什么也不改。
+    When the port is busy or another lifeline server holds the database, it says so and changes nothing.
     """
     if triage_only:
         _triage_samples()
@@ -570,37 +573,85 @@ def demo(
     from lifeline.web.app import create_app
 
     url = _settings(database_url=db).database_url
+    # Before anything is written: is the port ours, and is the database ours alone? A second demo, or a demo
+    # beside a server on the same database, must not seed it or send its busy units home.
+    listener = _listen(port)
+    with listener, _held(url, alone=True, name=db):
+        try:
+            seeded = city.seed(url)
+            city.release_units(url)  # units a stopped demo left on a call are back on patrol
+            tokens = simulator.tokens_from_database(url)
+        except OperationalError as exc:
+            _fail(f"无法连接数据库 cannot reach the database: {exc.orig}")
+        layers = city.write_layers(DEMO_LAYERS).resolve()
+        settings = _settings(database_url=url, role="both", city_layers=str(layers), host="127.0.0.1", port=port)
+        added = seeded["added"]
+        console.print(
+            f"示范市 demo city: {seeded['orgs']} 个单位 organisations, {seeded['users']} 个用户 users, "
+            f"{seeded['units']} 个警力 units（本次新增 added {added['orgs']}/{added['users']}/{added['units']}）; "
+            f"数据库 database {db}; 图层 layers {layers}"
+        )
+        with _readable_start_errors():
+            application = create_app(settings)
+        base = f"http://127.0.0.1:{port}"
+        _demo_banner(base, rate)
+        stop = threading.Event()
+        worker = None
+        if rate > 0:
+            worker = threading.Thread(
+                target=_simulate_when_ready, args=(base, tokens, rate, stop), name="lifeline-simulator", daemon=True
+            )
+            worker.start()
+        config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        try:
+            uvicorn.Server(config).run(sockets=[listener])
+        finally:
+            stop.set()
+            if worker is not None:
+                worker.join(timeout=5)
+
+
+def _listen(port: int):
+    """A socket listening on 127.0.0.1:port, the way uvicorn binds one; a busy port is a readable error."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        seeded = city.seed(url)
-        city.release_units(url)  # units a stopped demo left on a call are back on patrol
-        tokens = simulator.tokens_from_database(url)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(2048)  # now no one else can take it while the demo gets ready
+    except OSError as exc:
+        listener.close()
+        _fail(
+            f"端口 {port} 已被占用（另一个演示或服务？）/ port {port} is busy (another demo or server?): "
+            f"{exc.strerror}. 请先停止它，或换一个端口 stop it, or choose another port: lifeline demo --port {port + 1}"
+        )
+    return listener
+
+
+@contextmanager
+def _held(url: str, *, alone: bool, name: str):
+    """Hold the database for as long as this command serves it (see store/hold.py); refuse when we may not."""
+    from sqlalchemy.exc import OperationalError
+
+    from lifeline.store.hold import DatabaseHeld, hold
+
+    try:
+        with hold(url, alone=alone):
+            yield
     except OperationalError as exc:
         _fail(f"无法连接数据库 cannot reach the database: {exc.orig}")
-    layers = city.write_layers(DEMO_LAYERS).resolve()
-    settings = _settings(database_url=url, role="both", city_layers=str(layers), host="127.0.0.1", port=port)
-    added = seeded["added"]
-    console.print(
-        f"示范市 demo city: {seeded['orgs']} 个单位 organisations, {seeded['users']} 个用户 users, "
-        f"{seeded['units']} 个警力 units（本次新增 added {added['orgs']}/{added['users']}/{added['units']}）; "
-        f"数据库 database {db}; 图层 layers {layers}"
-    )
-    with _readable_start_errors():
-        application = create_app(settings)
-    base = f"http://127.0.0.1:{port}"
-    _demo_banner(base, rate)
-    stop = threading.Event()
-    worker = None
-    if rate > 0:
-        worker = threading.Thread(
-            target=_simulate_when_ready, args=(base, tokens, rate, stop), name="lifeline-simulator", daemon=True
+    except DatabaseHeld:
+        if alone:
+            _fail(
+                f"数据库 {name} 正被另一个 lifeline 服务使用（演示或 lifeline serve）/ the database {name} is in "
+                "use by another lifeline server (a demo or lifeline serve). 请先停止它，或给演示另一个数据库 stop it, "
+                "or give the demo another database: lifeline demo --db sqlite:///lifeline-demo-2.db"
+            )
+        _fail(
+            f"数据库 {name} 正由一个演示独占 / a demo holds the database {name} alone. 请先停止演示（Ctrl-C），或换一个"
+            "数据库 stop the demo first (Ctrl-C), or serve another database: --db"
         )
-        worker.start()
-    try:
-        uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    finally:
-        stop.set()
-        if worker is not None:
-            worker.join(timeout=5)
 
 
 @app.command("simulate")

@@ -33,11 +33,11 @@ def ready(url: str) -> bool:
 
 def start(
     command: Sequence[str], url: str, *, env: dict | None = None, output: IO | int = subprocess.DEVNULL,
-    timeout: float = 30.0,
+    timeout: float = 30.0, cwd: str | os.PathLike | None = None,
 ) -> subprocess.Popen:  # fmt: skip
     """Start the server and wait until GET /healthz answers 200; fail with what it printed if it does not."""
     errors = subprocess.PIPE if output is subprocess.DEVNULL else subprocess.STDOUT
-    process = subprocess.Popen(list(command), stdout=output, stderr=errors, env=env or {**os.environ})
+    process = subprocess.Popen(list(command), stdout=output, stderr=errors, env=env or {**os.environ}, cwd=cwd)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         if ready(url):
