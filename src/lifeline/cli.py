@@ -126,12 +126,23 @@ def triage_cmd(
 
 
 @app.command("triage-eval")
-def triage_eval(gold: Annotated[Path, typer.Argument(help="带标注的 JSONL / labelled JSONL")]) -> None:
-    """在标注集上评估研判 / evaluate triage on a labelled file."""
+def triage_eval(
+    gold: Annotated[
+        Path | None,
+        typer.Argument(help="带标注的 JSONL（默认随包的示例集）/ labelled JSONL (default: the shipped sample)"),
+    ] = None,
+) -> None:
+    """在标注集上评估研判 / evaluate triage on a labelled file.
+
+    不给文件时用随包的示例集 src/lifeline/triage/sample.jsonl（90 条手写来电，不用于训练）。
+    Without a file it evaluates the shipped sample (90 hand-written calls, never trained on).
+    """
     from lifeline import taxonomy
     from lifeline.triage import corpus, triage
     from lifeline.triage.evaluate import Pair, metrics
 
+    if gold is None:
+        gold = corpus.SAMPLE
     if not gold.exists():
         _fail(f"文件不存在 no such file: {gold}")
     try:
@@ -143,7 +154,8 @@ def triage_eval(gold: Annotated[Path, typer.Argument(help="带标注的 JSONL / 
         r = triage(item.text, item.channel)
         pairs.append(Pair(item.disposition, item.category, item.priority, r.disposition, r.category, r.priority))
     m = metrics(pairs)
-    table = Table(title=f"triage-eval {gold} ({m['items']} items)")
+    console.print(f"triage-eval {gold}: {m['items']} 条 items", soft_wrap=True)
+    table = Table()
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key in (

@@ -10,6 +10,10 @@ from pathlib import Path
 from lifeline.taxonomy import DISPOSITIONS, Taxonomy
 from lifeline.triage.models import CHANNELS
 
+# A small labelled sample shipped with the package, for `lifeline triage-eval` without a file. Hand-written for
+# that purpose; never part of the training corpus.
+SAMPLE = Path(__file__).with_name("sample.jsonl")
+
 
 class CorpusError(ValueError):
     pass
