@@ -4,7 +4,7 @@
 Run from the repository root:  python3 data/triage/make_templated.py
 Writes data/triage/templated.jsonl (overwritten). Deterministic: one seeded RNG, no clock,
 standard library only. Labels start from the category defaults in
-../shared/triage/labels.json and are adjusted per frame the way a careful call-taker would
+data/triage/labels.json (the label definitions, beside this file) and are adjusted per frame the way a careful call-taker would
 (injury -> joint + 120, one utility only, elevator -> elevator_rescue, ...).
 """
 
@@ -20,8 +20,8 @@ SEED = 20261123
 PER_CATEGORY = 25
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "templated.jsonl"
-# ../shared beside the repository root, as every checkout and CI run has it.
-LABELS_CANDIDATES = (HERE.parents[2] / "shared" / "triage" / "labels.json",)
+# The label definitions ship beside this file.
+LABELS_CANDIDATES = (HERE / "labels.json",)
 
 # --------------------------------------------------------------------------------------------
 # Shared slot pools

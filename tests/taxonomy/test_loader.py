@@ -5,7 +5,7 @@ import pytest
 from lifeline import taxonomy
 from lifeline.taxonomy.loader import DEFAULT_FILE
 
-LABELS = Path(__file__).resolve().parents[3] / "shared" / "triage" / "labels.json"
+LABELS = Path(__file__).resolve().parents[2] / "data" / "triage" / "labels.json"
 DEFAULT = Path(taxonomy.__file__).parent / DEFAULT_FILE
 
 
