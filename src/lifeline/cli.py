@@ -615,12 +615,15 @@ def demo(
             )
             worker.start()
         config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        server = uvicorn.Server(config)
         try:
-            uvicorn.Server(config).run(sockets=[listener])
+            server.run(sockets=[listener])
         finally:
             stop.set()
             if worker is not None:
                 worker.join(timeout=5)
+        if not server.started:  # as uvicorn.run: the application did not start (it said why)
+            raise typer.Exit(1)
 
 
 def _listen(port: int):
