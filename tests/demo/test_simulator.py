@@ -15,15 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 from lifeline.auth.service import SYSTEM
+from lifeline.common import CHINA
 from lifeline.demo import city, simulator
-from lifeline.demo.simulator import CST, calls
+from lifeline.demo.simulator import calls
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident
 from lifeline.incidents.service import audit
 from lifeline.store.engine import make_engine, session_factory
 from lifeline.web.process import free_port, serve_command, start
 
-START = datetime(2026, 11, 23, 0, 0, tzinfo=CST)
+START = datetime(2026, 11, 23, 0, 0, tzinfo=CHINA)
 
 
 def _take(n: int, seed: int = 7, rate: float = 1.0, curve: bool = True) -> list[simulator.Call]:

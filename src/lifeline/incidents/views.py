@@ -16,7 +16,6 @@ from lifeline.incidents import service
 from lifeline.incidents.schemas import (
     AuditOut,
     CallerOut,
-    ConfirmIn,
     Done,
     EventList,
     EventOut,
@@ -104,13 +103,6 @@ def read_incident(incident_id: IncidentId, ctx: RequestContext):
 def _readable(session, who, incident_id):
     require(who, "incident.read")
     return service.get(session, who, incident_id)
-
-
-@router.post("/incidents/{incident_id}/confirm", response_model=IncidentOut, tags=["incidents"], summary="确认研判")
-def confirm(incident_id: IncidentId, body: ConfirmIn, ctx: RequestContext, key: IdempotencyKey = None):
-    return ctx.run(
-        lambda s, who: IncidentOut.of(service.confirm(s, who, incident_id, body.to_domain())), key=key, body=body
-    )
 
 
 @router.post("/incidents/{incident_id}/transitions", response_model=IncidentOut, tags=["incidents"], summary="状态流转")

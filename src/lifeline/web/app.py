@@ -20,8 +20,10 @@ from lifeline.analytics.views import router as analytics_router
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
-from lifeline.desk.views import router as bridge_router
+from lifeline.desk.flows import Desk
+from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
+from lifeline.diversion import routing
 from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
@@ -108,6 +110,7 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     )
     app.state.role = role
     app.state.peers = peers
+    app.state.desk = Desk(role, peers, routing.load())
     app.state.city_layers = city_layers()
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = os.environ.get("LIFELINE_TILE_URL", "")
@@ -117,7 +120,7 @@ def create_app(database_url: str | None = None, role: Role = "both", peers: Peer
     app.include_router(incidents_router, prefix=API)
     app.include_router(auth_router, prefix=API)
     app.include_router(diversion_router, prefix=API)
-    app.include_router(bridge_router, prefix=API)
+    app.include_router(desk_router, prefix=API)
     app.include_router(eido_router, prefix=API)
     app.include_router(dispatch_router, prefix=API)
     app.include_router(analytics_router, prefix=API)

@@ -7,9 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from lifeline import taxonomy
-from lifeline.desk import bridge
-from lifeline.diversion import service as diversion
+from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
@@ -72,46 +70,14 @@ def decide(
         caller_number=caller_number[:32] or None,
         location_text=location_text[:500],
     )
+    # The key names a disposition only; the flow fills in the rest from the suggestion, keeping its facts.
+    decided = incidents.Decision(disposition=decision, reason=reason.strip() or None)
     try:
         with transaction(request.app.state.sessions) as session:
-            got = incidents.intake(session, who.user, data, result)
-            incident = incidents.confirm(session, who.user, got.incident.id, _decision(result, decision, reason))
-            follow_up = _follow_up(request, session, who, incident.id, decision)
+            _, outcome = flows.take_call(session, who.user, request.app.state.desk, data, decided, result)
     except LifelineError as exc:
         return toast(exc.detail, error=True)
-    response = toast(f"警情 #{incident.id} {DECISIONS[decision]}{follow_up}")
+    follow_up = outcome.summary()
+    response = toast(f"警情 #{outcome.incident.id} {DECISIONS[decision]}" + (f"，{follow_up}" if follow_up else ""))
     response.headers["HX-Trigger"] = "call-recorded"
     return response
-
-
-def _decision(result, decision: str, reason: str) -> incidents.Decision:
-    """Keep the suggestion's category when the key agrees with it; else the category the key implies."""
-    if decision == result.disposition:
-        return incidents.Decision(reason=reason or None)
-    fallback = {"police": "public_order", "joint": "medical_emergency", "divert": "consultation", "invalid": "nuisance"}
-    category = result.category
-    if taxonomy.default().categories[category].disposition not in (decision, "joint" if decision == "police" else ""):
-        category = fallback[decision]
-    destinations = list(taxonomy.default().categories[category].destinations)
-    priority = 4 if decision == "invalid" else None
-    return incidents.Decision(
-        category=category, disposition=decision, destinations=destinations, priority=priority, reason=reason or None
-    )
-
-
-def _follow_up(request: Request, session, who, incident_id: int, decision: str) -> str:
-    if decision == "invalid":
-        incidents.transition(session, who.user, incident_id, "closed", reason="无效来电 / invalid call")
-        return "，已结案"
-    if decision == "joint":
-        made, unserved = diversion.create_linkage(session, who.user, incident_id, request.app.state.peers.serving())
-        note = f"，联动 {len(made)} 家单位" if made else ""
-        return note + (f"，需电话联系：{'、'.join(unserved)}" if unserved else "")
-    if decision == "divert":
-        peer = request.app.state.peers.by_role("12345")
-        if request.app.state.role == "110" and peer is not None:
-            bridge.transfer_call(session, who.user, incident_id, peer.name, three_way=False)
-            return "，已一键转接"
-        order = diversion.create(session, who.user, incident_id, diversion.OrderIn(), None)
-        return f"，工单 #{order.id}"
-    return ""
