@@ -48,6 +48,8 @@ class Channel(Term):
     CALLBACK = "callback", "回拨"
 
 
+# Channels a report can come in on (a call-back is recorded by the desk, not reported).
+INTAKE_CHANNELS = tuple(c.value for c in Channel if c is not Channel.CALLBACK)
 # Channels on which a caller waits on the line for a call-taker to answer (接通率 counts these).
 LIVE_CHANNELS = frozenset({Channel.VOICE, Channel.VIDEO, Channel.ALARM_POST})
 

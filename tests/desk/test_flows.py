@@ -94,11 +94,25 @@ def test_a_wrong_number_goes_straight_to_a_supervisor_and_bad_outcomes_are_422(a
     assert call_back(api, other, "no_answer").status_code == 409  # not waiting for a call-back
 
 
-def test_the_console_refuses_to_close_a_silent_call_as_invalid(api):
+def test_the_console_refuses_to_close_a_silent_call_and_records_its_call_backs(api):
     client, headers, _ = login(api, "call_taker")
     answer = client.post("/console/calls", data={"decision": "invalid", "text": "", "reason": "无声"}, headers=headers)
-    assert "回拨" in answer.text and "toast late" in answer.text  # the error toast
-    assert api.get("call_taker", "/callbacks").json()["items"] == []  # the refused call was not recorded either
+    assert "回拨队列" in answer.text and "toast late" in answer.text  # an error toast: the call was not closed
+    (queued,) = api.get("call_taker", "/callbacks").json()["items"]  # but it was kept, waiting for its call-back
+    iid = queued["incident_id"]
+    assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "triaged"
+    panel = client.get("/console/callbacks", headers=headers)
+    assert f'data-incident="{iid}"' in panel.text and 'value="no_answer"' in panel.text
+    tried = client.post(f"/console/callbacks/{iid}", data={"outcome": "no_answer"}, headers=headers)
+    assert "无人接听" in tried.text and tried.headers["HX-Trigger"] == "call-recorded"
+    assert "toast late" in client.post(f"/console/callbacks/{iid}", data={"outcome": "reached"}, headers=headers).text
+    reached = client.post(
+        f"/console/callbacks/{iid}",
+        data={"outcome": "reached", "note": "有人持刀闯进家里，我躲在卫生间"},
+        headers=headers,
+    )
+    assert "已接通" in reached.text and "police" in reached.text
+    assert f'data-incident="{iid}"' not in client.get("/console/callbacks", headers=headers).text
 
 
 # Joint keeps the facts; overrides are reasons -------------------------------------------------------------------

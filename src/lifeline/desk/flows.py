@@ -56,16 +56,19 @@ class Outcome:
     orders: list[WorkOrder] = field(default_factory=list)
     transferred_to: str | None = None  # the peer a call was transferred to
     unserved: list[str] = field(default_factory=list)  # destinations nobody here serves: phone them
+    awaiting_callback: bool = False  # the decision waits: the caller must be called back first
 
     def summary(self) -> str:
         """One line for the call-taker, Chinese first."""
         parts = []
+        if self.awaiting_callback:
+            parts.append("需回拨：已记入回拨队列，接通前不能按无效结案 / call back first: the call waits in the queue")
         if self.incident.state == IncidentState.CLOSED:
             parts.append("已结案 closed")
         if self.transferred_to:
             parts.append(f"已一键转接 {self.transferred_to} transferred")
         if self.orders:
-            parts.append("工单 orders " + "、".join(f"#{o.id}" for o in self.orders))
+            parts.append("工单 " + "、".join(f"#{o.id}" for o in self.orders))
         if self.unserved:
             parts.append("需电话联系 phone: " + "、".join(self.unserved))
         return "，".join(parts)
@@ -82,11 +85,16 @@ def take_call(
     decision: incidents.Decision | None = None,
     result: TriageResult | None = None,
 ) -> tuple[incidents.Intake, Outcome | None]:
-    """Record the call; with a decision (the console's one key), decide it and start what follows."""
+    """Record the call; with a decision (the console's one key), decide it and start what follows. A call that
+    needs a call-back is kept, waiting in the call-back queue, when the decision would close it unheard."""
     taken = incidents.intake(session, actor, report, result)
     if decision is None:
         return taken, None
-    return taken, decide(session, actor, desk, taken.incident.id, decision)
+    try:
+        with session.begin_nested():
+            return taken, decide(session, actor, desk, taken.incident.id, decision)
+    except incidents.CallbackPending:
+        return taken, Outcome(taken.incident, awaiting_callback=True)
 
 
 def decide(session: Session, actor: Principal, desk: Desk, incident_id: int, decision: incidents.Decision) -> Outcome:

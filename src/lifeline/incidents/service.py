@@ -369,6 +369,10 @@ def prioritise(session: Session, actor: Principal, incident: Incident, priority:
 # Call-backs ------------------------------------------------------------------------------------------
 
 
+class CallbackPending(Conflict):
+    """Closing as invalid a call that still needs a call-back."""
+
+
 def _callback_done(session: Session, actor: Principal, incident: Incident, reason: str | None) -> None:
     """A call that needs a call-back is closed as invalid only after the caller was reached, or, after
     CALLBACK_TRIES unanswered call-backs (or a wrong number), by a supervisor who gives a reason."""
@@ -379,12 +383,12 @@ def _callback_done(session: Session, actor: Principal, incident: Incident, reaso
     if state == CallbackState.SUPERVISOR:
         if actor.role in (Role.SUPERVISOR, Role.ADMIN) and (reason or "").strip():
             return
-        raise Conflict(
+        raise CallbackPending(
             f"该来电需回拨：已回拨 {len(tries)} 次未接通，须由值班长填写理由后决定 / "
             f"this call needs a call-back: {len(tries)} attempts went unanswered; a supervisor decides, with a reason",
             callback={"state": state, "attempts": len(tries)},
         )
-    raise Conflict(
+    raise CallbackPending(
         f"该来电需回拨（无声、耳语或中断），回拨接通前不能按无效结案；已回拨 {len(tries)} 次，"
         f"未接通满 {CALLBACK_TRIES} 次后由值班长决定 / this call needs a call-back before it can be closed as invalid: "
         f"{len(tries)} attempts so far; record one (POST /api/v1/incidents/{incident.id}/callbacks)",

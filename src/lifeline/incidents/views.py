@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
@@ -29,13 +29,11 @@ from lifeline.incidents.schemas import (
     TransitionIn,
 )
 from lifeline.triage import triage
+from lifeline.vocabulary import Disposition, IncidentState
 
 router = APIRouter(responses=RESPONSES)
 
-State = Literal[
-    "received", "triaged", "confirmed", "dispatched", "en_route", "on_scene",
-    "transferred", "resolved", "closed", "cancelled", "merged",
-]  # fmt: skip
+State = IncidentState
 
 
 @router.post(
@@ -66,7 +64,7 @@ def _cursor(raw: str | None) -> int | None:
 def list_incidents(
     ctx: RequestContext,
     state: Annotated[list[State] | None, Query()] = None,
-    disposition: Literal["police", "joint", "divert", "invalid"] | None = None,
+    disposition: Disposition | None = None,
     category: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
     priority: Annotated[int | None, Query(ge=1, le=4)] = None,
     since: Annotated[str | None, Query(description="ISO 8601 时间 with timezone")] = None,

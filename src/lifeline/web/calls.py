@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from lifeline.auth.permissions import mask_number
 from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage
+from lifeline.vocabulary import CallbackOutcome, CallbackState
 from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, render, shell, suggestion_context, toast, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -78,6 +80,57 @@ def decide(
     except LifelineError as exc:
         return toast(exc.detail, error=True)
     follow_up = outcome.summary()
+    if outcome.awaiting_callback:
+        response = toast(f"警情 #{outcome.incident.id} {follow_up}", error=True)
+        response.headers["HX-Trigger"] = "call-recorded"
+        return response
     response = toast(f"警情 #{outcome.incident.id} {DECISIONS[decision]}" + (f"，{follow_up}" if follow_up else ""))
+    response.headers["HX-Trigger"] = "call-recorded"
+    return response
+
+
+@router.get("/console/callbacks", response_class=HTMLResponse)
+def callbacks(request: Request):
+    """The calls waiting for a call-back, oldest first."""
+    who = viewer(request)
+    if who is None:
+        return HTMLResponse("", status_code=401)
+    try:
+        with request.app.state.readers() as session:
+            waiting = incidents.callback_queue(session, who.user)
+    except LifelineError:
+        waiting = []
+    rows = [
+        {
+            "incident": w.incident,
+            "number": mask_number(w.incident.caller_number),
+            "attempts": w.attempts,
+            "unanswered": sum(a.outcome != CallbackOutcome.REACHED for a in w.attempts),
+            "needs_supervisor": w.incident.callback_state == CallbackState.SUPERVISOR,
+        }
+        for w in waiting
+    ]
+    return render(request, "partials/callbacks.html", who, rows=rows, outcomes=CallbackOutcome.labels())
+
+
+@router.post("/console/callbacks/{incident_id}", response_class=HTMLResponse)
+def call_back(
+    request: Request,
+    incident_id: int,
+    outcome: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+):
+    """One call-back attempt; reached → the call is triaged again with the note."""
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return toast("会话已失效，请重新登录 / the session has ended; log in again", error=True)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            incident = flows.call_back(session, who.user, incident_id, outcome, note[:2000])
+            label = CallbackOutcome(outcome).zh
+            state = incident.suggestion["disposition"]
+    except (LifelineError, ValueError) as exc:
+        return toast(getattr(exc, "detail", str(exc)), error=True)
+    response = toast(f"警情 #{incident_id} 回拨：{label}；研判建议 suggestion: {state}")
     response.headers["HX-Trigger"] = "call-recorded"
     return response
