@@ -234,6 +234,24 @@ async function dashboard(browser) {
   await sv.context.close();
 }
 
+// A silent call: F8 may not close it unheard; it waits in the call-back panel until the caller is reached.
+async function silentCall() {
+  const { page, shot } = state.ct;
+  await page.locator("#text").fill("");
+  const refused = await toast(page, () => page.keyboard.press("F8"), "回拨队列");
+  console.log(`  toast: ${refused}`);
+  const id = Number(/警情 #(\d+)/.exec(refused)[1]);
+  const row = page.locator(`#callbacks tr[data-incident="${id}"]`);
+  await row.waitFor();
+  await shot("7-callback-queue");
+  await row.locator('input[name="note"]').fill("对方小声说有人持刀闯进家里，她躲在卫生间");
+  const reached = await toast(page, () => row.locator('button[value="reached"]').click(), "已接通");
+  console.log(`  toast: ${reached}`);
+  check(/police|joint/.test(reached), `the call is triaged again as a police matter: ${reached}`);
+  await row.waitFor({ state: "detached" });
+  await shot("8-called-back");
+}
+
 function summary() {
   for (const t of timings) {
     console.log(`live triage round trip ${t.roundTrip.toFixed(0)} ms (request + swap ${t.server.toFixed(0)} ms): ${t.text}`);
@@ -246,5 +264,6 @@ await main([
   ["c. diversion: F4, 签收, 办结, 回访", diversion],
   ["d. large-font, high-contrast mode", largeMode],
   ["e. supervisor dashboard KPI moves live", dashboard],
+  ["f. silent call: F8 keeps it for a call-back, 接通 triages it again", silentCall],
   ["summary", summary],
 ], () => open.filter((p) => !p.isClosed()));

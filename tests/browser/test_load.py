@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from tests.browser.conftest import MARKET_AT, PASSWORD, run_node, seed, serve
 
 from lifeline.auth.service import SYSTEM, add_org, principal_of, user_by_name
+from lifeline.desk import flows
 from lifeline.dispatch import service as dispatch
-from lifeline.diversion import service as diversion
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.store.events import Event
@@ -74,10 +74,8 @@ def busy_hour(url: str) -> dict[str, str]:
                 place = f"{STREETS[n % len(STREETS)]}{n}号"
                 lat, lon = MARKET_AT[0] + rng.uniform(-0.08, 0.08), MARKET_AT[1] + rng.uniform(-0.08, 0.08)
                 data = incidents.ReportIn(text=template.format(place), location_text=place, lat=lat, lon=lon)
-                got = incidents.intake(session, actor, data, triage(data.text))
-                incidents.confirm(session, actor, got.incident.id, incidents.Decision())
-                if n >= OPEN_INCIDENTS:
-                    diversion.create(session, actor, got.incident.id, diversion.OrderIn(), None)
+                # The call-taker's key: police waits for dispatch, a diverted call becomes a local work order.
+                flows.take_call(session, actor, flows.Desk(), data, incidents.Decision(), triage(data.text))
     engine.dispose()
     return tokens
 

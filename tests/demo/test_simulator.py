@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lifeline.auth.service import SYSTEM
+from lifeline.common import CHINA
 from lifeline.demo import city, simulator
-from lifeline.demo.simulator import CHINA, calls
+from lifeline.demo.simulator import calls
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident
 from lifeline.incidents.service import audit

@@ -8,16 +8,9 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
+from lifeline.vocabulary import USER_ROLES
 
-ROLES = {
-    "call_taker": "接警员",
-    "dispatcher": "调度员",
-    "field_officer": "处警民警",
-    "hotline_operator": "12345 话务员",
-    "agency_handler": "承办单位经办人",
-    "supervisor": "值班长",
-    "admin": "系统管理员",
-}
+ROLES = {role.value: role.zh for role in USER_ROLES}
 
 ORG_KINDS = {
     "city": "市级",

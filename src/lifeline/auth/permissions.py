@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from lifeline.auth.models import ROLES
+from lifeline.vocabulary import USER_ROLES, Role
 
-ALL = frozenset(ROLES)
+ALL = frozenset(USER_ROLES)  # every person's role; a peer platform is not among them
 DESK = frozenset({"call_taker", "dispatcher", "hotline_operator", "supervisor", "admin"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "report.create": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    # A peer delivers reports too: a 12345 emergency pushed to 110, a call transferred to 12345.
+    "report.create": frozenset({"call_taker", "hotline_operator", "supervisor", "admin", Role.PEER}),
     "incident.read": ALL,
     "incident.confirm": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "incident.transition": DESK | {"field_officer"},
     "incident.note": ALL,
     "incident.merge": DESK,
+    # The call-back queue: silent, cut-off and whispered calls are called back before anyone closes them.
+    "callback.read": DESK,
+    "callback.record": DESK,
     # Reading a caller's full number and history: the desk and the officer who must call back.
     "caller.read": DESK | {"field_officer"},
     "order.read": ALL,
     "order.create": DESK,
+    # A returned order comes back to the desk that sent it: re-route, take back, or refer to a supervisor.
+    "order.reroute": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     # Work on an order (sign, feedback, visit…); which step each role may take is in diversion.service.
     "order.handle": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
     "incident.push": DESK,
@@ -32,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.verify": frozenset({"supervisor", "admin"}),
     # The command dashboard's city-wide figures (counts and rates, no callers' details).
     "kpi.read": frozenset({"supervisor", "admin", "dispatcher", "hotline_operator"}),
+    # A peer platform delivers messages: a report it hands over, and steps on the orders exchanged with it.
+    # It lists nothing, reads no caller and manages nobody (peering.receiver checks whose order it is).
+    "peer.deliver": frozenset({Role.PEER}),
 }
 
 # Which roles may move an incident into each state (on top of incident.transition).
@@ -44,6 +53,8 @@ TRANSITION_ROLES: dict[str, frozenset[str]] = {
     "closed": DESK,
     "cancelled": DESK,
     "reopened": frozenset({"supervisor", "admin", "call_taker", "hotline_operator"}),
+    # A returned order taken back: the matter is the desk's to decide again.
+    "taken_back": frozenset({"supervisor", "admin", "call_taker", "hotline_operator"}),
 }
 
 

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifeline.api.schemas import Code, Strict, Text
+from lifeline.vocabulary import USER_ROLES
 
-Role = Literal["call_taker", "dispatcher", "field_officer", "hotline_operator", "agency_handler", "supervisor", "admin"]
+Role = Literal[tuple(r.value for r in USER_ROLES)]
 OrgKind = Literal[
     "city", "centre_110", "centre_12345", "police_station", "department",
     "utility", "fire_119", "ems_120", "governance_centre",

@@ -18,6 +18,7 @@ from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.store.engine import core
+from lifeline.vocabulary import Role
 
 SESSION_HOURS = 12
 _hasher = PasswordHasher()
@@ -37,6 +38,11 @@ class Principal:
 SYSTEM = Principal(0, "system", "admin", 0, via="system")
 
 
+def peer_principal(peer: str, org_id: int) -> Principal:
+    """Another platform acting through a signed message, at the desk (`org_id`) that takes its messages in."""
+    return Principal(0, f"peer:{peer}", Role.PEER, org_id, via="peer")
+
+
 def require(actor: Principal, action: str) -> None:
     if not permissions.allowed(actor.role, action):
         raise Forbidden(f"角色 {actor.role} 无权执行 {action} / role {actor.role} may not {action}")
@@ -52,6 +58,7 @@ def principal_of(user: User, via: str) -> Principal:
 def add_org(
     session: Session, actor: Principal, code: str, name: str, kind: str, parent: str | None = None, **fields
 ) -> Organisation:
+    require(actor, "org.write")
     if kind not in ORG_KINDS:
         raise Invalid(f"未知机构类型 unknown organisation kind {kind!r}; 可选 allowed: {', '.join(ORG_KINDS)}")
     if session.scalar(select(Organisation).where(Organisation.code == code)) is not None:
@@ -99,6 +106,7 @@ def subtree(session: Session, org_id: int) -> set[int]:
 def add_user(
     session: Session, actor: Principal, username: str, role: str, org_code: str, password: str, display_name: str = ""
 ) -> User:
+    require(actor, "user.write")
     if role not in ROLES:
         raise Invalid(f"未知角色 unknown role {role!r}; 可选 allowed: {', '.join(ROLES)}")
     if len(password) < 8:

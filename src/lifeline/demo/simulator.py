@@ -635,20 +635,28 @@ class Desk:
         got = self._call("POST", "/reports", self.tokens.call_taker, body)
         self.stats.counts["calls"] += 1
         incident = got["incident"]
-        self.later(2, 6, lambda: self._confirm(incident["id"], incident.get("lat"), incident.get("lon")))
+        callback = incident["callback_required"]
+        self.later(2, 6, lambda: self._confirm(incident["id"], incident.get("lat"), incident.get("lon"), callback))
 
-    def _confirm(self, incident_id: int, lat, lon) -> None:
+    def _confirm(self, incident_id: int, lat, lon, callback: bool = False) -> None:
+        if callback:
+            # A silent or cut-off call is called back before anyone decides it (the desk's safety rule).
+            note = self.rng.choice(("误拨，报警人称无事", "报警人称手机在口袋里误触", "小孩玩手机拨打，家长已致歉"))
+            body = {"outcome": "reached", "note": note}
+            self._call("POST", f"/incidents/{incident_id}/callbacks", self.tokens.call_taker, body)
+            self.stats.counts["callbacks"] += 1
         got = self._call("POST", f"/incidents/{incident_id}/confirm", self.tokens.call_taker, {})
         self.stats.counts["confirmed"] += 1
         disposition = got["disposition"]
         if disposition in ("police", "joint") and self.tokens.dispatcher:
             self.later(3, 8, lambda: self._assign(incident_id, lat, lon, tries=4))
-        if disposition == "joint":
-            self.later(2, 5, lambda: self._linkage(incident_id))
-        elif disposition == "divert":
-            self.later(2, 5, lambda: self._order(incident_id))
+        # The decision raised its orders (a diverted matter's work order, a joint one's linkage orders).
+        self.stats.counts["linkage" if disposition == "joint" else "orders"] += len(got["follow_up"]["orders"])
+        if disposition == "divert":
+            for order_id in got["follow_up"]["orders"]:
+                self.later(2, 5, lambda order_id=order_id: self._work(order_id))
         elif disposition == "invalid":
-            self.later(1, 3, lambda: self._move(incident_id, "closed", self.tokens.call_taker))
+            self.stats.counts["closed"] += 1
 
     def _move(self, incident_id: int, to: str, token: str | None) -> None:
         self._call("POST", f"/incidents/{incident_id}/transitions", token, {"to": to})
@@ -691,14 +699,9 @@ class Desk:
         finally:
             self._unit(unit_id, "available", home)
 
-    def _linkage(self, incident_id: int) -> None:
-        got = self._call("POST", f"/incidents/{incident_id}/linkage", self.tokens.call_taker)
-        self.stats.counts["linkage"] += len(got.get("items", []))
-
     # the hotline and the departments
-    def _order(self, incident_id: int) -> None:
-        order = self._call("POST", f"/incidents/{incident_id}/orders", self.tokens.call_taker, {})
-        self.stats.counts["orders"] += 1
+    def _work(self, order_id: int) -> None:
+        order = self._call("GET", f"/orders/{order_id}", self.tokens.call_taker)
         lead = order["orgs"][0]["org"] if order.get("orgs") else None
         token = self.tokens.handler if lead == self.tokens.handler_org and self.tokens.handler else self.tokens.hotline
         if token and self.rng.random() < 0.75:  # some stay in the inbox, so the consoles have work to show

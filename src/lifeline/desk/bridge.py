@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import Principal, require
-from lifeline.diversion import service as diversion
+from lifeline.auth.service import Principal, peer_principal, require
+from lifeline.common import parse_iso
 from lifeline.eido import document as eido
-from lifeline.errors import Conflict, Invalid
+from lifeline.errors import Invalid
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.vocabulary import Channel
 
 
 def _report_body(incident: Incident) -> dict:
@@ -50,16 +49,9 @@ def push_incident(session: Session, actor: Principal, incident_id: int, peer: st
     return incident
 
 
-def transfer_call(session: Session, actor: Principal, incident_id: int, peer: str, three_way: bool) -> Incident:
-    """110 → 12345 one-click transfer: the caller's number, what was said so far, the triage, and the call mode."""
+def transfer_call(session: Session, actor: Principal, incident: Incident, peer: str, three_way: bool) -> None:
+    """The transfer message: the caller's number, what was said so far, the triage, and the call mode."""
     require(actor, "order.create")
-    incident = incidents.get(session, actor, incident_id, lock=True)
-    if incident.disposition != "divert":
-        raise Conflict(
-            f"警情 {incident_id} 为 {incident.disposition}，警务警情不转接 / only diverted matters are transferred"
-        )
-    if incident.state == "triaged":
-        incidents.confirm(session, actor, incident_id, incidents.Decision())
     body = {**_report_body(incident), "three_way": three_way}
     events.append(
         session,
@@ -69,8 +61,6 @@ def transfer_call(session: Session, actor: Principal, incident_id: int, peer: st
         incident_id=incident.id,
         to_peer=peer,
     )
-    incidents.transition(session, actor, incident_id, "transferred", reason="一键转接 12345 / one-click transfer")
-    return incident
 
 
 def _desk(session: Session, kind: str) -> Organisation:
@@ -84,8 +74,7 @@ def _incoming(
     session: Session, peer: str, data: incidents.ReportIn, desk_kind: str, note: str
 ) -> incidents.Intake | None:
     """A report from a peer, taken in by this platform's desk; None when it was taken in before."""
-    org = _desk(session, desk_kind)
-    actor = Principal(0, f"peer:{peer}", "admin", org.id, via="peer")
+    actor = peer_principal(peer, _desk(session, desk_kind).id)
     data.external_ref = f"{peer}:{data.external_ref}"
     if session.scalar(select(Report.id).where(Report.external_ref == data.external_ref)) is not None:
         return None
@@ -97,22 +86,13 @@ def _incoming(
 def receive_push(session: Session, peer: str, body: dict) -> None:
     """At 110: a 12345 emergency becomes a priority-1 police incident, to be confirmed by a call-taker."""
     fields = eido.from_eido(body.get("eido")).as_fields()
-    data = incidents.ReportIn(**{**fields, "channel": "hotline_push"})
-    got = _incoming(session, peer, data, "centre_110", f"12345 推送紧急警情：{body.get('reason', '')}")
-    if got is None:
-        return
-    incident = got.incident
-    if incident.disposition not in ("police", "joint"):
-        incident.disposition = "police"
-    incident.priority, incident.needs_confirmation = 1, True
-    incident.suggestion = {**incident.suggestion, "reasons": [*incident.suggestion["reasons"], "12345 推送：一级"]}
-    events.append(
-        session,
-        "incident.prioritised",
-        {"priority": 1, "reason": "12345 push", "incident": incidents.snapshot(incident)},
-        actor=f"peer:{peer}",
-        incident_id=incident.id,
-    )
+    data = incidents.ReportIn(**{**fields, "channel": Channel.HOTLINE_PUSH})
+    reason = str(body.get("reason", ""))[:500]
+    got = _incoming(session, peer, data, "centre_110", f"12345 推送紧急警情：{reason}")
+    if got is not None:
+        incidents.prioritise(
+            session, peer_principal(peer, got.incident.owner_org_id), got.incident, 1, "12345 推送：一级"
+        )
 
 
 def receive_transfer(session: Session, peer: str, body: dict) -> None:
@@ -123,24 +103,12 @@ def receive_transfer(session: Session, peer: str, body: dict) -> None:
     judged = (body.get("suggestion") or {}).get("category")
     data = incidents.ReportIn(
         text=body["text"],
-        channel="voice",
+        channel=Channel.VOICE,
         caller_number=body.get("caller_number"),
         location_text=body.get("location_text") or "",
         lat=body.get("lat"),
         lon=body.get("lon"),
-        received_at=datetime.fromisoformat(body["received_at"]) if body.get("received_at") else utcnow(),
+        received_at=parse_iso(body["received_at"]) if body.get("received_at") else utcnow(),
         external_ref=str(body.get("ref")),
     )
     _incoming(session, peer, data, "centre_12345", f"110 {mode}转来；110 研判：{judged}")
-
-
-HANDLERS = {
-    "order.create": diversion.receive,
-    "order.sign": diversion.mirror,
-    "order.progress": diversion.mirror,
-    "order.feedback": diversion.mirror,
-    "order.visit": diversion.mirror,
-    "order.return": diversion.mirror,
-    "incident.push": receive_push,
-    "call.transfer": receive_transfer,
-}

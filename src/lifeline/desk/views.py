@@ -1,4 +1,4 @@
-"""HTTP routes of the bridge: emergency pushes to 110 and one-click call transfers to 12345."""
+"""HTTP routes of the desk's flows: decisions, hand-overs, the call-back queue, pushes and transfers."""
 
 from __future__ import annotations
 
@@ -6,22 +6,58 @@ from fastapi import APIRouter, Request
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
-from lifeline.api.schemas import Id
+from lifeline.api.schemas import Id, IncidentId
 from lifeline.auth.service import require
-from lifeline.desk import bridge
+from lifeline.desk import bridge, flows
+from lifeline.desk.schemas import CallbackIn, DecisionOut, WaitingOut, WaitingPage
 from lifeline.diversion.schemas import PushIn, TransferIn
-from lifeline.diversion.views import peer_for
 from lifeline.errors import Conflict
-from lifeline.incidents.schemas import IncidentOut
+from lifeline.incidents import service as incidents
+from lifeline.incidents.schemas import ConfirmIn, IncidentOut
 
 router = APIRouter(responses=RESPONSES)
 
 
-def _peer(request: Request, role: str, alone: str) -> str:
-    peer = peer_for(request, role)
-    if peer is None:
-        raise Conflict(alone)
-    return peer
+def desk(request: Request) -> flows.Desk:
+    return request.app.state.desk
+
+
+@router.post("/incidents/{incident_id}/confirm", response_model=DecisionOut, tags=["incidents"],
+             summary="确认研判并办理后续 decide: confirm, then close, hand over, or wait for dispatch")  # fmt: skip
+def confirm(incident_id: IncidentId, body: ConfirmIn, request: Request, ctx: RequestContext,
+            key: IdempotencyKey = None):  # fmt: skip
+    """The call-taker's decision and what follows from it, as the console's keys do: invalid is closed (a call
+    that needs a call-back only after one), divert and joint are handed over, police waits for dispatch."""
+    return ctx.run(
+        lambda s, who: DecisionOut.of_outcome(flows.decide(s, who, desk(request), incident_id, body.to_domain())),
+        key=key,
+        body=body,
+    )
+
+
+@router.post("/incidents/{incident_id}/hand-over", response_model=DecisionOut, tags=["incidents"],
+             summary="移交：分流转 12345 或派工单，联动派单 hand a confirmed matter over")  # fmt: skip
+def hand_over(incident_id: Id, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(lambda s, who: DecisionOut.of_outcome(flows.hand_over(s, who, desk(request), incident_id)), key=key)
+
+
+@router.get("/callbacks", response_model=WaitingPage, tags=["callbacks"],
+            summary="待回拨来电（最早的在前）calls waiting for a call-back, oldest first")  # fmt: skip
+def callbacks(ctx: RequestContext):
+    return ctx.run(lambda s, who: WaitingPage(items=[WaitingOut.of(w) for w in incidents.callback_queue(s, who)]))
+
+
+@router.post("/incidents/{incident_id}/callbacks", status_code=201, response_model=IncidentOut, tags=["callbacks"],
+             summary="记录一次回拨 record a call-back attempt")  # fmt: skip
+def call_back(incident_id: IncidentId, body: CallbackIn, ctx: RequestContext, key: IdempotencyKey = None):
+    """Reached: the call is triaged again with the note. Three unanswered attempts (or a wrong number): a
+    supervisor decides, with a reason."""
+    return ctx.run(
+        lambda s, who: IncidentOut.of(flows.call_back(s, who, incident_id, body.outcome, body.note)),
+        status=201,
+        key=key,
+        body=body,
+    )
 
 
 @router.post("/incidents/{incident_id}/push", response_model=IncidentOut, tags=["bridge"],
@@ -29,22 +65,19 @@ def _peer(request: Request, role: str, alone: str) -> str:
 def push(incident_id: Id, body: PushIn, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
     def work(session, who):
         require(who, "incident.push")
-        peer = _peer(
-            request, "110", "本进程即 110，无需推送 / this process is the 110 desk; confirm the incident instead"
-        )
+        peer = desk(request).peer_for("110")
+        if peer is None:
+            raise Conflict("本进程即 110 或未配置 110 对端，请直接确认警情 / no 110 peer: confirm the incident here")
         return IncidentOut.of(bridge.push_incident(session, who, incident_id, peer, body.reason))
 
     return ctx.run(work, key=key, body=body)
 
 
-@router.post("/incidents/{incident_id}/transfer-call", response_model=IncidentOut, tags=["bridge"],
+@router.post("/incidents/{incident_id}/transfer-call", response_model=DecisionOut, tags=["bridge"],
              summary="一键转接 12345 one-click transfer to 12345")  # fmt: skip
 def transfer(incident_id: Id, body: TransferIn, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
-    def work(session, who):
-        require(who, "order.create")
-        peer = _peer(
-            request, "12345", "本进程即 12345，请直接派发工单 / this process is the 12345 desk; raise an order"
-        )
-        return IncidentOut.of(bridge.transfer_call(session, who, incident_id, peer, body.three_way))
-
-    return ctx.run(work, key=key, body=body)
+    return ctx.run(
+        lambda s, who: DecisionOut.of_outcome(flows.transfer(s, who, desk(request), incident_id, body.three_way)),
+        key=key,
+        body=body,
+    )

@@ -8,15 +8,9 @@ from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
+from lifeline.vocabulary import UnitStatus
 
-UNIT_STATUSES = {
-    "available": "空闲",
-    "dispatched": "已派",
-    "en_route": "途中",
-    "on_scene": "到场",
-    "busy": "忙碌",
-    "off_duty": "下班",
-}
+UNIT_STATUSES = UnitStatus.labels()
 
 
 class Unit(Base):

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifeline.api.schemas import Code, Strict
+from lifeline.vocabulary import UnitStatus
 
-Status = Literal["available", "dispatched", "en_route", "on_scene", "busy", "off_duty"]
+Status = UnitStatus
 
 
 class UnitIn(Strict):

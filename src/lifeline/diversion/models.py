@@ -20,6 +20,8 @@ class WorkOrder(Base):
     peer: Mapped[str | None] = mapped_column(String(64))
     # The lead organisation where this side handles the order; None when the peer routes and handles it.
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The desk that raised (or, for a peer's order, took in and routed) the order: its re-route queue gets it back.
+    sender_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     state: Mapped[str] = mapped_column(String(16), index=True)
     category: Mapped[str] = mapped_column(String(32))
     district: Mapped[str] = mapped_column(String(100), default="")
@@ -56,5 +58,5 @@ class OrderOrg(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # lead | countersign
+    kind: Mapped[str] = mapped_column(String(16))  # lead | countersign | former (a lead it was re-routed from)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -11,7 +11,8 @@ from lifeline.api.schemas import Code, Strict, Text
 from lifeline.auth.permissions import mask_number
 from lifeline.diversion import states
 from lifeline.diversion.models import WorkOrder
-from lifeline.diversion.service import OrderIn, StepIn
+from lifeline.diversion.service import ON_PEER_COPY, OrderIn, StepIn
+from lifeline.vocabulary import OrderStep
 
 
 class OrderCreate(Strict):
@@ -25,12 +26,17 @@ class OrderCreate(Strict):
 
 
 class StepCreate(Strict):
-    to: Literal["signed", "in_progress", "handled", "returned", "visited", "closed", "archived"]
+    to: OrderStep = Field(
+        description="签收 signed · 开始办理 in_progress · 办结反馈 handled(feedback) · 退回 returned(reason) · "
+        "回访 visited(satisfaction) · 关闭 closed · 归档 archived · 退回后 after a return："
+        "改派 rerouted(org) · 收回 taken_back(reason) · 提交值班长 referred(reason)"
+    )
     feedback: Annotated[Text, Field(max_length=5000)] | None = None
     result: Annotated[Text, Field(max_length=32)] | None = None
     satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
     comment: Annotated[Text, Field(max_length=2000)] | None = None
     reason: Annotated[Text, Field(max_length=2000)] | None = None
+    org: Code | None = Field(None, description="改派到的承办单位 where a re-routed order goes")
 
     def to_domain(self) -> StepIn:
         return StepIn(**self.model_dump())
@@ -92,7 +98,9 @@ class OrderOut(BaseModel):
         return cls(
             **{**fields, "caller_number": mask_number(order.caller_number)},
             state_zh=states.STATES.get(order.state, order.state),
-            allowed_moves=states.allowed_next(order.state) if order.org_id is not None else [],
+            allowed_moves=[
+                m for m in states.allowed_next(order.state) if order.org_id is not None or m in ON_PEER_COPY
+            ],
             orgs=[OrderOrgOut(org=code, kind=kind, signed_at=signed) for code, kind, signed in orgs],
             overdue=states.overdue(order.state, order.sign_by, order.handle_by, now),
             satisfaction_zh=states.SATISFACTION.get(order.satisfaction) if order.satisfaction else None,

@@ -3,6 +3,9 @@
 An order is handled where its lead organisation is (`org_id` set). When the two sides are separate
 deployments, the 110 side keeps a copy with `peer` = the 12345 platform and `org_id` = None; every
 step the handling side takes is sent back as a message and mirrored onto that copy.
+
+This service writes orders only. What an order's step does to its incident is the desk's flow
+(`desk.flows.follow_order`); the incident's rows are written by `incidents.service`.
 """
 
 from __future__ import annotations
@@ -17,15 +20,15 @@ from sqlalchemy.orm import Session
 from lifeline import taxonomy
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import SYSTEM, Principal, org_by_code, require, subtree
+from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree
+from lifeline.common import parse_iso
 from lifeline.diversion import routing, states
 from lifeline.diversion.models import OrderOrg, WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
-from lifeline.incidents import service as incidents
-from lifeline.incidents import states as incident_states
-from lifeline.incidents.models import Assignment, Incident
+from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.vocabulary import OrderState, OrderStep, Role
 
 # The message each step sends to the peer.
 MESSAGE = {
@@ -37,6 +40,7 @@ MESSAGE = {
     "closed": "order.progress",
     "returned": "order.return",
     "archived": "order.progress",
+    "taken_back": "order.progress",
 }
 STAMP = {
     "received": "received_at",
@@ -75,13 +79,12 @@ def _record(session: Session, actor: Principal, order: WorkOrder, kind: str, mes
 
 
 def scope(session: Session, actor: Principal):
-    """Orders handed to the actor's part of the tree, or raised from incidents they may see."""
+    """Orders handed to the actor's part of the tree (not those re-routed away from it), or sent by it."""
     if permissions.sees_all(actor.role):
         return true()
     orgs = subtree(session, actor.org_id)
-    handed = select(OrderOrg.order_id).where(OrderOrg.org_id.in_(orgs))
-    raised = select(Incident.id).where(incidents.scope(session, actor))
-    return or_(WorkOrder.id.in_(handed), WorkOrder.incident_id.in_(raised))
+    handed = select(OrderOrg.order_id).where(OrderOrg.org_id.in_(orgs), OrderOrg.kind != "former")
+    return or_(WorkOrder.id.in_(handed), WorkOrder.sender_org_id.in_(orgs))
 
 
 def get(session: Session, actor: Principal, order_id: int, *, lock: bool = False) -> WorkOrder:
@@ -116,7 +119,9 @@ def orgs_of(session: Session, order: WorkOrder) -> list[tuple[str, str, datetime
 # Creating and routing -------------------------------------------------------------------------------
 
 
-def _route(session: Session, category: str, district: str, org_code: str | None) -> Organisation:
+def _route(
+    session: Session, category: str, district: str, org_code: str | None, table: routing.Table | None = None
+) -> Organisation:
     if org_code:
         return org_by_code(session, org_code)
     serving, centre = {}, None
@@ -125,7 +130,7 @@ def _route(session: Session, category: str, district: str, org_code: str | None)
             serving.setdefault(org.serves, org.code)
         if org.kind == "centre_12345" and centre is None:
             centre = org.code
-    code = routing.choose(category, district, routing.load(), serving, centre)
+    code = routing.choose(category, district, table or routing.load(), serving, centre)
     if code is None:
         raise Invalid(
             f"找不到承办单位：类别 {category} 无路由，且没有 12345 中心 / no organisation to route {category} to"
@@ -139,33 +144,29 @@ class OrderIn:
     note: str = ""
 
 
-def create(session: Session, actor: Principal, incident_id: int, data: OrderIn, peer: str | None) -> WorkOrder:
-    """A work order from a diverted or joint incident: to a local organisation, or to the 12345 peer."""
+def open_order(session: Session, incident_id: int) -> int | None:
+    """The id of an incident's order still in its loop, if any."""
+    query = select(WorkOrder.id).where(WorkOrder.incident_id == incident_id, WorkOrder.state.in_(states.OPEN))
+    return session.scalar(query)
+
+
+def create(
+    session: Session,
+    actor: Principal,
+    incident: Incident,
+    data: OrderIn,
+    peer: str | None,
+    table: routing.Table | None = None,
+) -> tuple[WorkOrder, Organisation | None]:
+    """A work order for a diverted or joint matter: to a local organisation (routed, or `data.org`), or to the
+    12345 `peer` to be routed there. Returns the order and the local organisation it went to."""
     require(actor, "order.create")
-    incident = incidents.get(session, actor, incident_id, lock=True)
-    if incident.disposition not in ("divert", "joint"):
-        raise Conflict(
-            f"警情 {incident_id} 为 {incident.disposition}，只有分流或联动警情可派工单 / not a diverted matter"
-        )
-    if incident.state not in ("confirmed", "transferred"):
-        raise Conflict(
-            f"警情 {incident_id} 当前为 {incident.state}，须先确认 / confirm the incident before raising a work order",
-            allowed=["confirmed", "transferred"],
-        )
-    open_order = session.scalar(
-        select(WorkOrder.id).where(WorkOrder.incident_id == incident.id, WorkOrder.state.in_(states.OPEN))
-    )
-    if open_order is not None and incident.disposition == "divert":
-        raise Conflict(f"警情 {incident_id} 已有在办工单 {open_order} / incident already has open order {open_order}")
     text = "\n".join(r.text for r in incident.reports) + (f"\n接警员备注：{data.note}" if data.note else "")
-    org = None if peer and not data.org else _route(session, incident.category, incident.address, data.org)
-    order = _new_order(session, incident, org, peer, text, routing.load().deadline(incident.category))
-    if incident.state == "confirmed":
-        incidents.transition(session, SYSTEM, incident.id, "transferred", org=org.code if org else None)
-    elif org is not None:
-        session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="transfer"))
+    table = table or routing.load()
+    org = None if peer and not data.org else _route(session, incident.category, incident.address, data.org, table)
+    order = _new_order(session, incident, org, peer, text, table.deadline(incident.category), incident.owner_org_id)
     _record(session, actor, order, "order.created", _create_message(order, incident), org=org.code if org else None)
-    return order
+    return order, org
 
 
 def _create_message(order: WorkOrder, incident: Incident) -> dict:
@@ -183,7 +184,13 @@ def _create_message(order: WorkOrder, incident: Incident) -> dict:
 
 
 def _new_order(
-    session: Session, incident: Incident, org: Organisation | None, peer: str | None, text: str, deadline
+    session: Session,
+    incident: Incident,
+    org: Organisation | None,
+    peer: str | None,
+    text: str,
+    deadline,
+    sender_org_id: int | None,
 ) -> WorkOrder:
     """The order row: handled here when `org` is given, else sent to `peer` to be routed there."""
     now = utcnow()
@@ -193,7 +200,8 @@ def _new_order(
         incident_id=incident.id,
         peer=peer if org is None else None,
         org_id=org.id if org else None,
-        state="sent" if org is None else "received",
+        sender_org_id=sender_org_id,
+        state=OrderState.SENT if org is None else OrderState.RECEIVED,
         category=incident.category,
         district=incident.address,
         text=text,
@@ -215,21 +223,23 @@ def _new_order(
 NOT_LINKAGE = frozenset({"110", "12345", "122", "governance_centre"})
 
 
+@dataclass
+class Linkage:
+    orders: list[WorkOrder]
+    orgs: list[Organisation]  # the local organisations handed an order
+    unserved: list[str]  # destinations nobody here serves, for the desk to phone
+
+
 def create_linkage(
-    session: Session, actor: Principal, incident_id: int, peers: dict[str, str] | None = None
-) -> tuple[list[WorkOrder], list[str]]:
+    session: Session, actor: Principal, incident: Incident, peers: dict[str, str] | None = None
+) -> Linkage:
     """A joint incident's linkage units (119, 120, gas, power…) each get an order in their own inbox.
 
     A unit that runs its own software is a peer (`peers`: destination → peer name): its order goes there as a
-    signed message. Returns the orders made and the destinations nobody serves (for the desk to phone).
+    signed message. Units that already have an order of this incident get no second one.
     """
     peers = peers or {}
     require(actor, "order.create")
-    incident = incidents.get(session, actor, incident_id, lock=True)
-    if incident.disposition != "joint":
-        raise Conflict(f"警情 {incident_id} 不是联动警情 / incident {incident_id} is not a joint incident")
-    if incident.state in ("received", "triaged") or incident.state not in incident_states.OPEN_STATES:
-        raise Conflict(f"警情 {incident_id} 当前为 {incident.state}，须先确认 / confirm the incident first")
     serving = {}
     for org in session.scalars(select(Organisation).where(Organisation.serves.is_not(None)).order_by(Organisation.id)):
         serving.setdefault(org.serves, org)
@@ -241,66 +251,70 @@ def create_linkage(
             .where(WorkOrder.incident_id == incident.id)
         )
     }
-    made, unserved = [], []
+    made = Linkage([], [], [])
     text = "\n".join(r.text for r in incident.reports)
     for destination in incident.destinations:
         if destination in NOT_LINKAGE:
             continue
         org = serving.get(destination)
         if org is not None and org.id not in taken:
-            order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE)
-            session.add(Assignment(incident_id=incident.id, org_id=org.id, kind="joint"))
+            order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE, incident.owner_org_id)
             _record(session, actor, order, "order.created", None, org=org.code, linkage=destination)
-            made.append(order)
+            made.orders.append(order)
+            made.orgs.append(org)
         elif org is None and destination in peers:
             peer = peers[destination]
             if session.scalar(select(WorkOrder.id).where(WorkOrder.incident_id == incident.id, WorkOrder.peer == peer)):
                 continue
-            order = _new_order(session, incident, None, peer, text, routing.LINKAGE_DEADLINE)
+            order = _new_order(session, incident, None, peer, text, routing.LINKAGE_DEADLINE, incident.owner_org_id)
             _record(session, actor, order, "order.created", _create_message(order, incident), linkage=destination)
-            made.append(order)
+            made.orders.append(order)
         elif org is None:
-            unserved.append(destination)
-    if unserved:
+            made.unserved.append(destination)
+    if made.unserved:
         events.append(
             session,
             "incident.linkage_unserved",
-            {"destinations": unserved},
+            {"destinations": made.unserved},
             actor=actor.username,
             incident_id=incident.id,
         )
-    return made, unserved
+    return made
 
 
-def receive(session: Session, peer: str, body: dict) -> WorkOrder:
+def receive(session: Session, peer: str, body: dict, table: routing.Table | None = None) -> WorkOrder:
     """order.create from a peer: our own copy, routed here, answered with `received`."""
     existing = session.scalar(select(WorkOrder).where(WorkOrder.uid == body["uid"]))
     if existing is not None:
+        if existing.peer != peer:
+            raise Conflict(f"工单 {body['uid']} 不属于对端 {peer} / order {body['uid']} was not exchanged with {peer}")
         return existing
     category = body.get("category")
     if category not in taxonomy.default().categories:
         raise Invalid(f"未知类别 unknown category {category!r}")
-    org = _route(session, category, body.get("district", ""), None)
+    org = _route(session, category, body.get("district", ""), None, table)
+    desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
     now = utcnow()
     order = WorkOrder(
         uid=body["uid"],
         peer=peer,
         org_id=org.id,
-        state="received",
+        sender_org_id=desk or org.id,
+        state=OrderState.RECEIVED,
         category=category,
         district=body.get("district", ""),
         text=body.get("text", ""),
         caller_number=body.get("caller_number"),
         address=body.get("address", ""),
-        sign_by=datetime.fromisoformat(body["sign_by"]),
-        handle_by=datetime.fromisoformat(body["handle_by"]),
+        sign_by=parse_iso(body["sign_by"]),
+        handle_by=parse_iso(body["handle_by"]),
         sent_at=now,
         received_at=now,
     )
     session.add(order)
     session.flush()
     session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
-    actor = Principal(0, f"peer:{peer}", "admin", org.id, via="peer")
+    actor = peer_principal(peer, org.id)
     _record(session, actor, order, "order.received", _message(order, "received"), org=org.code)
     return order
 
@@ -310,17 +324,28 @@ def _message(order: WorkOrder, state: str) -> dict:
     return {"kind": MESSAGE[state], "body": body}
 
 
-# Steps on the handling side ----------------------------------------------------------------------------
+# Steps ------------------------------------------------------------------------------------------------------
 
+HANDLERS = frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"})
+DESK = frozenset({"hotline_operator", "supervisor", "admin"})
+SENDERS = frozenset({"call_taker", "hotline_operator", "supervisor", "admin"})
 STEP_ROLES = {
-    "signed": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
-    "in_progress": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
-    "handled": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
-    "returned": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
-    "visited": frozenset({"hotline_operator", "supervisor", "admin"}),
-    "closed": frozenset({"hotline_operator", "supervisor", "admin"}),
-    "archived": frozenset({"hotline_operator", "supervisor", "admin"}),
+    OrderStep.SIGNED: HANDLERS,
+    OrderStep.IN_PROGRESS: HANDLERS,
+    OrderStep.HANDLED: HANDLERS,
+    OrderStep.RETURNED: HANDLERS,
+    OrderStep.VISITED: DESK,
+    OrderStep.CLOSED: DESK,
+    OrderStep.ARCHIVED: DESK,
+    # A returned order, back at the desk that sent it; once referred, a supervisor decides.
+    OrderStep.REROUTED: SENDERS,
+    OrderStep.TAKEN_BACK: SENDERS,
+    OrderStep.REFERRED: SENDERS,
 }
+# Steps the desk that sent the order takes; the others are taken by the organisations that handle it.
+SENDER_STEPS = frozenset({OrderStep.REROUTED, OrderStep.TAKEN_BACK, OrderStep.REFERRED})
+# Steps a desk may take on its copy of an order the peer handles: give it up and take the matter back.
+ON_PEER_COPY = frozenset({OrderStep.TAKEN_BACK})
 
 
 @dataclass
@@ -331,42 +356,96 @@ class StepIn:
     satisfaction: int | None = None
     comment: str | None = None
     reason: str | None = None
+    org: str | None = None  # where a re-routed order goes
 
 
-def step(session: Session, actor: Principal, order_id: int, data: StepIn) -> WorkOrder:
-    """One step of the loop where the order is handled, with the fields the step needs."""
-    require(actor, "order.handle")
+def step(
+    session: Session, actor: Principal, order_id: int, data: StepIn, table: routing.Table | None = None
+) -> WorkOrder:
+    """One step of the loop, by someone whose part it is, with the fields the step needs."""
+    require(actor, "order.reroute" if data.to in SENDER_STEPS else "order.handle")
     if data.to not in STEP_ROLES:
         raise Invalid(f"未知步骤 unknown step {data.to!r}; 可选: {', '.join(STEP_ROLES)}")
     if actor.role not in STEP_ROLES[data.to]:
         raise permissions_error(actor, data.to)
     order = get(session, actor, order_id, lock=True)
-    if order.org_id is None:
-        raise Conflict(f"工单 {order_id} 由对端平台 {order.peer} 办理 / the peer {order.peer} handles this order")
+    if order.org_id is None and data.to not in ON_PEER_COPY:
+        raise Conflict(
+            f"工单 {order_id} 由对端平台 {order.peer} 办理，本端只能收回 / the peer {order.peer} handles this order;"
+            " here it can only be taken back",
+            allowed=[s for s in states.allowed_next(order.state) if s in ON_PEER_COPY],
+        )
     problem = states.check(order.state, data.to)
     if problem:
         raise Conflict(problem, allowed=states.allowed_next(order.state))
+    if order.state == OrderState.REFERRED and actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden("已提交值班长，由值班长改派或收回 / referred to a supervisor, who re-routes or takes it back")
+    _own_part(session, actor, order, data.to)
     _fill(order, data)
     now = utcnow()
     took = round((now - order.updated_at).total_seconds(), 3)  # since the order's previous step
     target = data.to
-    if target == "visited" and not states.satisfied(order.satisfaction):
+    extra = {}
+    if target == OrderStep.VISITED and not states.satisfied(order.satisfaction):
         # 不满意: the visit is recorded and the order goes back to be redone.
         order.visited_at, order.redo_count = now, order.redo_count + 1
-        target = "in_progress"
-        deadline = routing.load().deadline(order.category)
+        target = OrderState.IN_PROGRESS
+        deadline = (table or routing.load()).deadline(order.category)
         order.handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)[1]
+    elif target == OrderStep.REROUTED:
+        extra["org"] = _reroute(session, order, data.org, table, now).code
+        target = OrderState.RECEIVED
     order.state = target
     if target in STAMP:
         setattr(order, STAMP[target], now)
-    if target == "signed":
+    if target == OrderState.SIGNED:
         for link in session.scalars(select(OrderOrg).where(OrderOrg.order_id == order.id)):
             if link.org_id in subtree(session, actor.org_id) or permissions.sees_all(actor.role):
                 link.signed_at = link.signed_at or now
-    _record(session, actor, order, f"order.{target}", _message(order, target), step=data.to, took_seconds=took)
-    if order.incident_id is not None:
-        _follow(session, order)
+    message = _message(order, target) if target in MESSAGE else None
+    _record(session, actor, order, f"order.{data.to}", message, step=data.to, took_seconds=took, **extra)
     return order
+
+
+def _own_part(session: Session, actor: Principal, order: WorkOrder, step_to: str) -> None:
+    """A department acts only on orders handed to it; the desk only on orders it sent or whose handlers are
+    below it (12345 visits what its departments handled). Seeing an order is not enough to act on it."""
+    if permissions.sees_all(actor.role):
+        return
+    mine = subtree(session, actor.org_id)
+    handling = set(
+        session.scalars(select(OrderOrg.org_id).where(OrderOrg.order_id == order.id, OrderOrg.kind != "former"))
+    )
+    if step_to in SENDER_STEPS or step_to in (OrderStep.VISITED, OrderStep.CLOSED, OrderStep.ARCHIVED):
+        if order.sender_org_id in mine or (step_to not in SENDER_STEPS and handling & mine):
+            return
+    elif handling & mine:
+        return
+    raise Forbidden(
+        f"工单 {order.id} 不由本单位承办或派发，不能{OrderStep(step_to).zh}"
+        f" / order {order.id} is not yours to {step_to}"
+    )
+
+
+def _reroute(
+    session: Session, order: WorkOrder, org_code: str | None, table: routing.Table | None, now: datetime
+) -> Organisation:
+    """The order goes to a new lead with fresh deadlines; the lead that returned it no longer holds it."""
+    if not org_code:
+        raise Invalid("改派须指定承办单位 org / re-routing needs the organisation to send the order to (org)")
+    org = org_by_code(session, org_code)
+    links = {link.org_id: link for link in session.scalars(select(OrderOrg).where(OrderOrg.order_id == order.id))}
+    for link in links.values():
+        if link.kind == "lead":
+            link.kind = "former"
+    if org.id in links:
+        links[org.id].kind, links[org.id].signed_at = "lead", None
+    else:
+        session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
+    deadline = (table or routing.load()).deadline(order.category)
+    order.sign_by, order.handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
+    order.org_id, order.received_at, order.escalated_at = org.id, now, None
+    return org
 
 
 def permissions_error(actor: Principal, target: str) -> Forbidden:
@@ -374,26 +453,28 @@ def permissions_error(actor: Principal, target: str) -> Forbidden:
 
 
 def _fill(order: WorkOrder, data: StepIn) -> None:
-    if data.to == "handled":
+    if data.to == OrderStep.HANDLED:
         if not (data.feedback or "").strip():
             raise Invalid("办结须填写反馈 / feedback is required to mark an order handled")
         order.feedback, order.result = data.feedback.strip(), data.result or "resolved"
-    elif data.to == "visited":
+    elif data.to == OrderStep.VISITED:
         if data.satisfaction not in states.SATISFACTION:
             raise Invalid("回访须给出满意度 1–5 / a return visit needs a satisfaction score from 1 to 5")
         order.satisfaction, order.visit_comment = data.satisfaction, data.comment
-    elif data.to == "returned":
+    elif data.to in (OrderStep.RETURNED, OrderStep.TAKEN_BACK, OrderStep.REFERRED):
         if not (data.reason or "").strip():
-            raise Invalid("退回须填写理由 / a reason is required to return an order")
-        order.return_reason = data.reason.strip()
+            raise Invalid(f"{OrderStep(data.to).zh}须填写理由 / a reason is required to {data.to} an order")
+        if data.to == OrderStep.RETURNED:
+            order.return_reason = data.reason.strip()
 
 
 def countersign(session: Session, actor: Principal, order_id: int, org_codes: list[str]) -> WorkOrder:
     """会签: other organisations join the order; each signs for its part."""
     require(actor, "order.handle")
     order = get(session, actor, order_id, lock=True)
-    if order.state not in states.OPEN:
-        raise Conflict(f"工单 {order_id} 已结束 / order {order_id} is no longer open")
+    if order.state not in states.OPEN or order.state in states.BOUNCED:
+        raise Conflict(f"工单 {order_id} 不在办理中 / order {order_id} is not being handled")
+    _own_part(session, actor, order, OrderStep.SIGNED)
     have = {row[0] for row in session.execute(select(OrderOrg.org_id).where(OrderOrg.order_id == order.id))}
     added = []
     for code in org_codes:
@@ -409,51 +490,33 @@ def countersign(session: Session, actor: Principal, order_id: int, org_codes: li
 # Mirroring the peer's steps ------------------------------------------------------------------------------
 
 
-def mirror(session: Session, peer: str, body: dict) -> WorkOrder:
-    """A step taken on the peer's copy, applied to ours (messages arrive in order)."""
+def mirror(session: Session, peer: str, body: dict) -> tuple[WorkOrder, str]:
+    """A step taken on the peer's copy, applied to ours (messages arrive in order). Only the peer the order was
+    exchanged with may move it, and only along the loop. Returns the order and the state it was in."""
     order = session.scalar(select(WorkOrder).where(WorkOrder.uid == body.get("uid")).with_for_update())
-    if order is None:
-        raise NotFound(f"没有工单 {body.get('uid')} / no work order {body.get('uid')}")
+    if order is None or order.peer != peer:
+        raise NotFound(
+            f"没有与 {peer} 交换的工单 {body.get('uid')} / no work order {body.get('uid')} exchanged with {peer}"
+        )
     target = body.get("state")
     if target not in states.STATES:
         raise Invalid(f"未知工单状态 unknown order state {target!r}")
+    if not states.may_become(order.state, target):
+        raise Conflict(f"工单 {order.uid} 为 {order.state}，不能变为 {target} / order cannot move to {target}")
+    carried = {name: body[name] for name in CARRIED if body.get(name) is not None}
+    if not isinstance(carried.get("satisfaction", 1), int) or not isinstance(carried.get("redo_count", 0), int):
+        raise Invalid("satisfaction 与 redo_count 须为整数 / satisfaction and redo_count must be integers")
+    if any(not isinstance(carried[name], str) for name in carried if name not in ("satisfaction", "redo_count")):
+        raise Invalid("反馈等字段须为文本 / feedback, result, comment and reason must be text")
     previous = order.state
     order.state = target
-    for name in CARRIED:
-        if body.get(name) is not None:
-            setattr(order, name, body[name])
+    for name, value in carried.items():
+        setattr(order, name, value)
     if target in STAMP:
-        setattr(order, STAMP[target], datetime.fromisoformat(body["at"]) if body.get("at") else utcnow())
-    actor = Principal(0, f"peer:{peer}", "admin", 0, via="peer")
+        setattr(order, STAMP[target], parse_iso(body["at"]) if body.get("at") else utcnow())
+    actor = peer_principal(peer, order.sender_org_id or 0)
     _record(session, actor, order, "order.mirrored", None, previous=previous, state=target)
-    if order.incident_id is not None:
-        _follow(session, order)
-    return order
-
-
-def _follow(session: Session, order: WorkOrder) -> None:
-    """A diverted incident follows its order: handled → resolved, closed → closed, returned → back to the desk.
-
-    A joint incident does not: the police close it; its linkage orders run beside it.
-    """
-    incident = session.get(Incident, order.incident_id)
-    if incident.disposition != "divert":
-        return
-    if order.state == "handled" and incident.state == "transferred":
-        incidents.transition(session, SYSTEM, incident.id, "resolved", reason="工单已办结 / order handled")
-    elif order.state == "closed" and incident.state == "resolved":
-        incidents.transition(session, SYSTEM, incident.id, "closed", reason="工单已回访关闭 / order closed")
-    elif order.state == "returned":
-        events.append(
-            session,
-            "incident.order_returned",
-            {"order": order.uid, "reason": order.return_reason},
-            actor=SYSTEM.username,
-            incident_id=incident.id,
-        )
-    elif order.state == "in_progress" and incident.state == "resolved":
-        incidents.transition(session, SYSTEM, incident.id, "reopened", reason="回访不满意，重办 / redo")
-        incidents.transition(session, SYSTEM, incident.id, "transferred")
+    return order, previous
 
 
 def escalate_overdue(session: Session, now: datetime | None = None) -> list[int]:

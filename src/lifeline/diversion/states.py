@@ -1,54 +1,57 @@
-"""The work-order state machine and its deadlines (pure).
+"""The work-order state machine and its deadlines (pure): the steps are one table in `lifeline.vocabulary`.
 
 受理—流转—处置—反馈—回访: sent → received → signed → in_progress → handled → visited → closed → archived.
-A department may return (退回) an order before it handles it; an unsatisfied return visit sends it
-back to in_progress (重办).
+A department may return (退回) an order before it handles it; the desk then re-routes it, takes it back, or
+refers it to a supervisor. An unsatisfied return visit sends it back to in_progress (重办).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-STATES = {
-    "sent": "已派发",
-    "received": "已接收",
-    "signed": "已签收",
-    "in_progress": "办理中",
-    "handled": "已办结待回访",
-    "visited": "已回访",
-    "closed": "已关闭",
-    "returned": "已退回",
-    "archived": "已归档",
-}
+from lifeline.vocabulary import ORDER_STEPS, OrderState, OrderStep, order_landings
 
-_NEXT = {
-    "sent": {"received", "returned"},
-    "received": {"signed", "returned"},
-    "signed": {"in_progress", "handled", "returned"},
-    "in_progress": {"handled"},
-    "handled": {"visited"},
-    "visited": {"closed", "in_progress"},
-    "closed": {"archived"},
-    "returned": set(),
-    "archived": set(),
-}
+STATES = OrderState.labels()
 
-OPEN = frozenset({"sent", "received", "signed", "in_progress", "handled", "visited"})
+OPEN = frozenset(
+    {
+        OrderState.SENT,
+        OrderState.RECEIVED,
+        OrderState.SIGNED,
+        OrderState.IN_PROGRESS,
+        OrderState.HANDLED,
+        OrderState.VISITED,
+        OrderState.RETURNED,
+        OrderState.REFERRED,
+    }
+)
+# Waiting for the sender to re-route, take back or escalate (the re-route queue).
+BOUNCED = frozenset({OrderState.RETURNED, OrderState.REFERRED})
 
 # 满意 / 基本满意 / 不满意 from a 1–5 score; 不满意 sends the order back to be redone.
 SATISFACTION = {5: "满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "不满意"}
 
 
 def allowed_next(state: str) -> list[str]:
-    return [s for s in STATES if s in _NEXT.get(state, set())]
+    steps = ORDER_STEPS.get(state, frozenset())
+    return [str(s) for s in OrderStep if s in steps]
 
 
-def check(state: str, target: str) -> str | None:
-    if target in _NEXT.get(state, set()):
+def check(state: str, step: str) -> str | None:
+    if step in allowed_next(state):
         return None
-    options = "、".join(f"{s}（{STATES[s]}）" for s in allowed_next(state)) or "无 none"
+    options = "、".join(f"{s}（{OrderStep(s).zh}）" for s in allowed_next(state)) or "无 none"
     here = f"{state}（{STATES.get(state, state)}）"
-    return f"工单当前为 {here}，不能转为 {target}；可选: {options} / cannot move to {target}"
+    return (
+        f"工单当前为 {here}，不能{OrderStep(step).zh if step in OrderStep else step}；可选: {options} / cannot {step}"
+    )
+
+
+def may_become(state: str, target: str) -> bool:
+    """Whether a peer may report that its copy moved from `state` to `target` (mirroring checks this)."""
+    if state == OrderState.SENT and target == OrderState.RECEIVED:
+        return True  # the peer's platform took the order in
+    return any(target in order_landings(OrderStep(s)) for s in allowed_next(state))
 
 
 def satisfied(score: int) -> bool:

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query, Request
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
 from lifeline.api.schemas import Id
+from lifeline.desk import flows
+from lifeline.desk.views import desk
 from lifeline.diversion import service
 from lifeline.diversion.schemas import (
     CountersignIn,
@@ -18,7 +20,6 @@ from lifeline.diversion.schemas import (
     OrderPage,
     StepCreate,
 )
-from lifeline.errors import Conflict
 from lifeline.store.base import utcnow
 
 router = APIRouter(responses=RESPONSES)
@@ -28,23 +29,12 @@ def _out(session, order) -> OrderOut:
     return OrderOut.of(order, service.orgs_of(session, order), utcnow())
 
 
-def peer_for(request: Request, role: str) -> str | None:
-    """The peer that plays `role`, or None when this process plays it too."""
-    if request.app.state.role in (role, "both"):
-        return None
-    peer = request.app.state.peers.by_role(role)
-    if peer is None:
-        raise Conflict(f"没有配置 {role} 对端平台 / no {role} peer is configured (LIFELINE_PEERS)")
-    return peer.name
-
-
 @router.post("/incidents/{incident_id}/orders", status_code=201, response_model=OrderOut, tags=["orders"],
              summary="派发工单 raise a work order")  # fmt: skip
 def create_order(incident_id: Id, body: OrderCreate, request: Request, ctx: RequestContext,
                  key: IdempotencyKey = None):  # fmt: skip
-    peer = None if body.org else peer_for(request, "12345")
     return ctx.run(
-        lambda s, who: _out(s, service.create(s, who, incident_id, body.to_domain(), peer)),
+        lambda s, who: _out(s, flows.raise_order(s, who, desk(request), incident_id, body.to_domain()).orders[0]),
         status=201,
         key=key,
         body=body,
@@ -74,8 +64,12 @@ def read_order(order_id: Id, ctx: RequestContext):
 
 @router.post("/orders/{order_id}/steps", response_model=OrderOut, tags=["orders"],
              summary="签收/办理/反馈/退回/回访/关闭 a step of the loop")  # fmt: skip
-def order_step(order_id: Id, body: StepCreate, ctx: RequestContext, key: IdempotencyKey = None):
-    return ctx.run(lambda s, who: _out(s, service.step(s, who, order_id, body.to_domain())), key=key, body=body)
+def order_step(order_id: Id, body: StepCreate, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: _out(s, flows.follow_order(s, who, desk(request), order_id, body.to_domain())),
+        key=key,
+        body=body,
+    )
 
 
 @router.post("/orders/{order_id}/countersign", response_model=OrderOut, tags=["orders"], summary="会签")
@@ -86,10 +80,8 @@ def order_countersign(order_id: Id, body: CountersignIn, ctx: RequestContext, ke
 @router.post("/incidents/{incident_id}/linkage", status_code=201, response_model=LinkageOut, tags=["orders"],
              summary="联动：向 119/120/燃气/供电等派单 orders to the linkage units")  # fmt: skip
 def linkage(incident_id: Id, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
-    peers = request.app.state.peers.serving()
-
     def work(session, who):
-        made, unserved = service.create_linkage(session, who, incident_id, peers)
-        return LinkageOut(items=[_out(session, o) for o in made], unserved=unserved)
+        made = flows.link(session, who, desk(request), incident_id)
+        return LinkageOut(items=[_out(session, o) for o in made.orders], unserved=made.unserved)
 
     return ctx.run(work, status=201, key=key)

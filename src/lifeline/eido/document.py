@@ -34,6 +34,7 @@ from lifeline.auth.permissions import mask_number as masked
 from lifeline.common import CHINA, parse_iso
 from lifeline.errors import Invalid
 from lifeline.incidents import states
+from lifeline.vocabulary import INTAKE_CHANNELS
 
 EIDO_VERSION = "1.0"
 ROOT_TYPE = "EmergencyIncidentDataObjectType"
@@ -57,7 +58,7 @@ STATUS = {
 }
 # Organisation kinds as IANA urn:emergency:service:responder types (the prefix left out, as EIDO asks).
 AGENCY_TYPE = {"centre_110": "police", "police_station": "police", "fire_119": "fire", "ems_120": "ems"}
-CHANNELS = frozenset({"voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push"})
+CHANNELS = frozenset(INTAKE_CHANNELS)
 PRIORITY_WORDS = {1: "highest", 2: "high", 3: "normal", 4: "low"}
 
 

@@ -8,16 +8,9 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lifeline.store.base import Base, JSONText, UTCDateTime, utcnow
+from lifeline.vocabulary import Channel
 
-REPORT_CHANNELS = {
-    "voice": "语音 110",
-    "sms": "12110 短信",
-    "wechat": "微信",
-    "app": "APP",
-    "video": "视频",
-    "alarm_post": "一键报警柱",
-    "hotline_push": "12345 推送",
-}
+REPORT_CHANNELS = Channel.labels()
 
 
 class Incident(Base):
@@ -38,6 +31,8 @@ class Incident(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
     callback_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where a call that needs a call-back stands (vocabulary.CallbackState); None when none is needed.
+    callback_state: Mapped[str | None] = mapped_column(String(16), index=True)
 
     caller_number: Mapped[str | None] = mapped_column(String(32), index=True)
     address: Mapped[str] = mapped_column(String(500), default="")
@@ -103,3 +98,16 @@ class Assignment(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # dispatch | transfer | joint
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CallbackAttempt(Base):
+    """One call-back to a silent, cut-off or whispered call: who tried, when, and what came of it."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # vocabulary.CallbackOutcome
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,8 +14,11 @@ from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
 from lifeline.incidents.service import Decision, Intake, ReportIn
 from lifeline.triage import TriageResult
+from lifeline.vocabulary import INTAKE_CHANNELS, Disposition, IncidentMove
 
-Channel = Literal["voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push"]
+Channel = Literal[INTAKE_CHANNELS]
+# Moves a person asks for by name; confirming is its own route, and taking an order back is the order's step.
+Move = Literal[tuple(m.value for m in IncidentMove if m not in (IncidentMove.CONFIRMED, IncidentMove.TAKEN_BACK))]
 Priority = Annotated[int, Field(ge=1, le=4)]
 Reason = Annotated[Text, Field(max_length=2000)]
 
@@ -45,7 +48,7 @@ class ReportCreate(Strict):
 
 class ConfirmIn(Strict):
     category: Annotated[Text, Field(max_length=32)] | None = None
-    disposition: Literal["police", "joint", "divert", "invalid"] | None = None
+    disposition: Disposition | None = None
     priority: Priority | None = None
     destinations: Annotated[list[Annotated[Text, Field(max_length=32)]], Field(max_length=20)] | None = None
     reason: Reason | None = None
@@ -55,9 +58,7 @@ class ConfirmIn(Strict):
 
 
 class TransitionIn(Strict):
-    to: Literal["dispatched", "en_route", "on_scene", "transferred", "resolved", "closed", "cancelled", "reopened"] = (
-        Field(description="目标状态 target state")
-    )
+    to: Move = Field(description="目标状态 target state")
     reason: Reason | None = None
     org: Annotated[Text, Field(max_length=64, description="派警/分流的单位代码 organisation code")] | None = None
 

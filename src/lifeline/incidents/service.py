@@ -19,16 +19,26 @@ from lifeline.callers.scoring import normalise_number
 from lifeline.common import sha256
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents import states
-from lifeline.incidents.models import Assignment, Incident, Report
+from lifeline.incidents.models import Assignment, CallbackAttempt, Incident, Report
 from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.store.engine import core, insert_row
+from lifeline.taxonomy import decisions
 from lifeline.triage import TriageResult, triage
 from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
+from lifeline.vocabulary import (
+    CALLBACK_TRIES,
+    LIVE_CHANNELS,
+    CallbackOutcome,
+    CallbackState,
+    Channel,
+    Disposition,
+    IncidentMove,
+    IncidentState,
+    Role,
+)
 
 MAX_DUPLICATES = 5
-# Channels on which a caller waits on the line for a call-taker to answer (接通率 counts these).
-LIVE_CHANNELS = frozenset({"voice", "video", "alarm_post"})
 DUPLICATE_CANDIDATES = 200  # the most recent open ones; bounds the work per call in a busy hour
 
 
@@ -137,6 +147,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         suggestion=result.suggestion(),
         needs_confirmation=result.needs_confirmation,
         callback_required=result.callback_required,
+        callback_state=CallbackState.WAITING if result.callback_required else None,
         caller_number=number,
         address=data.location_text or result.entities.address_text,
         lat=data.lat,
@@ -261,26 +272,26 @@ def confirm(session: Session, actor: Principal, incident_id: int, decision: Deci
         )
     tax = taxonomy.default()
     suggested = incident.suggestion
-    chosen = {
-        "category": decision.category or suggested["category"],
-        "disposition": decision.disposition or suggested["disposition"],
-        "priority": decision.priority or suggested["priority"],
-        "destinations": decision.destinations if decision.destinations is not None else suggested["destinations"],
-    }
-    if chosen["category"] not in tax.categories:
-        raise Invalid(f"未知类别 unknown category {chosen['category']!r}")
-    if chosen["disposition"] not in taxonomy.DISPOSITIONS:
-        raise Invalid(f"未知处置方式 unknown disposition {chosen['disposition']!r}; 可选: {taxonomy.DISPOSITIONS}")
+    if decision.category is not None and decision.category not in tax.categories:
+        raise Invalid(f"未知类别 unknown category {decision.category!r}")
+    if decision.disposition is not None and decision.disposition not in taxonomy.DISPOSITIONS:
+        raise Invalid(f"未知处置方式 unknown disposition {decision.disposition!r}; 可选: {taxonomy.DISPOSITIONS}")
+    chosen = decisions.complete(
+        tax, suggested, decision.disposition, decision.category, decision.priority, decision.destinations
+    ).as_dict()
     unknown = [d for d in chosen["destinations"] if d not in tax.destinations]
     if unknown:
         raise Invalid(f"未知去向 unknown destinations {unknown}")
-    changed = sorted(k for k, v in chosen.items() if v != suggested[k])
+    changed = decisions.overrides(suggested, decisions.Chosen(**chosen))
+    lessened = decisions.needs_reason(suggested, decisions.Chosen(**chosen))
     reason = (decision.reason or "").strip()
-    if changed and not reason:
+    if lessened and not reason:
         raise Invalid(
-            f"与研判建议不同（{', '.join(changed)}），须填写理由 / a reason is required when overriding: {changed}",
-            changed=changed,
+            f"与研判建议不同（{', '.join(lessened)}），须填写理由 / a reason is required when overriding: {lessened}",
+            changed=lessened,
         )
+    if chosen["disposition"] == Disposition.INVALID:
+        _callback_done(session, actor, incident, reason)
     incident.category, incident.disposition = chosen["category"], chosen["disposition"]
     incident.priority, incident.destinations = chosen["priority"], list(chosen["destinations"])
     incident.override_reason = reason or None
@@ -304,6 +315,8 @@ def transition(
     reason = (reason or "").strip() or None
     if target in states.NEEDS_REASON and not reason:
         raise Invalid(f"转为 {target} 须填写理由 / a reason is required to move to {target}")
+    if target == IncidentMove.CLOSED and incident.disposition == Disposition.INVALID:
+        _callback_done(session, actor, incident, reason)
     handed_to = _hand_over(session, incident, target, org)
     previous = incident.state
     incident.state = states.LANDS_IN.get(target, target)
@@ -328,8 +341,147 @@ def _hand_over(session: Session, incident: Incident, target: str, org: str | Non
     organisation: Organisation = org_by_code(session, org)
     if target == "dispatched" and organisation.kind not in ("police_station", "centre_110"):
         raise Invalid(f"{org} 不是公安单位，不能派警 / {org} is not a police unit")
-    session.add(Assignment(incident_id=incident.id, org_id=organisation.id, kind=kind))
+    hand_to(session, incident.id, organisation.id, kind)
     return org
+
+
+def hand_to(session: Session, incident_id: int, org_id: int, kind: str) -> None:
+    """Record that an organisation was handed the incident (dispatch, transfer, joint): it may now see it."""
+    exists = session.scalar(
+        select(Assignment.id).where(
+            Assignment.incident_id == incident_id, Assignment.org_id == org_id, Assignment.kind == kind
+        )
+    )
+    if exists is None:
+        session.add(Assignment(incident_id=incident_id, org_id=org_id, kind=kind))
+
+
+def prioritise(session: Session, actor: Principal, incident: Incident, priority: int, reason: str) -> Incident:
+    """Raise an incident's priority (a 12345 emergency pushed to 110 is priority 1); the reason is kept."""
+    if incident.disposition not in (Disposition.POLICE, Disposition.JOINT):
+        incident.disposition = Disposition.POLICE
+    incident.priority, incident.needs_confirmation = min(incident.priority, priority), True
+    incident.suggestion = {**incident.suggestion, "reasons": [*incident.suggestion["reasons"], reason]}
+    _record(session, actor, incident, "incident.prioritised", priority=incident.priority, reason=reason)
+    return incident
+
+
+# Call-backs ------------------------------------------------------------------------------------------
+
+
+class CallbackPending(Conflict):
+    """Closing as invalid a call that still needs a call-back."""
+
+
+def _callback_done(session: Session, actor: Principal, incident: Incident, reason: str | None) -> None:
+    """A call that needs a call-back is closed as invalid only after the caller was reached, or, after
+    CALLBACK_TRIES unanswered call-backs (or a wrong number), by a supervisor who gives a reason."""
+    state = incident.callback_state
+    if not incident.callback_required or state in (None, CallbackState.REACHED):
+        return
+    tries = _attempts(session, incident.id)
+    if state == CallbackState.SUPERVISOR:
+        if actor.role in (Role.SUPERVISOR, Role.ADMIN) and (reason or "").strip():
+            return
+        raise CallbackPending(
+            f"该来电需回拨：已回拨 {len(tries)} 次未接通，须由值班长填写理由后决定 / "
+            f"this call needs a call-back: {len(tries)} attempts went unanswered; a supervisor decides, with a reason",
+            callback={"state": state, "attempts": len(tries)},
+        )
+    raise CallbackPending(
+        f"该来电需回拨（无声、耳语或中断），回拨接通前不能按无效结案；已回拨 {len(tries)} 次，"
+        f"未接通满 {CALLBACK_TRIES} 次后由值班长决定 / this call needs a call-back before it can be closed as invalid: "
+        f"{len(tries)} attempts so far; record one (POST /api/v1/incidents/{incident.id}/callbacks)",
+        callback={"state": state, "attempts": len(tries)},
+    )
+
+
+def _attempts(session: Session, incident_id: int) -> list[CallbackAttempt]:
+    query = select(CallbackAttempt).where(CallbackAttempt.incident_id == incident_id).order_by(CallbackAttempt.id)
+    return list(session.scalars(query))
+
+
+def record_callback(
+    session: Session, actor: Principal, incident_id: int, outcome: str, note: str
+) -> tuple[Incident, CallbackAttempt]:
+    """One call-back attempt. Reached ends the wait; CALLBACK_TRIES unanswered (or a wrong number) hand the call
+    to a supervisor. Triaging again with what was learnt is the desk's flow (desk.call_back)."""
+    require(actor, "callback.record")
+    incident = get(session, actor, incident_id, lock=True)
+    if outcome not in CallbackOutcome.__members__.values():
+        raise Invalid(f"未知回拨结果 unknown outcome {outcome!r}; 可选: {', '.join(CallbackOutcome)}")
+    if incident.callback_state not in (CallbackState.WAITING, CallbackState.SUPERVISOR):
+        raise Conflict(
+            f"警情 {incident_id} 不在回拨队列中 / incident {incident_id} is not waiting for a call-back",
+            callback={"state": incident.callback_state},
+        )
+    note = note.strip()
+    if outcome == CallbackOutcome.REACHED and not note:
+        raise Invalid("已接通须记录了解到的情况 / a reached call-back needs a note of what the caller said")
+    attempt = CallbackAttempt(incident_id=incident.id, outcome=outcome, note=note, by=actor.username, at=utcnow())
+    session.add(attempt)
+    session.flush()
+    unanswered = sum(a.outcome != CallbackOutcome.REACHED for a in _attempts(session, incident.id))
+    if outcome == CallbackOutcome.REACHED:
+        incident.callback_state = CallbackState.REACHED
+    elif outcome == CallbackOutcome.WRONG_NUMBER or unanswered >= CALLBACK_TRIES:
+        incident.callback_state = CallbackState.SUPERVISOR
+    _record(
+        session, actor, incident, "incident.callback", outcome=outcome, note=note or None,
+        attempt=unanswered if outcome != CallbackOutcome.REACHED else None, callback_state=incident.callback_state,
+    )  # fmt: skip
+    return incident, attempt
+
+
+@dataclass
+class Waiting:
+    incident: Incident
+    attempts: list[CallbackAttempt]
+
+
+def callback_queue(session: Session, actor: Principal, limit: int = 200) -> list[Waiting]:
+    """Open calls waiting for a call-back, oldest first, with the attempts so far."""
+    require(actor, "callback.read")
+    query = (
+        select(Incident)
+        .where(
+            scope(session, actor),
+            Incident.callback_state.in_([CallbackState.WAITING, CallbackState.SUPERVISOR]),
+            Incident.state.in_(states.OPEN_STATES),
+        )
+        .order_by(Incident.received_at, Incident.id)
+        .limit(limit)
+    )
+    incidents = list(session.scalars(query))
+    tries: dict[int, list[CallbackAttempt]] = {i.id: [] for i in incidents}
+    if incidents:
+        rows = select(CallbackAttempt).where(CallbackAttempt.incident_id.in_(tries)).order_by(CallbackAttempt.id)
+        for attempt in session.scalars(rows):
+            tries[attempt.incident_id].append(attempt)
+    return [Waiting(i, tries[i.id]) for i in incidents]
+
+
+def retriage(session: Session, actor: Principal, incident: Incident, text: str, channel: str = Channel.CALLBACK):
+    """What was learnt later (a call-back) joins the incident as a report, and triage reads the whole story
+    again. A call not yet decided takes the new suggestion; a decided one keeps its decision beside it."""
+    now = utcnow()
+    session.add(
+        Report(
+            incident_id=incident.id, origin_incident_id=incident.id, channel=channel,
+            caller_number=incident.caller_number, text=text, received_at=now, answered_at=now,
+            taken_by=actor.user_id or None,
+        )
+    )  # fmt: skip
+    session.flush()
+    session.refresh(incident, ["reports"])
+    result = triage("\n".join(r.text for r in incident.reports), incident.reports[0].channel)
+    incident.suggestion = result.suggestion()
+    incident.needs_confirmation = result.needs_confirmation
+    if incident.state == IncidentState.TRIAGED:
+        incident.category, incident.disposition = result.category, result.disposition
+        incident.priority, incident.destinations = result.priority, list(result.destinations)
+    _record(session, actor, incident, "incident.retriaged", suggestion=incident.suggestion)
+    return incident
 
 
 def add_note(session: Session, actor: Principal, incident_id: int, text: str) -> None:

@@ -1,48 +1,31 @@
-"""The incident state machine (pure).
+"""The incident state machine (pure): the moves are one table in `lifeline.vocabulary`.
 
 police:  received → triaged → confirmed → dispatched → en_route → on_scene → resolved → closed
-divert:  … confirmed → transferred → resolved → closed   (the work order lives in `diversion`)
+divert:  … confirmed → transferred (the work order lives in `diversion`) → resolved → closed
 joint:   both paths are open: dispatched and transferred
 invalid: … confirmed → closed (recorded; the caller's history is updated)
-Any open state may be cancelled with a reason; resolved or closed may be reopened to confirmed.
+Any open state may be cancelled with a reason; resolved or closed may be reopened to confirmed; a transferred
+matter whose order was taken back returns to triaged for a new decision.
 """
 
 from __future__ import annotations
 
-STATES = {
-    "received": "已接收",
-    "triaged": "已研判",
-    "confirmed": "已确认",
-    "dispatched": "已派警",
-    "en_route": "出警途中",
-    "on_scene": "已到场",
-    "transferred": "已分流",
-    "resolved": "已处置",
-    "closed": "已办结",
-    "cancelled": "已撤销",
-    "merged": "已合并",
-}
+from lifeline.vocabulary import INCIDENT_LANDS_IN, INCIDENT_MOVES, Disposition, IncidentMove, IncidentState
 
-# Where each state may go, before the disposition narrows it.
-_NEXT = {
-    "received": {"triaged", "cancelled"},
-    "triaged": {"confirmed", "cancelled"},
-    "confirmed": {"dispatched", "transferred", "closed", "cancelled"},
-    "dispatched": {"en_route", "on_scene", "resolved", "cancelled"},
-    "en_route": {"on_scene", "resolved", "cancelled"},
-    "on_scene": {"resolved"},
-    "transferred": {"resolved", "cancelled"},
-    "resolved": {"closed", "reopened"},
-    "closed": {"reopened"},
-    "cancelled": set(),
-    "merged": set(),
-}
-
-OPEN_STATES = frozenset({"received", "triaged", "confirmed", "dispatched", "en_route", "on_scene", "transferred"})
-
-# "reopened" is an action, not a state: it lands in confirmed.
-ACTIONS = frozenset(STATES) | {"reopened"}
-LANDS_IN = {"reopened": "confirmed"}
+STATES = IncidentState.labels()
+OPEN_STATES = frozenset(
+    {
+        IncidentState.RECEIVED,
+        IncidentState.TRIAGED,
+        IncidentState.CONFIRMED,
+        IncidentState.DISPATCHED,
+        IncidentState.EN_ROUTE,
+        IncidentState.ON_SCENE,
+        IncidentState.TRANSFERRED,
+    }
+)
+ACTIONS = frozenset(IncidentMove)
+LANDS_IN = INCIDENT_LANDS_IN
 
 # Which timestamp each target state sets (the KPIs read these).
 TIMESTAMP = {
@@ -57,25 +40,23 @@ TIMESTAMP = {
     "cancelled": "cancelled_at",
 }
 
-NEEDS_REASON = frozenset({"cancelled", "reopened"})
+NEEDS_REASON = frozenset({IncidentMove.CANCELLED, IncidentMove.REOPENED, IncidentMove.TAKEN_BACK})
+
+# What the disposition rules out at the confirmed step.
+_NOT_FOR = {
+    Disposition.POLICE: {IncidentMove.TRANSFERRED, IncidentMove.CLOSED},
+    Disposition.DIVERT: {IncidentMove.DISPATCHED, IncidentMove.CLOSED},
+    Disposition.INVALID: {IncidentMove.DISPATCHED, IncidentMove.TRANSFERRED},
+    Disposition.JOINT: {IncidentMove.CLOSED},
+}
 
 
 def allowed_next(state: str, disposition: str | None) -> list[str]:
     """The moves open from `state` for an incident of this disposition, in a stable order."""
-    moves = set(_NEXT.get(state, set()))
-    if state == "confirmed":
-        if disposition == "police":
-            moves -= {"transferred", "closed"}
-        elif disposition == "divert":
-            moves -= {"dispatched", "closed"}
-        elif disposition == "invalid":
-            moves -= {"dispatched", "transferred"}
-        elif disposition == "joint":
-            moves -= {"closed"}
-    return sorted(moves, key=list(ACTIONS_ORDER).index)
-
-
-ACTIONS_ORDER = (*STATES, "reopened")
+    moves = set(INCIDENT_MOVES.get(state, frozenset()))
+    if state == IncidentState.CONFIRMED:
+        moves -= _NOT_FOR.get(disposition, set())
+    return [str(m) for m in IncidentMove if m in moves]
 
 
 def check(state: str, disposition: str | None, target: str) -> str | None:
@@ -83,7 +64,7 @@ def check(state: str, disposition: str | None, target: str) -> str | None:
     options = allowed_next(state, disposition)
     if target in options:
         return None
-    named = "、".join(f"{o}（{STATES.get(o, '重新打开')}）" for o in options) or "无 none"
+    named = "、".join(f"{o}（{IncidentMove(o).zh}）" for o in options) or "无 none"
     return (
         f"警情当前为 {state}（{STATES.get(state, state)}），不能转为 {target}；可选 allowed: {named}"
         f" / cannot move from {state} to {target}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
@@ -16,7 +16,6 @@ from lifeline.incidents import service
 from lifeline.incidents.schemas import (
     AuditOut,
     CallerOut,
-    ConfirmIn,
     Done,
     EventList,
     EventOut,
@@ -30,13 +29,11 @@ from lifeline.incidents.schemas import (
     TransitionIn,
 )
 from lifeline.triage import triage
+from lifeline.vocabulary import Disposition, IncidentState
 
 router = APIRouter(responses=RESPONSES)
 
-State = Literal[
-    "received", "triaged", "confirmed", "dispatched", "en_route", "on_scene",
-    "transferred", "resolved", "closed", "cancelled", "merged",
-]  # fmt: skip
+State = IncidentState
 
 
 @router.post(
@@ -67,7 +64,7 @@ def _cursor(raw: str | None) -> int | None:
 def list_incidents(
     ctx: RequestContext,
     state: Annotated[list[State] | None, Query()] = None,
-    disposition: Literal["police", "joint", "divert", "invalid"] | None = None,
+    disposition: Disposition | None = None,
     category: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
     priority: Annotated[int | None, Query(ge=1, le=4)] = None,
     since: Annotated[str | None, Query(description="ISO 8601 时间 with timezone")] = None,
@@ -104,13 +101,6 @@ def read_incident(incident_id: IncidentId, ctx: RequestContext):
 def _readable(session, who, incident_id):
     require(who, "incident.read")
     return service.get(session, who, incident_id)
-
-
-@router.post("/incidents/{incident_id}/confirm", response_model=IncidentOut, tags=["incidents"], summary="确认研判")
-def confirm(incident_id: IncidentId, body: ConfirmIn, ctx: RequestContext, key: IdempotencyKey = None):
-    return ctx.run(
-        lambda s, who: IncidentOut.of(service.confirm(s, who, incident_id, body.to_domain())), key=key, body=body
-    )
 
 
 @router.post("/incidents/{incident_id}/transitions", response_model=IncidentOut, tags=["incidents"], summary="状态流转")

@@ -22,7 +22,7 @@ from lifeline.auth import permissions
 from lifeline.auth.models import Organisation, User
 from lifeline.auth.service import Principal, add_user, principal_of, require, user_by_name
 from lifeline.common import sha256
-from lifeline.diversion import service as diversion
+from lifeline.desk import flows
 from lifeline.diversion.models import WorkOrder
 from lifeline.errors import Invalid
 from lifeline.incidents import service as incidents
@@ -190,6 +190,7 @@ def submit(
     data: open311.Submission,
     service: open311.Service,
     result: TriageResult,
+    desk: flows.Desk,
 ) -> Submitted:
     """A report and incident from the request; a work order unless triage keeps it on the police side."""
     for action in NEEDED:
@@ -221,17 +222,12 @@ def submit(
     if held:
         return Submitted(None, token, HELD_NOTICE)
     category = taxonomy.default().categories[service.code]
-    incidents.confirm(
-        session,
-        actor,
-        got.incident.id,
-        incidents.Decision(
-            category=service.code,
-            disposition="divert",
-            priority=category.priority,
-            destinations=list(category.destinations),
-            reason=REASON,
-        ),
+    decision = incidents.Decision(
+        category=service.code,
+        disposition="divert",
+        priority=category.priority,
+        destinations=list(category.destinations),
+        reason=REASON,
     )
-    order = diversion.create(session, actor, got.incident.id, diversion.OrderIn(), peer=None)
-    return Submitted(order.id, token, service.notice)
+    outcome = flows.decide(session, actor, desk, got.incident.id, decision)
+    return Submitted(outcome.orders[0].id, token, service.notice)

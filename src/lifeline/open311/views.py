@@ -213,7 +213,7 @@ def _submit(request: Request, fields: dict[str, list[str]]) -> open311_service.S
         who = open311_service.principal_for_key(session, key)
         if who is None:  # revoked in between
             raise open311.Open311Error(403, "api_key 无效或已吊销 / invalid api_key received")
-        done = open311_service.submit(session, who, data, service, result)
+        done = open311_service.submit(session, who, data, service, result, request.app.state.desk)
     return done
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from lifeline.api.problems import RESPONSES, problem
-from lifeline.desk.bridge import HANDLERS
+from lifeline.desk import inbox as desk_inbox
 from lifeline.errors import LifelineError
 from lifeline.peering.models import PeerInbox
 from lifeline.peering.peers import verify
@@ -97,12 +97,10 @@ def _apply(request: Request, peer: str, message: dict) -> JSONResponse:
                 expected_prev=inbox.applied_seq,
             )
         status = "applied"
-        handler = HANDLERS.get(message["kind"])
+        role = request.app.state.peers.peers[peer].role
         try:
             with session.begin_nested():
-                if handler is None:
-                    raise LifelineError(f"未知消息类型 unknown kind {message['kind']!r}")
-                handler(session, peer, message["body"])
+                desk_inbox.handler(role, message["kind"])(session, peer, message["body"])
         except (LifelineError, KeyError, TypeError, ValueError) as exc:
             # Retrying cannot fix a message's content: record it for a person and keep the stream moving.
             status = "unprocessable"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DISPOSITIONS = ("police", "joint", "divert", "invalid")
+from lifeline.vocabulary import POLICE_SIDE, Disposition
+
+DISPOSITIONS = tuple(d.value for d in Disposition)
 PRIORITIES = (1, 2, 3, 4)
-# Dispositions that keep police involved: a call with one of these may never be diverted by software.
-POLICE_SIDE = frozenset({"police", "joint"})
+__all__ = ["DISPOSITIONS", "POLICE_SIDE", "PRIORITIES", "Category", "Label", "Taxonomy"]
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass, field
 
 from lifeline.triage.cues import Cue
 from lifeline.triage.extract import Entities
+from lifeline.vocabulary import Channel
 
-CHANNELS = ("voice", "sms", "wechat", "app", "video", "alarm_post", "hotline_push")
+CHANNELS = tuple(c.value for c in Channel)
 
 
 @dataclass

@@ -19,7 +19,8 @@ from lifeline.analytics.views import router as analytics_router
 from lifeline.api import problems
 from lifeline.api.limits import BodyLimit
 from lifeline.auth.views import router as auth_router
-from lifeline.desk.views import router as bridge_router
+from lifeline.desk.flows import Desk
+from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
 from lifeline.diversion import routing
 from lifeline.diversion.service import escalate_overdue
@@ -109,6 +110,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     # Files named in the settings are read now: a bad one stops the start with its line and field named.
     app.state.routing = routing.load(str(settings.routing)) if settings.routing else routing.Table()
     app.state.taxonomy = taxonomies.load(settings.taxonomy) if settings.taxonomy else taxonomies.default()
+    app.state.desk = Desk(role, peers, app.state.routing)
     app.state.city_layers = city_layers(settings.city_layers)
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = settings.tile_url
@@ -118,7 +120,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.include_router(incidents_router, prefix=API)
     app.include_router(auth_router, prefix=API)
     app.include_router(diversion_router, prefix=API)
-    app.include_router(bridge_router, prefix=API)
+    app.include_router(desk_router, prefix=API)
     app.include_router(eido_router, prefix=API)
     app.include_router(dispatch_router, prefix=API)
     app.include_router(analytics_router, prefix=API)

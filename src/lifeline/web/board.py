@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lifeline import taxonomy
 from lifeline.auth.models import Organisation
+from lifeline.desk import flows
 from lifeline.dispatch import service as dispatch
 from lifeline.dispatch.models import UNIT_STATUSES
 from lifeline.diversion import service as diversion
@@ -19,6 +20,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
+from lifeline.vocabulary import OrderStep
 from lifeline.web.pages import csrf_ok, render, shell, toast, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -156,7 +158,7 @@ def inbox(request: Request):
         )
     return render(
         request, "partials/inbox.html", who, rows=rows, categories=_categories(), names=order_states.STATES,
-        allowed=order_states.allowed_next, role=who.user.role, steps=diversion.STEP_ROLES,
+        allowed=order_states.allowed_next, role=who.user.role, steps=diversion.STEP_ROLES, actions=OrderStep.labels(),
     )  # fmt: skip
 
 
@@ -169,16 +171,22 @@ def order_step(
     reason: Annotated[str, Form()] = "",
     satisfaction: Annotated[int | None, Form()] = None,
     comment: Annotated[str, Form()] = "",
+    org: Annotated[str, Form()] = "",
 ):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
         return toast("会话已失效，请重新登录 / log in again", error=True)
     data = diversion.StepIn(
-        to=to, feedback=feedback or None, reason=reason or None, satisfaction=satisfaction, comment=comment or None
+        to=to,
+        feedback=feedback or None,
+        reason=reason or None,
+        satisfaction=satisfaction,
+        comment=comment or None,
+        org=org.strip() or None,
     )
     try:
         with transaction(request.app.state.sessions) as session:
-            order = diversion.step(session, who.user, order_id, data)
+            order = flows.follow_order(session, who.user, request.app.state.desk, order_id, data)
             state = order_states.STATES[order.state]
     except LifelineError as exc:
         return toast(exc.detail, error=True)

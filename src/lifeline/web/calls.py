@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from lifeline import taxonomy
-from lifeline.desk import bridge
-from lifeline.diversion import service as diversion
+from lifeline.auth.permissions import mask_number
+from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage
+from lifeline.vocabulary import CallbackOutcome, CallbackState
 from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, render, shell, suggestion_context, toast, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -72,46 +72,65 @@ def decide(
         caller_number=caller_number[:32] or None,
         location_text=location_text[:500],
     )
+    # The key names a disposition only; the flow fills in the rest from the suggestion, keeping its facts.
+    decided = incidents.Decision(disposition=decision, reason=reason.strip() or None)
     try:
         with transaction(request.app.state.sessions) as session:
-            got = incidents.intake(session, who.user, data, result)
-            incident = incidents.confirm(session, who.user, got.incident.id, _decision(result, decision, reason))
-            follow_up = _follow_up(request, session, who, incident.id, decision)
+            _, outcome = flows.take_call(session, who.user, request.app.state.desk, data, decided, result)
     except LifelineError as exc:
         return toast(exc.detail, error=True)
-    response = toast(f"警情 #{incident.id} {DECISIONS[decision]}{follow_up}")
+    follow_up = outcome.summary()
+    if outcome.awaiting_callback:
+        response = toast(f"警情 #{outcome.incident.id} {follow_up}", error=True)
+        response.headers["HX-Trigger"] = "call-recorded"
+        return response
+    response = toast(f"警情 #{outcome.incident.id} {DECISIONS[decision]}" + (f"，{follow_up}" if follow_up else ""))
     response.headers["HX-Trigger"] = "call-recorded"
     return response
 
 
-def _decision(result, decision: str, reason: str) -> incidents.Decision:
-    """Keep the suggestion's category when the key agrees with it; else the category the key implies."""
-    if decision == result.disposition:
-        return incidents.Decision(reason=reason or None)
-    fallback = {"police": "public_order", "joint": "medical_emergency", "divert": "consultation", "invalid": "nuisance"}
-    category = result.category
-    if taxonomy.default().categories[category].disposition not in (decision, "joint" if decision == "police" else ""):
-        category = fallback[decision]
-    destinations = list(taxonomy.default().categories[category].destinations)
-    priority = 4 if decision == "invalid" else None
-    return incidents.Decision(
-        category=category, disposition=decision, destinations=destinations, priority=priority, reason=reason or None
-    )
+@router.get("/console/callbacks", response_class=HTMLResponse)
+def callbacks(request: Request):
+    """The calls waiting for a call-back, oldest first."""
+    who = viewer(request)
+    if who is None:
+        return HTMLResponse("", status_code=401)
+    try:
+        with request.app.state.readers() as session:
+            waiting = incidents.callback_queue(session, who.user)
+    except LifelineError:
+        waiting = []
+    rows = [
+        {
+            "incident": w.incident,
+            "number": mask_number(w.incident.caller_number),
+            "attempts": w.attempts,
+            "unanswered": sum(a.outcome != CallbackOutcome.REACHED for a in w.attempts),
+            "needs_supervisor": w.incident.callback_state == CallbackState.SUPERVISOR,
+        }
+        for w in waiting
+    ]
+    return render(request, "partials/callbacks.html", who, rows=rows, outcomes=CallbackOutcome.labels())
 
 
-def _follow_up(request: Request, session, who, incident_id: int, decision: str) -> str:
-    if decision == "invalid":
-        incidents.transition(session, who.user, incident_id, "closed", reason="无效来电 / invalid call")
-        return "，已结案"
-    if decision == "joint":
-        made, unserved = diversion.create_linkage(session, who.user, incident_id, request.app.state.peers.serving())
-        note = f"，联动 {len(made)} 家单位" if made else ""
-        return note + (f"，需电话联系：{'、'.join(unserved)}" if unserved else "")
-    if decision == "divert":
-        peer = request.app.state.peers.by_role("12345")
-        if request.app.state.role == "110" and peer is not None:
-            bridge.transfer_call(session, who.user, incident_id, peer.name, three_way=False)
-            return "，已一键转接"
-        order = diversion.create(session, who.user, incident_id, diversion.OrderIn(), None)
-        return f"，工单 #{order.id}"
-    return ""
+@router.post("/console/callbacks/{incident_id}", response_class=HTMLResponse)
+def call_back(
+    request: Request,
+    incident_id: int,
+    outcome: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+):
+    """One call-back attempt; reached → the call is triaged again with the note."""
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return toast("会话已失效，请重新登录 / the session has ended; log in again", error=True)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            incident = flows.call_back(session, who.user, incident_id, outcome, note[:2000])
+            label = CallbackOutcome(outcome).zh
+            state = incident.suggestion["disposition"]
+    except (LifelineError, ValueError) as exc:
+        return toast(getattr(exc, "detail", str(exc)), error=True)
+    response = toast(f"警情 #{incident_id} 回拨：{label}；研判建议 suggestion: {state}")
+    response.headers["HX-Trigger"] = "call-recorded"
+    return response

@@ -1,0 +1,251 @@
+"""The desk's flows: the only place where a move crosses rooms.
+
+take_call   a report → triage → the call-taker's decision → what follows from it
+decide      the decision on a triaged call, and what follows (close, hand over, or wait for dispatch)
+hand_over   divert: one-click transfer to the 12345 peer when there is one, else a local work order;
+            joint: linkage orders to 119/120/utilities beside police
+follow_order  an order's step, and its effect on the incident
+mirrored    a peer's step on an order exchanged with it, and its effect on the incident
+call_back   a call-back attempt to a silent call; reached → triaged again with what was learnt
+
+The console, the API, the CLI and the simulator call these and reach the same outcome for the same decision.
+Rows are written by each room's service: incidents by `incidents.service`, orders by `diversion.service`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from lifeline.auth.service import SYSTEM, Principal
+from lifeline.desk import bridge
+from lifeline.diversion import routing
+from lifeline.diversion import service as orders
+from lifeline.diversion.models import WorkOrder
+from lifeline.errors import Conflict
+from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident
+from lifeline.peering.peers import Peers
+from lifeline.store import events
+from lifeline.triage import TriageResult
+from lifeline.vocabulary import CallbackOutcome, Disposition, IncidentMove, IncidentState, OrderState
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What the flows need to know of this deployment: which role it plays, its peers, its routing table."""
+
+    role: str = "both"  # 110 | 12345 | both
+    peers: Peers = field(default_factory=Peers)
+    routing: routing.Table | None = None
+
+    def peer_for(self, role: str) -> str | None:
+        """The peer that plays `role`, or None when this process plays it (or none is configured)."""
+        if self.role in (role, "both"):
+            return None
+        peer = self.peers.by_role(role)
+        return peer.name if peer else None
+
+
+@dataclass
+class Outcome:
+    """What a decision or a hand-over started."""
+
+    incident: Incident
+    orders: list[WorkOrder] = field(default_factory=list)
+    transferred_to: str | None = None  # the peer a call was transferred to
+    unserved: list[str] = field(default_factory=list)  # destinations nobody here serves: phone them
+    awaiting_callback: bool = False  # the decision waits: the caller must be called back first
+
+    def summary(self) -> str:
+        """One line for the call-taker, Chinese first."""
+        parts = []
+        if self.awaiting_callback:
+            parts.append("需回拨：已记入回拨队列，接通前不能按无效结案 / call back first: the call waits in the queue")
+        if self.incident.state == IncidentState.CLOSED:
+            parts.append("已结案 closed")
+        if self.transferred_to:
+            parts.append(f"已一键转接 {self.transferred_to} transferred")
+        if self.orders:
+            parts.append("工单 " + "、".join(f"#{o.id}" for o in self.orders))
+        if self.unserved:
+            parts.append("需电话联系 phone: " + "、".join(self.unserved))
+        return "，".join(parts)
+
+
+# A call becomes work --------------------------------------------------------------------------------------
+
+
+def take_call(
+    session: Session,
+    actor: Principal,
+    desk: Desk,
+    report: incidents.ReportIn,
+    decision: incidents.Decision | None = None,
+    result: TriageResult | None = None,
+) -> tuple[incidents.Intake, Outcome | None]:
+    """Record the call; with a decision (the console's one key), decide it and start what follows. A call that
+    needs a call-back is kept, waiting in the call-back queue, when the decision would close it unheard."""
+    taken = incidents.intake(session, actor, report, result)
+    if decision is None:
+        return taken, None
+    try:
+        with session.begin_nested():
+            return taken, decide(session, actor, desk, taken.incident.id, decision)
+    except incidents.CallbackPending:
+        return taken, Outcome(taken.incident, awaiting_callback=True)
+
+
+def decide(session: Session, actor: Principal, desk: Desk, incident_id: int, decision: incidents.Decision) -> Outcome:
+    """The call-taker's decision, and what follows: invalid is closed (a call that needs a call-back only after
+    one), divert and joint are handed over, police waits for the dispatcher."""
+    incident = incidents.confirm(session, actor, incident_id, decision)
+    if incident.disposition == Disposition.INVALID:
+        incidents.transition(session, actor, incident.id, IncidentMove.CLOSED, reason="无效来电 / invalid call")
+        return Outcome(incident)
+    if incident.disposition in (Disposition.DIVERT, Disposition.JOINT):
+        return hand_over(session, actor, desk, incident.id)
+    return Outcome(incident)
+
+
+def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int) -> Outcome:
+    """A confirmed matter goes where it is handled: a diverted one by one-click transfer to the 12345 peer when
+    there is one, else as a local work order; a joint one as linkage orders beside the police."""
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    if incident.disposition == Disposition.JOINT:
+        return link(session, actor, desk, incident_id)
+    if incident.disposition != Disposition.DIVERT:
+        raise Conflict(
+            f"警情 {incident_id} 为 {incident.disposition}，只有分流或联动警情可移交 / only diverted or joint"
+            " matters are handed over"
+        )
+    peer = desk.peer_for("12345")
+    if peer is not None:
+        return transfer(session, actor, desk, incident_id, three_way=False)
+    return raise_order(session, actor, desk, incident_id, orders.OrderIn())
+
+
+def raise_order(session: Session, actor: Principal, desk: Desk, incident_id: int, data: orders.OrderIn) -> Outcome:
+    """A work order for a confirmed diverted or joint matter: to `data.org`, else to the 12345 peer when there is
+    one, else to the organisation the routing table names."""
+    incident = _confirmed(session, actor, incident_id, (Disposition.DIVERT, Disposition.JOINT))
+    open_order = orders.open_order(session, incident.id)
+    if open_order is not None and incident.disposition == Disposition.DIVERT:
+        raise Conflict(f"警情 {incident_id} 已有在办工单 {open_order} / incident already has open order {open_order}")
+    peer = None if data.org else desk.peer_for("12345")
+    order, org = orders.create(session, actor, incident, data, peer, desk.routing)
+    _handed(session, incident, org.id if org else None, "transfer")
+    return Outcome(incident, [order])
+
+
+def link(session: Session, actor: Principal, desk: Desk, incident_id: int) -> Outcome:
+    """Each linkage unit of a joint matter gets its order; destinations nobody serves are named for the phone."""
+    incident = _confirmed(session, actor, incident_id, (Disposition.JOINT,))
+    made = orders.create_linkage(session, actor, incident, desk.peers.serving())
+    for org in made.orgs:
+        incidents.hand_to(session, incident.id, org.id, "joint")
+    return Outcome(incident, made.orders, unserved=made.unserved)
+
+
+def transfer(session: Session, actor: Principal, desk: Desk, incident_id: int, three_way: bool) -> Outcome:
+    """110 → 12345 one-click transfer: the caller's number, what was said so far, the triage, the call mode."""
+    peer = desk.peer_for("12345")
+    if peer is None:
+        raise Conflict("本进程即 12345 或未配置 12345 对端，请派发工单 / no 12345 peer: raise a work order instead")
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    if incident.state == IncidentState.TRIAGED and incident.suggestion["disposition"] == Disposition.DIVERT:
+        incidents.confirm(session, actor, incident_id, incidents.Decision())
+    incident = _confirmed(session, actor, incident_id, (Disposition.DIVERT,))
+    bridge.transfer_call(session, actor, incident, peer, three_way)
+    incidents.transition(session, actor, incident.id, IncidentMove.TRANSFERRED, reason="一键转接 12345 / transfer")
+    # The call and the matter are 12345's now (it raises its own order): 110's part is done, not left open.
+    why = f"已一键转接 {peer}，由 12345 办理 / transferred to {peer}, handled there"
+    incidents.transition(session, SYSTEM, incident.id, IncidentMove.RESOLVED, reason=why)
+    return Outcome(incident, transferred_to=peer)
+
+
+def _confirmed(session: Session, actor: Principal, incident_id: int, dispositions: tuple[str, ...]) -> Incident:
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    if incident.disposition not in dispositions:
+        raise Conflict(
+            f"警情 {incident_id} 为 {incident.disposition}，不能这样移交 / a {incident.disposition} matter is not"
+            f" handed over this way (needs {'/'.join(dispositions)})"
+        )
+    if incident.state not in (IncidentState.CONFIRMED, IncidentState.TRANSFERRED, IncidentState.DISPATCHED,
+                              IncidentState.EN_ROUTE, IncidentState.ON_SCENE):  # fmt: skip
+        raise Conflict(
+            f"警情 {incident_id} 当前为 {incident.state}，须先确认 / confirm the incident before handing it over",
+            allowed=incidents.states.allowed_next(incident.state, incident.disposition),
+        )
+    return incident
+
+
+def _handed(session: Session, incident: Incident, org_id: int | None, kind: str) -> None:
+    """A confirmed diverted matter becomes transferred; an organisation handed it may see it."""
+    if incident.state == IncidentState.CONFIRMED and incident.disposition == Disposition.DIVERT:
+        incidents.transition(session, SYSTEM, incident.id, IncidentMove.TRANSFERRED)
+    if org_id is not None:
+        incidents.hand_to(session, incident.id, org_id, kind)
+
+
+# Orders move incidents ------------------------------------------------------------------------------------
+
+
+def follow_order(session: Session, actor: Principal, desk: Desk, order_id: int, data: orders.StepIn) -> WorkOrder:
+    """One step of an order, and what it does to its incident."""
+    order = orders.step(session, actor, order_id, data, desk.routing)
+    if order.incident_id is not None:
+        _follow(session, order, data.to, data.reason)
+    return order
+
+
+def mirrored(session: Session, peer: str, body: dict) -> WorkOrder:
+    """A step the peer took on its copy of an order exchanged with it, and what it does to our incident."""
+    order, previous = orders.mirror(session, peer, body)
+    if order.incident_id is not None and order.state != previous:
+        step = "rerouted" if previous in orders.states.BOUNCED and order.state == OrderState.RECEIVED else order.state
+        _follow(session, order, step, order.return_reason)
+    return order
+
+
+def _follow(session: Session, order: WorkOrder, step: str, reason: str | None) -> None:
+    """A diverted incident follows its order: handled → resolved, closed → closed, redo → transferred again,
+    taken back → triaged for a new decision, re-routed → the new lead may see it. A joint incident is closed by
+    the police; its linkage orders only add who may see it."""
+    incident = session.get(Incident, order.incident_id)
+    if step == "rerouted" and order.org_id is not None:
+        kind = "joint" if incident.disposition == Disposition.JOINT else "transfer"
+        incidents.hand_to(session, incident.id, order.org_id, kind)
+    if incident.disposition != Disposition.DIVERT:
+        return
+    state = order.state
+    if state == OrderState.HANDLED and incident.state == IncidentState.TRANSFERRED:
+        incidents.transition(session, SYSTEM, incident.id, IncidentMove.RESOLVED, reason="工单已办结 / order handled")
+    elif state == OrderState.CLOSED and incident.state == IncidentState.RESOLVED:
+        incidents.transition(session, SYSTEM, incident.id, IncidentMove.CLOSED, reason="工单已回访关闭 / order closed")
+    elif state == OrderState.IN_PROGRESS and incident.state == IncidentState.RESOLVED:
+        incidents.transition(session, SYSTEM, incident.id, IncidentMove.REOPENED, reason="回访不满意，重办 / redo")
+        incidents.transition(session, SYSTEM, incident.id, IncidentMove.TRANSFERRED)
+    elif state == OrderState.TAKEN_BACK and incident.state == IncidentState.TRANSFERRED:
+        why = f"工单 {order.uid[:8]} 收回：{reason or ''} / order taken back"
+        incidents.transition(session, SYSTEM, incident.id, IncidentMove.TAKEN_BACK, reason=why)
+    elif state == OrderState.RETURNED:
+        events.append(
+            session,
+            "incident.order_returned",
+            {"order": order.uid, "reason": order.return_reason},
+            actor=SYSTEM.username,
+            incident_id=incident.id,
+        )
+
+
+# Call-backs -----------------------------------------------------------------------------------------------
+
+
+def call_back(session: Session, actor: Principal, incident_id: int, outcome: str, note: str) -> Incident:
+    """A call-back attempt; when the caller was reached, the call is triaged again with what was learnt."""
+    incident, attempt = incidents.record_callback(session, actor, incident_id, outcome, note)
+    if attempt.outcome == CallbackOutcome.REACHED:
+        incidents.retriage(session, actor, incident, f"回拨接通：{attempt.note}")
+    return incident

@@ -1,0 +1,204 @@
+"""The words of the desk, one place each: dispositions, incident and order states, channels, roles, call-back
+outcomes, unit statuses; and each state machine's moves as one table.
+
+Every term is a StrEnum whose members equal their stored strings, so tables, schemas, templates and tests use the
+same names, and each carries its Chinese label (`.zh`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Term(StrEnum):
+    """A stored word with its Chinese label."""
+
+    zh: str
+
+    def __new__(cls, value: str, zh: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {m.value: m.zh for m in cls}
+
+
+class Disposition(Term):
+    POLICE = "police", "警务"
+    JOINT = "joint", "联动"
+    DIVERT = "divert", "分流"
+    INVALID = "invalid", "无效"
+
+
+# Dispositions that keep police involved: a call with one of these may never be diverted by software.
+POLICE_SIDE = frozenset({Disposition.POLICE, Disposition.JOINT})
+
+
+class Channel(Term):
+    VOICE = "voice", "语音 110"
+    SMS = "sms", "12110 短信"
+    WECHAT = "wechat", "微信"
+    APP = "app", "APP"
+    VIDEO = "video", "视频"
+    ALARM_POST = "alarm_post", "一键报警柱"
+    HOTLINE_PUSH = "hotline_push", "12345 推送"
+    CALLBACK = "callback", "回拨"
+
+
+# Channels a report can come in on (a call-back is recorded by the desk, not reported).
+INTAKE_CHANNELS = tuple(c.value for c in Channel if c is not Channel.CALLBACK)
+# Channels on which a caller waits on the line for a call-taker to answer (接通率 counts these).
+LIVE_CHANNELS = frozenset({Channel.VOICE, Channel.VIDEO, Channel.ALARM_POST})
+
+
+class Role(Term):
+    CALL_TAKER = "call_taker", "接警员"
+    DISPATCHER = "dispatcher", "调度员"
+    FIELD_OFFICER = "field_officer", "处警民警"
+    HOTLINE_OPERATOR = "hotline_operator", "12345 话务员"
+    AGENCY_HANDLER = "agency_handler", "承办单位经办人"
+    SUPERVISOR = "supervisor", "值班长"
+    ADMIN = "admin", "系统管理员"
+    # Another platform, acting through signed messages only; never a login.
+    PEER = "peer", "对端平台"
+
+
+# Roles a person can hold (a peer is a platform, not a user).
+USER_ROLES = tuple(r for r in Role if r is not Role.PEER)
+
+
+class CallbackOutcome(Term):
+    REACHED = "reached", "已接通"
+    NO_ANSWER = "no_answer", "无人接听"
+    BUSY = "busy", "占线"
+    WRONG_NUMBER = "wrong_number", "号码错误"
+
+
+class CallbackState(Term):
+    WAITING = "waiting", "待回拨"
+    REACHED = "reached", "已回拨接通"
+    SUPERVISOR = "supervisor", "待值班长决定"
+
+
+# After this many call-backs without an answer, a supervisor decides what happens to the call.
+CALLBACK_TRIES = 3
+
+
+class UnitStatus(Term):
+    AVAILABLE = "available", "空闲"
+    DISPATCHED = "dispatched", "已派"
+    EN_ROUTE = "en_route", "途中"
+    ON_SCENE = "on_scene", "到场"
+    BUSY = "busy", "忙碌"
+    OFF_DUTY = "off_duty", "下班"
+
+
+class IncidentState(Term):
+    RECEIVED = "received", "已接收"
+    TRIAGED = "triaged", "已研判"
+    CONFIRMED = "confirmed", "已确认"
+    DISPATCHED = "dispatched", "已派警"
+    EN_ROUTE = "en_route", "出警途中"
+    ON_SCENE = "on_scene", "已到场"
+    TRANSFERRED = "transferred", "已分流"
+    RESOLVED = "resolved", "已处置"
+    CLOSED = "closed", "已办结"
+    CANCELLED = "cancelled", "已撤销"
+    MERGED = "merged", "已合并"
+
+
+class IncidentMove(Term):
+    """What a person (or a flow) does to an incident; most moves are named by the state they land in."""
+
+    CONFIRMED = "confirmed", "确认"
+    DISPATCHED = "dispatched", "派警"
+    EN_ROUTE = "en_route", "出发"
+    ON_SCENE = "on_scene", "到场"
+    TRANSFERRED = "transferred", "分流"
+    RESOLVED = "resolved", "处置完毕"
+    CLOSED = "closed", "结案"
+    CANCELLED = "cancelled", "撤销"
+    REOPENED = "reopened", "重新打开"
+    # A returned order's matter comes back to the desk for a new decision.
+    TAKEN_BACK = "taken_back", "收回重新研判"
+
+
+S, M = IncidentState, IncidentMove
+# The incident state machine: from each state, the moves open before the disposition narrows them.
+INCIDENT_MOVES: dict[IncidentState, frozenset[IncidentMove]] = {
+    S.RECEIVED: frozenset({M.CANCELLED}),
+    S.TRIAGED: frozenset({M.CONFIRMED, M.CANCELLED}),  # confirming is the decision: incidents.service.confirm
+    S.CONFIRMED: frozenset({M.DISPATCHED, M.TRANSFERRED, M.CLOSED, M.CANCELLED}),
+    S.DISPATCHED: frozenset({M.EN_ROUTE, M.ON_SCENE, M.RESOLVED, M.CANCELLED}),
+    S.EN_ROUTE: frozenset({M.ON_SCENE, M.RESOLVED, M.CANCELLED}),
+    S.ON_SCENE: frozenset({M.RESOLVED}),
+    S.TRANSFERRED: frozenset({M.RESOLVED, M.CANCELLED, M.TAKEN_BACK}),
+    S.RESOLVED: frozenset({M.CLOSED, M.REOPENED}),
+    S.CLOSED: frozenset({M.REOPENED}),
+    S.CANCELLED: frozenset(),
+    S.MERGED: frozenset(),
+}
+# Moves that land somewhere other than the state of their name.
+INCIDENT_LANDS_IN = {M.REOPENED: S.CONFIRMED, M.TAKEN_BACK: S.TRIAGED}
+del S, M
+
+
+class OrderState(Term):
+    SENT = "sent", "已派发"
+    RECEIVED = "received", "已接收"
+    SIGNED = "signed", "已签收"
+    IN_PROGRESS = "in_progress", "办理中"
+    HANDLED = "handled", "已办结待回访"
+    VISITED = "visited", "已回访"
+    CLOSED = "closed", "已关闭"
+    RETURNED = "returned", "已退回待改派"
+    REFERRED = "referred", "退回待值班长决定"
+    TAKEN_BACK = "taken_back", "已收回"
+    ARCHIVED = "archived", "已归档"
+
+
+class OrderStep(Term):
+    """What a person does to a work order (the button is named by the action, not by the state)."""
+
+    SIGNED = "signed", "签收"
+    IN_PROGRESS = "in_progress", "开始办理"
+    HANDLED = "handled", "办结反馈"
+    RETURNED = "returned", "退回"
+    VISITED = "visited", "回访"
+    CLOSED = "closed", "关闭"
+    ARCHIVED = "archived", "归档"
+    REROUTED = "rerouted", "改派"
+    TAKEN_BACK = "taken_back", "收回"
+    REFERRED = "referred", "提交值班长"
+
+
+S, T = OrderState, OrderStep
+# The work-order loop 受理—流转—处置—反馈—回访: from each state, the steps open. A returned order is never left
+# without a move: it is re-routed, taken back by the desk that sent it, or referred to a supervisor.
+ORDER_STEPS: dict[OrderState, frozenset[OrderStep]] = {
+    S.SENT: frozenset({T.RETURNED}),
+    S.RECEIVED: frozenset({T.SIGNED, T.RETURNED}),
+    S.SIGNED: frozenset({T.IN_PROGRESS, T.HANDLED, T.RETURNED}),
+    S.IN_PROGRESS: frozenset({T.HANDLED}),
+    S.HANDLED: frozenset({T.VISITED}),
+    S.VISITED: frozenset({T.CLOSED}),
+    S.CLOSED: frozenset({T.ARCHIVED}),
+    S.RETURNED: frozenset({T.REROUTED, T.TAKEN_BACK, T.REFERRED}),
+    S.REFERRED: frozenset({T.REROUTED, T.TAKEN_BACK}),
+    S.TAKEN_BACK: frozenset({T.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+}
+# Where each step may land: an unsatisfied return visit sends the order back to be redone (重办); a re-routed
+# order is received again by its new lead.
+ORDER_LANDS_IN: dict[OrderStep, frozenset[OrderState]] = {
+    T.VISITED: frozenset({S.VISITED, S.IN_PROGRESS}),
+    T.REROUTED: frozenset({S.RECEIVED}),
+}
+del S, T
+
+
+def order_landings(step: OrderStep) -> frozenset[OrderState]:
+    return ORDER_LANDS_IN.get(step, frozenset({OrderState(step.value)}))
