@@ -172,3 +172,16 @@ def _workers_of(pid: int) -> list[int]:
         if int(fields[1]) == pid and b"spawn_main" in command:
             found.append(int(stat.parent.name))
     return found
+
+
+def test_the_routing_file_of_the_settings_is_the_one_the_desk_and_open311_go_by(monkeypatch, tmp_path):
+    monkeypatch.delenv("LIFELINE_ROUTING", raising=False)
+    table = tmp_path / "routing.yaml"
+    table.write_text("deadlines:\n  noise: {sign_minutes: 7, handle_hours: 11}\n", encoding="utf-8")
+    application = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", routing=table))
+    assert application.state.desk.routing is application.state.routing
+    assert application.state.routing.deadline("noise").handle_hours == 11
+    with TestClient(application) as client:
+        services = client.get("/open311/v2/services.json").json()
+    (noise,) = [s for s in services if s["service_code"] == "noise"]
+    assert "7 分钟内签收，11 小时内办结" in noise["description"]

@@ -17,7 +17,6 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from lifeline import taxonomy
-from lifeline.diversion import routing
 from lifeline.errors import Forbidden, LifelineError, NotFound
 from lifeline.open311 import protocol as open311
 from lifeline.open311 import service as open311_service
@@ -96,12 +95,13 @@ def answers(handler):
     return run
 
 
-def _services() -> dict[str, open311.Service]:
-    return open311.services(taxonomy.default(), routing.load())
+def _services(request: Request) -> dict[str, open311.Service]:
+    """The services and their deadlines by the routing table the application was started with (Settings.routing)."""
+    return open311.services(taxonomy.default(), request.app.state.routing)
 
 
-def _service(code: str) -> open311.Service:
-    found = _services().get(code)
+def _service(request: Request, code: str) -> open311.Service:
+    found = _services(request).get(code)
     if found is None:
         raise open311.Open311Error(404, f"没有服务 {code!r}，见 services.json / no service {code!r}: see services.json")
     return found
@@ -119,14 +119,14 @@ def discovery(request: Request, fmt: str):
 
 @router.get("/services.{fmt}", summary="服务类型列表 GET Service List")
 @answers
-def service_list(fmt: str):
-    return _answer(fmt, "services", open311.service_list(_services()))
+def service_list(request: Request, fmt: str):
+    return _answer(fmt, "services", open311.service_list(_services(request)))
 
 
 @router.get("/services/{service_code}.{fmt}", summary="服务定义 GET Service Definition")
 @answers
-def service_definition(service_code: str, fmt: str):
-    return _answer(fmt, "service_definition", open311.service_definition(_service(service_code)))
+def service_definition(service_code: str, request: Request, fmt: str):
+    return _answer(fmt, "service_definition", open311.service_definition(_service(request, service_code)))
 
 
 # Requests ---------------------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def service_definition(service_code: str, fmt: str):
 def request_list(request: Request, fmt: str):
     params = {key: value for key, value in request.query_params.items()}
     query = open311.parse_query(params, utcnow())
-    found = _services()
+    found = _services(request)
     with request.app.state.sessions() as session:
         orders = open311_service.listing(session, query, found)
     return _answer(fmt, "service_requests", [open311.service_request(o, found) for o in orders])
@@ -148,7 +148,7 @@ def request_list(request: Request, fmt: str):
 def request_one(service_request_id: str, request: Request, fmt: str):
     if not service_request_id.isdigit() or len(service_request_id) > 10:
         raise open311.Open311Error(404, f"没有服务请求 {service_request_id} / no service request {service_request_id}")
-    found = _services()
+    found = _services(request)
     with request.app.state.sessions() as session:
         order = open311_service.one(session, int(service_request_id), found)
     return _answer(fmt, "service_requests", [open311.service_request(order, found)])
@@ -160,7 +160,7 @@ def token_lookup(token: str, request: Request, fmt: str):
     if len(token) > 100:
         raise open311.Open311Error(404, "没有该令牌 / no such token")
     with request.app.state.sessions() as session:
-        order_id = open311_service.by_token(session, token, _services())
+        order_id = open311_service.by_token(session, token, _services(request))
     return _answer(fmt, "service_requests", open311.token_answer(order_id, token))
 
 
@@ -207,7 +207,7 @@ def _principal(request: Request, fields: dict[str, list[str]]):
 def _submit(request: Request, fields: dict[str, list[str]]) -> open311_service.Submitted:
     key = _principal(request, fields)
     data = open311.parse_submission(fields)
-    service = _service(data.service_code)
+    service = _service(request, data.service_code)
     result = triage(open311_service.report_text(data, service), "app")  # the CPU work, before the write lock
     with transaction(request.app.state.sessions) as session:
         who = open311_service.principal_for_key(session, key)
