@@ -201,4 +201,7 @@ del S, T
 
 
 def order_landings(step: OrderStep) -> frozenset[OrderState]:
-    return ORDER_LANDS_IN.get(step, frozenset({OrderState(step.value)}))
+    """The states a step may leave an order in."""
+    if step in ORDER_LANDS_IN:
+        return ORDER_LANDS_IN[step]
+    return frozenset({OrderState(step.value)})

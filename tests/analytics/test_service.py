@@ -104,6 +104,9 @@ def test_the_diversion_rate_is_divert_over_divert_and_invalid(api):
         "divert"
     )
     invalid = api.report("喂喂，打错了不好意思")["incident"]["id"]
+    # A misdial is called back before it is closed as invalid.
+    reached = api.post("call_taker", f"/incidents/{invalid}/callbacks", {"outcome": "reached", "note": "回拨确认误拨"})
+    assert reached.status_code == 201, reached.text
     decided = api.post(
         "call_taker", f"/incidents/{invalid}/confirm",
         {"disposition": "invalid", "category": "misdial", "destinations": [], "priority": 4, "reason": "误拨"},
@@ -115,11 +118,12 @@ def test_the_diversion_rate_is_divert_over_divert_and_invalid(api):
 
 
 def _order(api) -> int:
+    """Confirming a diverted call raises its work order."""
     iid = api.report(SHOP)["incident"]["id"]
-    api.post("call_taker", f"/incidents/{iid}/confirm", {})
-    created = api.post("call_taker", f"/incidents/{iid}/orders", {})
-    assert created.status_code == 201, created.text
-    return created.json()["id"]
+    decided = api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    assert decided.status_code == 200, decided.text
+    (order_id,) = decided.json()["follow_up"]["orders"]
+    return order_id
 
 
 def step(api, user, order_id, **body):

@@ -21,6 +21,8 @@ TABLE = [
     ("POST", "/incidents/{id}/unmerge", {"source": 999}, [Y, Y, N, Y, N, Y, Y]),
     ("GET", "/incidents/{id}/caller", None, [Y, Y, Y, Y, N, Y, Y]),
     ("GET", "/callers/13800138000", None, [Y, Y, Y, Y, N, Y, Y]),
+    ("GET", "/callbacks", None, [Y, Y, N, Y, N, Y, Y]),
+    ("POST", "/incidents/{id}/callbacks", {"outcome": "reached", "note": "回拨接通"}, [Y, Y, N, Y, N, Y, Y]),
     ("GET", "/organisations", None, [Y, Y, Y, Y, Y, Y, Y]),
     ("POST", "/organisations", {"code": "NEW", "name": "新机构", "kind": "department"}, [N, N, N, N, N, N, Y]),
     ("GET", "/users", None, [N, N, N, N, N, Y, Y]),
@@ -30,10 +32,12 @@ TABLE = [
     ("GET", "/me", None, [Y, Y, Y, Y, Y, Y, Y]),
     ("POST", "/incidents/{id}/orders", {}, [Y, Y, N, Y, N, Y, Y]),
     ("POST", "/incidents/{id}/linkage", None, [Y, Y, N, Y, N, Y, Y]),
+    ("POST", "/incidents/{id}/hand-over", None, [Y, Y, N, Y, N, Y, Y]),
     ("GET", "/orders", None, [Y, Y, Y, Y, Y, Y, Y]),
     ("GET", "/orders/999", None, [Y, Y, Y, Y, Y, Y, Y]),
     ("POST", "/orders/999/steps", {"to": "signed"}, [N, N, N, Y, Y, Y, Y]),
     ("POST", "/orders/999/steps", {"to": "visited", "satisfaction": 5}, [N, N, N, Y, N, Y, Y]),
+    ("POST", "/orders/999/steps", {"to": "rerouted", "org": "URBAN"}, [Y, N, N, Y, N, Y, Y]),
     ("POST", "/orders/999/countersign", {"orgs": ["URBAN"]}, [N, N, N, Y, Y, Y, Y]),
     ("POST", "/incidents/{id}/push", {"reason": "急"}, [Y, Y, N, Y, N, Y, Y]),
     ("POST", "/incidents/{id}/transfer-call", {}, [Y, Y, N, Y, N, Y, Y]),
@@ -73,11 +77,20 @@ def test_a_wrong_token_is_401(api):
     assert response.status_code == 401
 
 
+# A diverted matter each department serves: confirming it sends the order there (routed by what it serves).
+SERVED_BY = {
+    "MARKET": "超市卖过期食品，要求退款不给退，在新华路华润万家",
+    "URBAN": "人民路人行道上全是占道经营的摊贩，路都走不了",
+}
+
+
 def _transfer_to(api, org: str) -> int:
-    iid = api.report("超市卖过期食品，要求退款不给退，在新华路华润万家")["incident"]["id"]
-    api.post("call_taker", f"/incidents/{iid}/confirm", {})
-    moved = api.post("call_taker", f"/incidents/{iid}/transitions", {"to": "transferred", "org": org})
-    assert moved.status_code == 200, moved.text
+    iid = api.report(SERVED_BY[org])["incident"]["id"]
+    decided = api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "transferred"
+    (order_id,) = decided.json()["follow_up"]["orders"]
+    assert api.get("call_taker", f"/orders/{order_id}").json()["orgs"][0]["org"] == org
     return iid
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家"
 
 
-def _order(api, text=SHOP, **body):
+def _order(api, text=SHOP):
+    """Confirming a diverted matter raises its work order (the decision's follow-up)."""
     iid = api.report(text)["incident"]["id"]
-    assert api.post("call_taker", f"/incidents/{iid}/confirm", {}).status_code == 200
-    created = api.post("call_taker", f"/incidents/{iid}/orders", body)
-    assert created.status_code == 201, created.text
-    return iid, created.json()
+    decided = api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    assert decided.status_code == 200, decided.text
+    (order_id,) = decided.json()["follow_up"]["orders"]
+    order = api.get("call_taker", f"/orders/{order_id}")
+    assert order.status_code == 200, order.text
+    return iid, order.json()
 
 
 def step(api, user, order_id, **body):
@@ -64,13 +67,18 @@ def test_countersign_lets_another_department_see_and_sign(api):
     assert api.get("urban_handler", f"/orders/{order['id']}").status_code == 200
 
 
-def test_return_needs_a_reason_and_the_desk_can_raise_a_new_order(api):
+def test_return_needs_a_reason_and_the_desk_can_send_the_order_elsewhere(api):
     iid, order = _order(api)
     assert step(api, "agency_handler", order["id"], to="returned").status_code == 422
     back = step(api, "agency_handler", order["id"], to="returned", reason="应由城管处理")
     assert back.json()["state"] == "returned"
-    again = api.post("call_taker", f"/incidents/{iid}/orders", {"org": "URBAN"})
-    assert again.status_code == 201 and again.json()["orgs"][0]["org"] == "URBAN"
+    # The returned order is still open: the desk re-routes it rather than raising a second one.
+    assert api.post("call_taker", f"/incidents/{iid}/orders", {"org": "URBAN"}).status_code == 409
+    again = step(api, "call_taker", order["id"], to="rerouted", org="URBAN")
+    assert again.status_code == 200, again.text
+    assert again.json()["state"] == "received"
+    assert {"org": "URBAN", "kind": "lead", "signed_at": None} in again.json()["orgs"]
+    assert api.get("urban_handler", f"/orders/{order['id']}").status_code == 200
 
 
 def test_order_steps_are_idempotent_with_a_key(api):
@@ -83,16 +91,19 @@ def test_order_steps_are_idempotent_with_a_key(api):
 
 def test_a_joint_incident_sends_orders_to_its_linkage_units_inboxes(api):
     iid = api.report("着火了！幸福小区3栋2单元楼道里全是烟，有人被困在五楼，有人被烧伤了")["incident"]["id"]
-    confirmed = api.post("call_taker", f"/incidents/{iid}/confirm", {}).json()
-    assert confirmed["disposition"] == "joint" and "119" in confirmed["destinations"]
     assert api.get("fire_handler", f"/incidents/{iid}").status_code == 404  # not theirs yet
 
-    made = api.post("call_taker", f"/incidents/{iid}/linkage")
-    assert made.status_code == 201, made.text
-    leads = {o["orgs"][0]["org"] for o in made.json()["items"]}
-    assert "FIRE" in leads and made.json()["unserved"] == []
-    assert all(o["state"] == "received" for o in made.json()["items"])
-    fire_order = next(o for o in made.json()["items"] if o["orgs"][0]["org"] == "FIRE")
+    # Confirming a joint matter sends its linkage orders.
+    decided = api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    assert decided.status_code == 200, decided.text
+    confirmed = decided.json()
+    assert confirmed["disposition"] == "joint" and "119" in confirmed["destinations"]
+    assert confirmed["follow_up"]["unserved"] == []
+    made = [api.get("call_taker", f"/orders/{o}").json() for o in confirmed["follow_up"]["orders"]]
+    leads = {o["orgs"][0]["org"] for o in made}
+    assert "FIRE" in leads
+    assert all(o["state"] == "received" for o in made)
+    fire_order = next(o for o in made if o["orgs"][0]["org"] == "FIRE")
     assert api.get("fire_handler", f"/incidents/{iid}").status_code == 200
     assert step(api, "fire_handler", fire_order["id"], to="signed").status_code == 200
     # A second press sends nothing twice; the incident itself stays with the police.

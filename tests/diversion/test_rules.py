@@ -45,13 +45,19 @@ def test_deadlines_come_from_the_table_then_the_built_in_ones():
 
 
 def test_the_loop_and_its_exits():
-    path = ["received", "signed", "in_progress", "handled", "visited", "closed", "archived"]
-    state = "sent"
+    assert states.may_become("sent", "received")  # the peer's platform takes the order in
+    path = ["signed", "in_progress", "handled", "visited", "closed", "archived"]
+    state = "received"
     for target in path:
         assert states.check(state, target) is None, (state, target)
         state = target
     assert states.check("handled", "returned") is not None
-    assert states.check("visited", "in_progress") is None  # redo after an unsatisfied visit
+    assert states.may_become("handled", "in_progress")  # redo after an unsatisfied visit
+    # A returned order is never left without a move: re-routed, taken back or referred to a supervisor.
+    assert states.allowed_next("returned") == ["rerouted", "taken_back", "referred"]
+    for exit_step in ("rerouted", "taken_back", "referred"):
+        assert states.check("returned", exit_step) is None, exit_step
+    assert states.may_become("returned", "received")  # re-routed on the peer's copy: received by its new lead
     assert [states.satisfied(s) for s in (1, 2, 3, 4, 5)] == [False, False, True, True, True]
 
 

@@ -154,8 +154,10 @@ def test_number_unmasked_only_for_those_who_may_read_it(api):
     incident_id = got["incident"]["id"]
     confirmed = api.post("call_taker", f"/incidents/{incident_id}/confirm", {"disposition": "divert", "reason": "测试"})
     assert confirmed.status_code == 200, confirmed.text
-    moved = api.post("call_taker", f"/incidents/{incident_id}/transitions", {"to": "transferred", "org": "MARKET"})
-    assert moved.status_code == 200, moved.text
+    # The decision hands the matter over: a work order to the urban management office, the incident transferred.
+    assert confirmed.json()["state"] == "transferred"
+    (order_id,) = confirmed.json()["follow_up"]["orders"]
+    assert api.get("call_taker", f"/orders/{order_id}").json()["orgs"][0]["org"] == "URBAN"
 
     full = export(api, incident_id, "call_taker")
     text = json.dumps(full, ensure_ascii=False)
@@ -165,7 +167,7 @@ def test_number_unmasked_only_for_those_who_may_read_it(api):
     assert reads and reads[-1]["actor"] == "call_taker" and reads[-1]["payload"]["via"] == "eido"
 
     before = len(events(api, incident_id))
-    masked = export(api, incident_id, "agency_handler")  # handed the incident, may not read numbers
+    masked = export(api, incident_id, "urban_handler")  # handed the incident, may not read numbers
     text = json.dumps(masked, ensure_ascii=False)
     assert NUMBER not in text and "8613800138000" not in text
     assert "138****8000" in text

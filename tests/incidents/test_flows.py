@@ -51,13 +51,18 @@ def test_divert_flow_stops_at_the_work_order_seam(api):
     got = api.report(CAR)
     iid = got["incident"]["id"]
     assert got["triage"]["disposition"] == "divert"
-    api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    # Confirming a diverted matter hands it over: a work order to 12345, the incident transferred.
+    decided = api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    assert decided.status_code == 200, decided.text
+    moved = decided.json()
+    assert moved["state"] == "transferred"
+    assert moved["assignments"][0]["kind"] == "transfer"
+    (order_id,) = moved["follow_up"]["orders"]
+    order = api.get("call_taker", f"/orders/{order_id}").json()
+    assert order["incident_id"] == iid and order["orgs"][0]["org"] == "C12345"
     refused = move(api, "dispatcher", iid, "dispatched", org="PS1")
     assert refused.status_code == 409
-    assert refused.json()["allowed"] == ["transferred", "cancelled"]
-    moved = move(api, "call_taker", iid, "transferred", org="C12345")
-    assert moved.status_code == 200 and moved.json()["state"] == "transferred"
-    assert moved.json()["assignments"][0]["kind"] == "transfer"
+    assert refused.json()["allowed"] == ["resolved", "cancelled", "taken_back"]
 
 
 def test_overriding_the_suggestion_needs_a_reason_and_keeps_both(api):
@@ -94,7 +99,7 @@ def test_cancel_and_reopen_need_a_reason(api):
 
 def test_reopen_returns_a_closed_incident_to_confirmed(api):
     iid = api.report("能帮我充一下话费吗，就一百块")["incident"]["id"]
-    api.post(
+    decided = api.post(
         "call_taker",
         f"/incidents/{iid}/confirm",
         {
@@ -105,7 +110,8 @@ def test_reopen_returns_a_closed_incident_to_confirmed(api):
             "reason": "充话费",
         },
     )
-    assert move(api, "call_taker", iid, "closed").status_code == 200
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "closed"  # an invalid call is closed by the decision itself
     reopened = move(api, "supervisor", iid, "reopened", reason="回访发现报警人实为被诈骗")
     assert reopened.status_code == 200 and reopened.json()["state"] == "confirmed"
 

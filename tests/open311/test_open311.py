@@ -86,6 +86,14 @@ def submit(client: TestClient, key: str, fmt: str = "json", **fields) -> httpx.R
     return client.post(f"{V2}/requests.{fmt}", data={**form, **fields})
 
 
+def _desk_order(api, incident_id: int, decision: dict | None = None) -> int:
+    """The call-taker's decision on a diverted call at the 110 desk raises its work order."""
+    decided = api.post("call_taker", f"/incidents/{incident_id}/confirm", decision or {})
+    assert decided.status_code == 200, decided.text
+    (order_id,) = decided.json()["follow_up"]["orders"]
+    return order_id
+
+
 @pytest.fixture
 def open311(api, database):
     """(test client, database URL, an api_key acting as a dedicated 12345 service user)."""
@@ -234,11 +242,10 @@ def test_filters_status_and_closed_orders(open311, api):
     lamp = json_of(submit(client, key))[0]["service_request_id"]
     # An order raised at the 110 desk, handled by the market regulator: closed, with its feedback.
     incident = api.report(SHOP, caller_number=DESK_PHONE)["incident"]
-    assert api.post("call_taker", f"/incidents/{incident['id']}/confirm", {}).status_code == 200
-    order = api.post("call_taker", f"/incidents/{incident['id']}/orders", {}).json()
+    order_id = _desk_order(api, incident["id"])
     for step in ({"to": "signed"}, {"to": "handled", "feedback": "已责令超市退款并下架过期食品"}):
-        assert api.post("agency_handler", f"/orders/{order['id']}/steps", step).status_code == 200
-    shop = str(order["id"])
+        assert api.post("agency_handler", f"/orders/{order_id}/steps", step).status_code == 200
+    shop = str(order_id)
 
     closed = json_of(client.get(f"{V2}/requests.json", params={"status": "closed"}))
     assert [r["service_request_id"] for r in closed] == [shop]
@@ -262,8 +269,7 @@ def test_the_callers_phone_never_appears_in_any_get(open311, api):
     client, _, key = open311
     rid = json_of(submit(client, key))[0]["service_request_id"]
     incident = api.report(SHOP, caller_number=DESK_PHONE)["incident"]
-    api.post("call_taker", f"/incidents/{incident['id']}/confirm", {})
-    shop = api.post("call_taker", f"/incidents/{incident['id']}/orders", {}).json()["id"]
+    shop = _desk_order(api, incident["id"])
     paths = [f"/requests.{f}" for f in ("json", "xml")]
     paths += [f"/requests/{i}.{f}" for i in (rid, shop) for f in ("json", "xml")]
     for path in paths:
@@ -278,9 +284,8 @@ def test_phone_numbers_written_in_the_text_are_masked(open311, api):
     incident = api.report(text, caller_number=DESK_PHONE)["incident"]
     decision = {"category": "dispute_consumer", "disposition": "divert", "reason": "消费纠纷"}
     decision["destinations"] = ["12345", "market_regulation"]
-    assert api.post("call_taker", f"/incidents/{incident['id']}/confirm", decision).status_code == 200
-    order = api.post("call_taker", f"/incidents/{incident['id']}/orders", {}).json()
-    (item,) = json_of(client.get(f"{V2}/requests/{order['id']}.json"))
+    order_id = _desk_order(api, incident["id"], decision)
+    (item,) = json_of(client.get(f"{V2}/requests/{order_id}.json"))
     assert "13700001111" not in item["description"] and "***********" in item["description"]
 
 

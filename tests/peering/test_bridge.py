@@ -18,13 +18,15 @@ def _order_at(side, user, state):
 
 
 def _raise_order(desk, text=SHOP, number="13811112222"):
+    """A work order from 110 to the 12345 peer, tracked: the decision asks for an order, not a call transfer."""
     ct = desk.client("call_taker")
     incident = ct.post("/reports", json={"text": text, "caller_number": number}).json()["incident"]
     assert incident["disposition"] == "divert", incident
-    assert ct.post(f"/incidents/{incident['id']}/confirm", json={}).status_code == 200
-    created = ct.post(f"/incidents/{incident['id']}/orders", json={})
-    assert created.status_code == 201, created.text
-    order = created.json()
+    decided = ct.post(f"/incidents/{incident['id']}/confirm", json={"via": "order"})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["follow_up"]["transferred_to"] is None and decided.json()["state"] == "transferred"
+    (order_id,) = decided.json()["follow_up"]["orders"]
+    order = ct.get(f"/orders/{order_id}").json()
     assert order["state"] == "sent" and order["peer"] == "gz-12345"
     return incident["id"], order
 
@@ -83,10 +85,21 @@ def test_a_returned_order_goes_back_to_the_desk_and_is_re_routed(bridge):
     events = desk.client("supervisor").get(f"/incidents/{incident_id}/events").json()["items"]
     assert "incident.order_returned" in [e["kind"] for e in events]
 
-    again = desk.client("call_taker").post(f"/incidents/{incident_id}/orders", json={"note": "请按占道经营处理"})
-    assert again.status_code == 201, again.text
-    assert again.json()["uid"] != sent["uid"]
-    assert until(lambda: len(hotline.client("hotline_operator").get("/orders").json()["items"]) == 2)
+    # The returned order is still open: no second order; 110 holds a copy, which it may only take back.
+    ct = desk.client("call_taker")
+    assert ct.post(f"/incidents/{incident_id}/orders", json={"note": "请按占道经营处理"}).status_code == 409
+    copy = ct.post(f"/orders/{returned['id']}/steps", json={"to": "rerouted", "org": "URBAN"})
+    assert copy.status_code == 409 and copy.json()["allowed"] == ["taken_back"]
+    # The 12345 desk that routed it re-routes it: the same order, a new lead.
+    again = hotline.client("hotline_operator").post(
+        f"/orders/{order['id']}/steps", json={"to": "rerouted", "org": "URBAN"}
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["uid"] == sent["uid"] and again.json()["state"] == "received"
+    assert until(_order_at(hotline, "urban_handler", "received"))
+    assert hotline.client("agency_handler").get(f"/orders/{order['id']}").status_code == 404
+    assert until(lambda: (o := _order_at(desk, "call_taker", "received")()) and o["uid"] == sent["uid"])
+    assert len(hotline.client("hotline_operator").get("/orders").json()["items"]) == 1
 
 
 def test_a_12345_emergency_is_a_priority_1_incident_at_110_within_a_second(bridge):
@@ -116,7 +129,9 @@ def test_one_click_transfer_carries_the_number_and_the_transcript(bridge):
     incident = ct.post("/reports", json={"text": text, "caller_number": "13722223333"}).json()["incident"]
     moved = ct.post(f"/incidents/{incident['id']}/transfer-call", json={"three_way": True})
     assert moved.status_code == 200, moved.text
-    assert moved.json()["state"] == "transferred"
+    # The call and the matter are 12345's now: 110's part ends, transferred and resolved.
+    assert moved.json()["follow_up"]["transferred_to"] == "gz-12345"
+    assert moved.json()["state"] == "resolved" and moved.json()["transferred_at"]
 
     op = hotline.client("hotline_operator")
     arrived = until(lambda: op.get("/incidents").json()["items"])
@@ -124,6 +139,10 @@ def test_one_click_transfer_carries_the_number_and_the_transcript(bridge):
     assert op.get(f"/incidents/{arrived[0]['id']}/caller").json()["number"] == "13722223333"
     notes = [e["payload"].get("text", "") for e in op.get(f"/incidents/{arrived[0]['id']}/events").json()["items"]]
     assert any("三方通话" in n for n in notes)
+    # 12345 decides the call it was handed, and raises its own order.
+    decided = op.post(f"/incidents/{arrived[0]['id']}/confirm", json={})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "transferred" and len(decided.json()["follow_up"]["orders"]) == 1
 
 
 def test_a_forged_message_is_refused_and_logged(bridge):

@@ -19,9 +19,11 @@ from tests.peering.conftest import KEY, free_port, launch, seed, until
 
 from lifeline.auth.service import SYSTEM, user_by_name
 from lifeline.auth.service import principal_of as as_user
+from lifeline.desk import flows
 from lifeline.diversion import service as diversion
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents import service as incidents
+from lifeline.peering import peers
 from lifeline.peering.peers import sign
 from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.store.events import Event
@@ -113,8 +115,9 @@ class Chaos:
         self.http.close()
 
 
-def _make_orders(url: str, n: int) -> None:
-    """Create `n` diverted incidents with a work order each, straight through the services."""
+def _make_orders(url: str, n: int, desk: flows.Desk) -> None:
+    """Create `n` diverted incidents with a work order each to the 12345 peer, straight through the services and
+    the desk's explicit hand-over (a decision through the API would transfer the call instead)."""
     factory = session_factory(make_engine(url))
     with transaction(factory) as session:
         actor = as_user(user_by_name(session, "call_taker"), "token")
@@ -125,7 +128,7 @@ def _make_orders(url: str, n: int) -> None:
                 got = incidents.intake(session, actor, incidents.ReportIn(text=text, caller_number=f"139{k:08d}"))
                 decision = incidents.Decision(category="dispute_consumer", disposition="divert", reason="压力测试")
                 incidents.confirm(session, actor, got.incident.id, decision)
-                diversion.create(session, SYSTEM, got.incident.id, diversion.OrderIn(), "gz-12345")
+                flows.raise_order(session, SYSTEM, desk, got.incident.id, diversion.OrderIn())
 
 
 def _states(url: str) -> dict[str, str]:
@@ -160,7 +163,7 @@ def test_orders_survive_kills_duplicates_reordering_forgery_and_clock_skew(tmp_p
     try:
         chaos_thread = threading.Thread(target=killer, daemon=True)
         chaos_thread.start()
-        _make_orders(db110, ORDERS)
+        _make_orders(db110, ORDERS, flows.Desk("110", peers.load(str(tmp_path / "peers-gz-110.yaml"))))
         arrived = until(lambda: len(_states(db12345)) == ORDERS, timeout=300, every=1)
         assert arrived, f"{len(_states(db12345))} of {ORDERS} orders arrived; chaos {chaos.counts}"
         chaos_thread.join()  # every planned kill happens, even when the orders arrived before them

@@ -65,10 +65,16 @@ def test_a_gas_leak_order_reaches_the_gas_company_webhook_signed(database):
         )
         incident = got.json()["incident"]
         assert "gas" in incident["destinations"], incident
-        client.post(f"/api/v1/incidents/{incident['id']}/confirm", json={}, headers=headers)
-        made = client.post(f"/api/v1/incidents/{incident['id']}/linkage", headers=headers).json()
-        gas = [o for o in made["items"] if o["peer"] == "gas"]
+        # Confirming the joint matter sends its linkage orders, the gas company's among them.
+        decided = client.post(f"/api/v1/incidents/{incident['id']}/confirm", json={}, headers=headers)
+        assert decided.status_code == 200, decided.text
+        made = [
+            client.get(f"/api/v1/orders/{order_id}", headers=headers).json()
+            for order_id in decided.json()["follow_up"]["orders"]
+        ]
+        gas = [o for o in made if o["peer"] == "gas"]
         assert len(gas) == 1 and gas[0]["state"] == "sent"
+        assert "gas" not in decided.json()["follow_up"]["unserved"]
         assert until(lambda: inbox.messages, timeout=10)
     message = inbox.messages[0]
     assert message["kind"] == "order.create" and message["body"]["uid"] == gas[0]["uid"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from lifeline.auth.service import SYSTEM, Principal
+from lifeline.auth.service import SYSTEM, Principal, require
 from lifeline.desk import bridge
 from lifeline.diversion import routing
 from lifeline.diversion import service as orders
@@ -97,7 +97,14 @@ def take_call(
         return taken, Outcome(taken.incident, awaiting_callback=True)
 
 
-def decide(session: Session, actor: Principal, desk: Desk, incident_id: int, decision: incidents.Decision) -> Outcome:
+def decide(
+    session: Session,
+    actor: Principal,
+    desk: Desk,
+    incident_id: int,
+    decision: incidents.Decision,
+    via: str = "transfer",
+) -> Outcome:
     """The call-taker's decision, and what follows: invalid is closed (a call that needs a call-back only after
     one), divert and joint are handed over, police waits for the dispatcher."""
     incident = incidents.confirm(session, actor, incident_id, decision)
@@ -105,13 +112,15 @@ def decide(session: Session, actor: Principal, desk: Desk, incident_id: int, dec
         incidents.transition(session, actor, incident.id, IncidentMove.CLOSED, reason="无效来电 / invalid call")
         return Outcome(incident)
     if incident.disposition in (Disposition.DIVERT, Disposition.JOINT):
-        return hand_over(session, actor, desk, incident.id)
+        return hand_over(session, actor, desk, incident.id, via)
     return Outcome(incident)
 
 
-def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int) -> Outcome:
+def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int, via: str = "transfer") -> Outcome:
     """A confirmed matter goes where it is handled: a diverted one by one-click transfer to the 12345 peer when
-    there is one, else as a local work order; a joint one as linkage orders beside the police."""
+    there is one (or, `via="order"`, as a work order the peer reports back on), else as a local work order; a
+    joint one as linkage orders beside the police."""
+    require(actor, "order.create")
     incident = incidents.get(session, actor, incident_id, lock=True)
     if incident.disposition == Disposition.JOINT:
         return link(session, actor, desk, incident_id)
@@ -120,8 +129,7 @@ def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int) 
             f"警情 {incident_id} 为 {incident.disposition}，只有分流或联动警情可移交 / only diverted or joint"
             " matters are handed over"
         )
-    peer = desk.peer_for("12345")
-    if peer is not None:
+    if via == "transfer" and desk.peer_for("12345") is not None:
         return transfer(session, actor, desk, incident_id, three_way=False)
     return raise_order(session, actor, desk, incident_id, orders.OrderIn())
 
@@ -129,6 +137,7 @@ def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int) 
 def raise_order(session: Session, actor: Principal, desk: Desk, incident_id: int, data: orders.OrderIn) -> Outcome:
     """A work order for a confirmed diverted or joint matter: to `data.org`, else to the 12345 peer when there is
     one, else to the organisation the routing table names."""
+    require(actor, "order.create")
     incident = _confirmed(session, actor, incident_id, (Disposition.DIVERT, Disposition.JOINT))
     open_order = orders.open_order(session, incident.id)
     if open_order is not None and incident.disposition == Disposition.DIVERT:
@@ -141,6 +150,7 @@ def raise_order(session: Session, actor: Principal, desk: Desk, incident_id: int
 
 def link(session: Session, actor: Principal, desk: Desk, incident_id: int) -> Outcome:
     """Each linkage unit of a joint matter gets its order; destinations nobody serves are named for the phone."""
+    require(actor, "order.create")
     incident = _confirmed(session, actor, incident_id, (Disposition.JOINT,))
     made = orders.create_linkage(session, actor, incident, desk.peers.serving())
     for org in made.orgs:
@@ -150,6 +160,7 @@ def link(session: Session, actor: Principal, desk: Desk, incident_id: int) -> Ou
 
 def transfer(session: Session, actor: Principal, desk: Desk, incident_id: int, three_way: bool) -> Outcome:
     """110 → 12345 one-click transfer: the caller's number, what was said so far, the triage, the call mode."""
+    require(actor, "order.create")
     peer = desk.peer_for("12345")
     if peer is None:
         raise Conflict("本进程即 12345 或未配置 12345 对端，请派发工单 / no 12345 peer: raise a work order instead")

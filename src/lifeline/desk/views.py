@@ -29,7 +29,9 @@ def confirm(incident_id: IncidentId, body: ConfirmIn, request: Request, ctx: Req
     """The call-taker's decision and what follows from it, as the console's keys do: invalid is closed (a call
     that needs a call-back only after one), divert and joint are handed over, police waits for dispatch."""
     return ctx.run(
-        lambda s, who: DecisionOut.of_outcome(flows.decide(s, who, desk(request), incident_id, body.to_domain())),
+        lambda s, who: DecisionOut.of_outcome(
+            flows.decide(s, who, desk(request), incident_id, body.to_domain(), body.via)
+        ),
         key=key,
         body=body,
     )

@@ -43,7 +43,8 @@ def check(state: str, step: str) -> str | None:
     options = "、".join(f"{s}（{OrderStep(s).zh}）" for s in allowed_next(state)) or "无 none"
     here = f"{state}（{STATES.get(state, state)}）"
     return (
-        f"工单当前为 {here}，不能{OrderStep(step).zh if step in OrderStep else step}；可选: {options} / cannot {step}"
+        f"工单当前为 {here}，不能{OrderStep(step).zh if step in OrderStep.labels() else step}；可选: {options}"
+        f" / cannot {step}"
     )
 
 

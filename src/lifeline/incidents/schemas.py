@@ -17,8 +17,10 @@ from lifeline.triage import TriageResult
 from lifeline.vocabulary import INTAKE_CHANNELS, Disposition, IncidentMove
 
 Channel = Literal[INTAKE_CHANNELS]
-# Moves a person asks for by name; confirming is its own route, and taking an order back is the order's step.
-Move = Literal[tuple(m.value for m in IncidentMove if m not in (IncidentMove.CONFIRMED, IncidentMove.TAKEN_BACK))]
+# Moves a person asks for by name. Confirming is its own route (the decision); a matter is transferred only by
+# handing it over (desk.flows), and taken back only by its order's step.
+HANDED = (IncidentMove.CONFIRMED, IncidentMove.TRANSFERRED, IncidentMove.TAKEN_BACK)
+Move = Literal[tuple(m.value for m in IncidentMove if m not in HANDED)]
 Priority = Annotated[int, Field(ge=1, le=4)]
 Reason = Annotated[Text, Field(max_length=2000)]
 
@@ -52,9 +54,14 @@ class ConfirmIn(Strict):
     priority: Priority | None = None
     destinations: Annotated[list[Annotated[Text, Field(max_length=32)]], Field(max_length=20)] | None = None
     reason: Reason | None = None
+    via: Literal["transfer", "order"] = Field(
+        "transfer",
+        description="有 12345 对端时分流的方式：一键转接（默认）或派发工单并跟踪反馈 / how a diverted matter goes to a"
+        " 12345 peer: the one-click transfer (default), or a work order whose steps come back",
+    )
 
     def to_domain(self) -> Decision:
-        return Decision(**self.model_dump())
+        return Decision(**self.model_dump(exclude={"via"}))
 
 
 class TransitionIn(Strict):
