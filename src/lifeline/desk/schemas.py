@@ -84,8 +84,8 @@ class WaitingOut(BaseModel):
             callback_state=incident.callback_state,
             callback_state_zh=CallbackState(incident.callback_state).zh,
             attempts=attempts,
-            unanswered=sum(a.outcome != CallbackOutcome.REACHED for a in waiting.attempts),
-            needs_supervisor=incident.callback_state == CallbackState.SUPERVISOR,
+            unanswered=waiting.unanswered,
+            needs_supervisor=waiting.needs_supervisor,
         )
 
 

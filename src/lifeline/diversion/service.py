@@ -28,6 +28,7 @@ from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.taxonomy import decisions
 from lifeline.vocabulary import OrderState, OrderStep, Role
 
 # The message each step sends to the peer.
@@ -219,10 +220,6 @@ def _new_order(
     return order
 
 
-# Police and the hotline are not linkage units: police act through dispatch, 12345 through diversion.
-NOT_LINKAGE = frozenset({"110", "12345", "122", "governance_centre"})
-
-
 @dataclass
 class Linkage:
     orders: list[WorkOrder]
@@ -254,7 +251,7 @@ def create_linkage(
     made = Linkage([], [], [])
     text = "\n".join(r.text for r in incident.reports)
     for destination in incident.destinations:
-        if destination in NOT_LINKAGE:
+        if destination in decisions.NOT_LINKAGE:  # police act through dispatch, 12345 through diversion
             continue
         org = serving.get(destination)
         if org is not None and org.id not in taken:

@@ -421,7 +421,7 @@ def record_callback(
     attempt = CallbackAttempt(incident_id=incident.id, outcome=outcome, note=note, by=actor.username, at=utcnow())
     session.add(attempt)
     session.flush()
-    unanswered = sum(a.outcome != CallbackOutcome.REACHED for a in _attempts(session, incident.id))
+    unanswered = Waiting(incident, _attempts(session, incident.id)).unanswered
     if outcome == CallbackOutcome.REACHED:
         incident.callback_state = CallbackState.REACHED
     elif outcome == CallbackOutcome.WRONG_NUMBER or unanswered >= CALLBACK_TRIES:
@@ -437,6 +437,14 @@ def record_callback(
 class Waiting:
     incident: Incident
     attempts: list[CallbackAttempt]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(a.outcome != CallbackOutcome.REACHED for a in self.attempts)
+
+    @property
+    def needs_supervisor(self) -> bool:
+        return self.incident.callback_state == CallbackState.SUPERVISOR
 
 
 def callback_queue(session: Session, actor: Principal, limit: int = 200) -> list[Waiting]:

@@ -13,7 +13,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage
-from lifeline.vocabulary import CallbackOutcome, CallbackState
+from lifeline.vocabulary import CallbackOutcome
 from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, render, shell, suggestion_context, toast, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -100,17 +100,8 @@ def callbacks(request: Request):
             waiting = incidents.callback_queue(session, who.user)
     except LifelineError:
         waiting = []
-    rows = [
-        {
-            "incident": w.incident,
-            "number": mask_number(w.incident.caller_number),
-            "attempts": w.attempts,
-            "unanswered": sum(a.outcome != CallbackOutcome.REACHED for a in w.attempts),
-            "needs_supervisor": w.incident.callback_state == CallbackState.SUPERVISOR,
-        }
-        for w in waiting
-    ]
-    return render(request, "partials/callbacks.html", who, rows=rows, outcomes=CallbackOutcome.labels())
+    outcomes = CallbackOutcome.labels()
+    return render(request, "partials/callbacks.html", who, rows=waiting, mask=mask_number, outcomes=outcomes)
 
 
 @router.post("/console/callbacks/{incident_id}", response_class=HTMLResponse)
