@@ -355,6 +355,37 @@ def audit_verify(db: DbOption = None) -> None:
     console.print(f"[green]完好 intact[/green]: {result.events} 个事件 events, {result.incidents} 起警情 incidents")
 
 
+@audit_app.command("caller-reads")
+def audit_caller_reads(
+    number: Annotated[str | None, typer.Option("--number", help="只看这个号码 only this caller")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 500,
+    db: DbOption = None,
+) -> None:
+    """谁在何时查看了哪个来电人的号码或历史（CSV）/ who read which caller's data, when, from which incident (CSV)."""
+    import csv
+    import json
+    import sys
+
+    from lifeline.auth.service import SYSTEM
+    from lifeline.incidents.service import caller_reads
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["seq", "at", "actor", "role", "kind", "number", "incident_id"])
+    with _database(db) as session:
+        for e in caller_reads(session, SYSTEM, number, limit):
+            payload = json.loads(e.payload)
+            writer.writerow([e.seq, e.at.isoformat(), e.actor, payload.get("role"), e.kind, payload.get("number"),
+                             e.incident_id or ""])  # fmt: skip
+
+
+@app.command("policy")
+def policy_table() -> None:
+    """打印访问策略表（docs/SECURITY.md 的表格）/ print the access table every route is checked against."""
+    from lifeline.auth.policy import markdown
+
+    typer.echo(markdown(), nl=False)
+
+
 @app.command("serve")
 def serve(
     role: Annotated[str | None, typer.Option("--role", help="110 | 12345 | both (LIFELINE_ROLE, 默认 both)")] = None,

@@ -24,6 +24,8 @@ def test_send_the_recommended_unit_and_follow_it_to_the_scene(api):
     assert incident["state"] == "dispatched" and incident["assignments"][0]["kind"] == "dispatch"
 
     assert api.post("dispatcher", f"/incidents/{iid}/assign", {"unit": near["id"]}).status_code == 409
+    crewed = api.post("supervisor", f"/units/{near['id']}/crew", {"officers": ["field_officer"]})
+    assert crewed.status_code == 200, crewed.text
     assert api.post("field_officer", f"/units/{near['id']}/status", {"status": "en_route"}).status_code == 200
     arrived = api.post(
         "field_officer", f"/units/{near['id']}/status", {"status": "on_scene", "lat": 23.1291, "lon": 113.2644}
@@ -41,3 +43,18 @@ def test_units_are_scoped_to_their_station(api):
     assert mine == ["PS1-02"]
     assert api.post("field_officer", f"/units/{other['id']}/status", {"status": "busy"}).status_code == 404
     assert api.post("call_taker", "/units", {"code": "X", "name": "x", "org": "PS1"}).status_code == 403
+
+
+def test_a_field_officer_changes_only_his_own_unit(api):
+    """Finding: a field officer could change the status of any unit of his station."""
+    mine = _unit(api, "PS1-03", "PS1", None, None)
+    colleague = _unit(api, "PS1-04", "PS1", None, None)
+    assert api.post("supervisor", f"/units/{mine['id']}/crew", {"officers": ["field_officer"]}).status_code == 200
+    assert api.post("field_officer", f"/units/{mine['id']}/status", {"status": "busy"}).status_code == 200
+    refused = api.post("field_officer", f"/units/{colleague['id']}/status", {"status": "busy"})
+    assert refused.status_code == 403 and "不是本人所在车组" in refused.json()["detail"]
+    # Moving to another unit leaves the first one; only officers of the unit's station may crew it.
+    assert api.post("supervisor", f"/units/{colleague['id']}/crew", {"officers": ["field_officer"]}).status_code == 200
+    assert api.post("field_officer", f"/units/{mine['id']}/status", {"status": "available"}).status_code == 403
+    assert api.post("supervisor", f"/units/{mine['id']}/crew", {"officers": ["officer_ps2"]}).status_code == 422
+    assert api.post("field_officer", f"/units/{mine['id']}/crew", {"officers": ["field_officer"]}).status_code == 403

@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lifeline.api.models import IdempotencyRecord
 from lifeline.api.problems import Unauthorized
+from lifeline.auth import policy
 from lifeline.auth import service as auth
 from lifeline.auth.service import Principal
 from lifeline.common import sha256
@@ -26,37 +27,67 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def _credentials(request: Request, session: Session) -> tuple[Principal, str | None] | None:
+    """Who sent the request: a bearer token, else a console session (with its CSRF token)."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("Authorization 头应为 'Bearer <令牌>' / the header must be 'Bearer <token>'")
+        found = auth.principal_for_token(session, secret.strip())
+        if found is None:
+            raise Unauthorized("令牌无效或已吊销 / the token is unknown or revoked")
+        return found, None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return auth.principal_for_session(session, cookie)
+    return None
+
+
+def _csrf_missing(request: Request, csrf: str | None) -> bool:
+    """A console session writing to the API must send its CSRF token (a bearer token needs none)."""
+    if csrf is None or not request.url.path.startswith(policy.API) or request.method not in UNSAFE:
+        return False
+    return not hmac.compare_digest(request.headers.get(CSRF_HEADER, "").encode(), csrf.encode())
+
+
+def guard(request: Request) -> None:
+    """The route's rule (auth.policy), checked before the route runs or its body is validated: a person without
+    the right hears 401 or 403 whatever they sent. Consoles are sent to the login page or their own page instead."""
+    rule = request.app.state.rules[request.scope["endpoint"]]
+    if rule.action in policy.NOT_PEOPLE:
+        return
+    with request.app.state.readers() as session:
+        found = _credentials(request, session)
+    request.state.principal, request.state.csrf = found or (None, None)
+    verdict = policy.verdict(rule, found[0].role if found else None)
+    if verdict == "allow":
+        if _csrf_missing(request, found[1]):
+            raise Forbidden(f"缺少或错误的 {CSRF_HEADER} / missing or wrong {CSRF_HEADER} header")
+        return
+    if request.url.path.startswith(policy.API):
+        if verdict == "login":
+            if request.cookies.get(SESSION_COOKIE):
+                raise Unauthorized("会话已过期，请重新登录 / the session has expired; log in again")
+            raise Unauthorized("请先登录或提供令牌 / log in or send a bearer token")
+        raise Forbidden(f"角色 {found[0].role} 无权执行 {rule.action} / role {found[0].role} may not {rule.action}")
+    if request.method == "GET" and rule.rows == policy.NONE:  # a console page: go where you belong
+        target = "/login" if verdict == "login" else "/"
+        raise HTTPException(303, "请先登录 / log in first", headers={"Location": target})
+    raise HTTPException(401 if verdict == "login" else 403, "无权操作 / not allowed")
+
+
 class Ctx:
     def __init__(self, request: Request):
         self.request = request
         self.factory = request.app.state.sessions
-        # Checked here, before the body is validated, so that a caller without credentials hears 401 first.
-        if not request.headers.get("authorization") and not request.cookies.get(SESSION_COOKIE):
-            raise Unauthorized("请先登录或提供令牌 / log in or send a bearer token")
 
     def principal(self, session: Session) -> Principal:
-        header = self.request.headers.get("authorization")
-        if header:
-            scheme, _, secret = header.partition(" ")
-            if scheme.lower() != "bearer" or not secret.strip():
-                raise Unauthorized(
-                    "Authorization 头应为 'Bearer <令牌>' / the Authorization header must be 'Bearer <token>'"
-                )
-            found = auth.principal_for_token(session, secret.strip())
-            if found is None:
-                raise Unauthorized("令牌无效或已吊销 / the token is unknown or revoked")
-            return found
-        cookie = self.request.cookies.get(SESSION_COOKIE)
-        if cookie:
-            found_session = auth.principal_for_session(session, cookie)
-            if found_session is None:
-                raise Unauthorized("会话已过期，请重新登录 / the session has expired; log in again")
-            who, csrf = found_session
-            sent = self.request.headers.get(CSRF_HEADER, "")
-            if self.request.method in UNSAFE and not hmac.compare_digest(sent.encode(), csrf.encode()):
-                raise Forbidden(f"缺少或错误的 {CSRF_HEADER} / missing or wrong {CSRF_HEADER} header")
-            return who
-        raise Unauthorized("请先登录或提供令牌 / log in or send a bearer token")
+        """Found by `guard` before the route ran (in the same request)."""
+        who = getattr(self.request.state, "principal", None)
+        if who is None:
+            raise Unauthorized("请先登录或提供令牌 / log in or send a bearer token")
+        return who
 
     def run(
         self,

@@ -14,12 +14,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "incident.confirm": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "incident.transition": DESK | {"field_officer"},
     "incident.note": ALL,
+    # An incident's event log: not for the agencies, who see the fields their order needs.
+    "incident.history": ALL - {"agency_handler"},
     "incident.merge": DESK,
     # The call-back queue: silent, cut-off and whispered calls are called back before anyone closes them.
     "callback.read": DESK,
     "callback.record": DESK,
-    # Reading a caller's full number and history: the desk and the officer who must call back.
+    # A caller's full number and history on one incident: the desk, and the officer whose unit handles it.
     "caller.read": DESK | {"field_officer"},
+    # Looking up any number: the 110 desk only (incidents.service checks the organisation is a 110 one).
+    "caller.lookup": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
+    # Who read which caller's data: supervisors list and export it.
+    "audit.reads": frozenset({"supervisor", "admin"}),
     "order.read": ALL,
     "order.create": DESK,
     # A returned order comes back to the desk that sent it: re-route, take back, or refer to a supervisor.
@@ -41,7 +47,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # A peer platform delivers messages: a report it hands over, and steps on the orders exchanged with it.
     # It lists nothing, reads no caller and manages nobody (peering.receiver checks whose order it is).
     "peer.deliver": frozenset({Role.PEER}),
+    # The consoles' pages.
+    "console.calls": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    "console.dispatch": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
+    "console.orders": frozenset({"hotline_operator", "agency_handler", "supervisor", "admin"}),
 }
+
+# A step of either kind: diversion.service.step checks which (handling or re-routing) and whose.
+PERMISSIONS["order.step"] = PERMISSIONS["order.handle"] | PERMISSIONS["order.reroute"]
 
 # Which roles may move an incident into each state (on top of incident.transition).
 TRANSITION_ROLES: dict[str, frozenset[str]] = {

@@ -100,6 +100,18 @@ def subtree(session: Session, org_id: int) -> set[int]:
     return found
 
 
+def under(session: Session, org_id: int, kind: str) -> bool:
+    """Whether the organisation is of `kind` or sits below one that is (a police station under a 110 centre)."""
+    while org_id is not None:
+        org = session.get(Organisation, org_id)
+        if org is None:
+            return False
+        if org.kind == kind:
+            return True
+        org_id = org.parent_id
+    return False
+
+
 # Users --------------------------------------------------------------------------------------
 
 

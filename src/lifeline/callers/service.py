@@ -37,25 +37,27 @@ _CONFIRMED = (
 )
 
 
-def _stats(session: Session, number: str, now: datetime, recent: list) -> CallerStats:
+def _stats(session: Session, number: str, now: datetime, recent: list, within) -> CallerStats:
     """Calls in the last 24 hours and 30 days, and confirmed incidents of the last 30 days by category.
     When `recent` holds all of the number's incidents they are counted from it, without another read."""
     connection = core(session)
     month = now - MONTH
+    calls = _CALLS if within is None else _CALLS.join(Incident, Incident.id == Report.incident_id).where(within)
     calls_30d, calls_24h = connection.execute(
-        _CALLS, {"number": number, "day": now - timedelta(hours=24), "month": month}
+        calls, {"number": number, "day": now - timedelta(hours=24), "month": month}
     ).one()
-    if len(recent) < RECENT_INCIDENTS:
+    if within is not None or len(recent) < RECENT_INCIDENTS:
         confirmed = Counter(i.category for i in recent if i.confirmed_at is not None and i.received_at >= month)
     else:
         confirmed = dict(connection.execute(_CONFIRMED, {"number": number, "month": month}).all())
     return CallerStats(int(calls_24h), int(calls_30d), dict(confirmed))
 
 
-def history(session: Session, number: str, now: datetime) -> dict:
-    """What the call-taker sees beside a new call from `number`."""
-    recent = core(session).execute(_RECENT, {"number": number}).all()
-    stats = _stats(session, number, now, recent)
+def history(session: Session, number: str, now: datetime, within=None) -> dict:
+    """What the call-taker sees beside a new call from `number`; `within` limits it to the incidents a reader may
+    see (a 12345 operator sees what 12345 received, not the number's calls to 110)."""
+    recent = core(session).execute(_RECENT if within is None else _RECENT.where(within), {"number": number}).all()
+    stats = _stats(session, number, now, recent, within)
     verdict = assess(stats)
     return {
         "number": number,

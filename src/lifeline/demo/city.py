@@ -250,8 +250,12 @@ def seed(url: str | None = None) -> dict:
             existing = set(session.scalars(select(Unit.code)))
             for code, name, district, lat, lon, kind in units():
                 if code not in existing:
-                    dispatch.add(session, SYSTEM, code, name, district.station_code, lat, lon, kind)
+                    unit = dispatch.add(session, SYSTEM, code, name, district.station_code, lat, lon, kind)
                     added["units"] += 1
+                    station = district.station_code
+                    officers = [u for u, role, org, _ in USERS if role == "field_officer" and org == station]
+                    if officers and not dispatch.crew_of_station(session, unit.org_id):
+                        dispatch.set_crew(session, SYSTEM, unit.id, officers)  # the demo's officer is on a unit
             totals = {
                 "orgs": session.scalar(select(func.count()).select_from(Organisation)),
                 "users": session.scalar(select(func.count()).select_from(User)),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lifeline.auth.service import SYSTEM, Principal, require
 from lifeline.desk import bridge
+from lifeline.dispatch import service as dispatch
 from lifeline.diversion import routing
 from lifeline.diversion import service as orders
 from lifeline.diversion.models import WorkOrder
@@ -260,3 +261,9 @@ def call_back(session: Session, actor: Principal, incident_id: int, outcome: str
     if attempt.outcome == CallbackOutcome.REACHED:
         incidents.retriage(session, actor, incident, f"回拨接通：{attempt.note}")
     return incident
+
+
+def reveal_caller(session: Session, actor: Principal, incident_id: int) -> dict:
+    """A caller's full number: an officer's part comes from dispatch (is his unit on the incident?)."""
+    on_it = dispatch.handles(session, actor.user_id, incident_id) if actor.user_id else False
+    return incidents.reveal_caller(session, actor, incident_id, his_unit_on_it=on_it)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
@@ -26,3 +26,14 @@ class Unit(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UnitCrew(Base):
+    """The officers on a unit for their shift: an officer reports his own unit and reads its incident's caller."""
+
+    __tablename__ = "unit_crews"
+    __table_args__ = (UniqueConstraint("user_id", name="uq_unit_crews_user_id"),)  # one unit per officer at a time
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -28,6 +28,10 @@ class StatusIn(Strict):
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
 
 
+class CrewIn(Strict):
+    officers: Annotated[list[Code], Field(max_length=12, description="本班车组民警用户名 the officers on the unit")]
+
+
 class AssignIn(Strict):
     unit: Annotated[int, Field(ge=1, le=2**31 - 1)]
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import Principal, org_by_code, require, subtree
-from lifeline.dispatch.models import UNIT_STATUSES, Unit
+from lifeline.auth.service import Principal, org_by_code, require, subtree, user_by_name
+from lifeline.dispatch.models import UNIT_STATUSES, Unit, UnitCrew
 from lifeline.dispatch.ranking import Candidate, in_jurisdiction, rank
-from lifeline.errors import Conflict, Invalid, NotFound
+from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents import service as incidents
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.vocabulary import Role
 
 # An incident's state follows the unit that reports it.
 FOLLOWS = {"en_route": "en_route", "on_scene": "on_scene"}
@@ -97,6 +98,8 @@ def report(session: Session, actor: Principal, unit_id: int, status: str, lat=No
     if status not in UNIT_STATUSES:
         raise Invalid(f"未知状态 unknown status {status!r}; 可选: {', '.join(UNIT_STATUSES)}")
     unit = get(session, actor, unit_id)
+    if actor.role == Role.FIELD_OFFICER and unit.id != crewed_unit(session, actor.user_id):
+        raise Forbidden(f"警力 {unit.code} 不是本人所在车组 / unit {unit.code} is not the unit you are on")
     unit.status = status
     if lat is not None and lon is not None:
         unit.lat, unit.lon = lat, lon
@@ -108,3 +111,37 @@ def report(session: Session, actor: Principal, unit_id: int, status: str, lat=No
         unit.incident_id = None
     _record(session, actor, unit, "unit.reported", status=status)
     return unit
+
+
+# Crews ----------------------------------------------------------------------------------------------
+
+
+def set_crew(session: Session, actor: Principal, unit_id: int, usernames: list[str]) -> Unit:
+    """Who is on the unit this shift: field officers of its station; each leaves any unit they were on before."""
+    require(actor, "unit.write")
+    unit = get(session, actor, unit_id)
+    members = [user_by_name(session, name) for name in dict.fromkeys(usernames)]
+    for member in members:
+        if member.role != Role.FIELD_OFFICER or member.org_id != unit.org_id:
+            raise Invalid(f"{member.username} 不是本所民警 / {member.username} is not a field officer of this station")
+    session.execute(delete(UnitCrew).where(UnitCrew.unit_id == unit.id))
+    session.execute(delete(UnitCrew).where(UnitCrew.user_id.in_([m.id for m in members])))
+    session.add_all(UnitCrew(unit_id=unit.id, user_id=m.id) for m in members)
+    _record(session, actor, unit, "unit.crewed", crew=[m.username for m in members])
+    return unit
+
+
+def crew_of_station(session: Session, org_id: int) -> bool:
+    """Whether any unit of the station has a crew yet."""
+    query = select(UnitCrew.id).join(Unit, Unit.id == UnitCrew.unit_id).where(Unit.org_id == org_id).limit(1)
+    return session.scalar(query) is not None
+
+
+def crewed_unit(session: Session, user_id: int) -> int | None:
+    return session.scalar(select(UnitCrew.unit_id).where(UnitCrew.user_id == user_id))
+
+
+def handles(session: Session, user_id: int, incident_id: int) -> bool:
+    """Whether the officer's unit is handling the incident now."""
+    unit_id = crewed_unit(session, user_id)
+    return unit_id is not None and session.scalar(select(Unit.incident_id).where(Unit.id == unit_id)) == incident_id

@@ -10,6 +10,7 @@ from lifeline.api.schemas import Id
 from lifeline.dispatch import service
 from lifeline.dispatch.schemas import (
     AssignIn,
+    CrewIn,
     Recommendation,
     RecommendationList,
     StatusIn,
@@ -47,10 +48,17 @@ def unit_status(unit_id: Id, body: StatusIn, ctx: RequestContext, key: Idempoten
     )
 
 
+@router.post("/units/{unit_id}/crew", response_model=UnitOut, summary="车组人员 who is on the unit")
+def unit_crew(unit_id: Id, body: CrewIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: UnitOut.model_validate(service.set_crew(s, who, unit_id, body.officers)), key=key, body=body
+    )
+
+
 @router.get("/incidents/{incident_id}/units", response_model=RecommendationList, summary="推荐警力 units to send")
 def recommend(incident_id: Id, ctx: RequestContext):
     def work(session, who):
-        service.require(who, "unit.read")
+        service.require(who, "unit.dispatch")
         rows = service.recommend(session, who, incident_id)
         return RecommendationList(
             items=[Recommendation(unit=UnitOut.model_validate(u), in_jurisdiction=j, metres=m) for u, j, m in rows]

@@ -471,7 +471,9 @@ def countersign(session: Session, actor: Principal, order_id: int, org_codes: li
     order = get(session, actor, order_id, lock=True)
     if order.state not in states.OPEN or order.state in states.BOUNCED:
         raise Conflict(f"工单 {order_id} 不在办理中 / order {order_id} is not being handled")
-    _own_part(session, actor, order, OrderStep.SIGNED)
+    lead = session.scalar(select(OrderOrg.org_id).where(OrderOrg.order_id == order.id, OrderOrg.kind == "lead"))
+    if not permissions.sees_all(actor.role) and lead not in subtree(session, actor.org_id):
+        raise Forbidden(f"会签由主办单位发起 / only the lead organisation of order {order_id} asks for a countersign")
     have = {row[0] for row in session.execute(select(OrderOrg.org_id).where(OrderOrg.order_id == order.id))}
     added = []
     for code in org_codes:

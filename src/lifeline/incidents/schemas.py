@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -291,3 +292,27 @@ class AuditOut(BaseModel):
     incidents: int
     broken_seq: int | None
     problem: str | None
+
+
+class CallerRead(BaseModel):
+    """One read of a caller's data, from the audit chain."""
+
+    seq: int
+    at: datetime
+    actor: str | None
+    role: str | None
+    kind: str = Field(description="caller.number_read 查看完整号码 | caller.history_read 按号码查询历史")
+    number: str | None = Field(description="已脱敏 masked")
+    incident_id: int | None
+
+    @classmethod
+    def of(cls, event) -> CallerRead:
+        payload = json.loads(event.payload)
+        return cls(
+            seq=event.seq, at=event.at, actor=event.actor, role=payload.get("role"), kind=event.kind,
+            number=payload.get("number"), incident_id=event.incident_id,
+        )  # fmt: skip
+
+
+class CallerReadList(BaseModel):
+    items: list[CallerRead]

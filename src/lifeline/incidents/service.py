@@ -13,7 +13,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from lifeline import taxonomy
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import Principal, org_by_code, require, subtree
+from lifeline.auth.permissions import mask_number
+from lifeline.auth.service import Principal, org_by_code, require, subtree, under
 from lifeline.callers import service as callers
 from lifeline.callers.scoring import normalise_number
 from lifeline.common import sha256
@@ -179,7 +180,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
     # What a new incident has, said here so that reading it costs no query.
     set_committed_value(incident, "reports", [report])
     set_committed_value(incident, "assignments", [])
-    caller = callers.history(session, number, now) if number else None
+    caller = callers.history(session, number, now, caller_scope(session, actor)) if number else None
     similar = duplicates(session, actor, incident)
     # Last: appending takes the chain head, which every writer waits for until this transaction commits.
     events.append_all(
@@ -591,24 +592,60 @@ def history(session: Session, actor: Principal, incident_id: int) -> list[events
     return list(session.scalars(select(events.Event).where(events.Event.incident_id == incident.id).order_by("seq")))
 
 
-def reveal_caller(session: Session, actor: Principal, incident_id: int) -> dict:
-    """The full number and its history; the read itself is recorded."""
+def caller_scope(session: Session, actor: Principal):
+    """None when `actor` may see a number's whole history (the 110 desk), else the incidents it may see."""
+    if permissions.sees_all(actor.role) or (actor.role in DESK_110 and under(session, actor.org_id, "centre_110")):
+        return None
+    return scope(session, actor)
+
+
+DESK_110 = frozenset({"call_taker", "dispatcher", "supervisor"})
+CALLER_READS = ("caller.number_read", "caller.history_read")
+
+
+def _read_caller(session: Session, actor: Principal, kind: str, number: str, incident_id: int | None) -> None:
+    """Who read which caller's data, when, from which incident: a supervisor can list it (caller_reads)."""
+    payload = {"role": actor.role, "number": mask_number(number), "number_sha256": sha256(number)}
+    events.append(session, kind, payload, actor=actor.username, incident_id=incident_id)
+
+
+def reveal_caller(session: Session, actor: Principal, incident_id: int, *, his_unit_on_it: bool = False) -> dict:
+    """The full number and its history; the read itself is recorded. An officer sees it only on the incident his
+    unit is handling (`his_unit_on_it`, from dispatch); a 12345 operator only on what 12345 received (scope)."""
     require(actor, "caller.read")
     incident = get(session, actor, incident_id)
-    events.append(session, "caller.number_read", {"role": actor.role}, actor=actor.username, incident_id=incident.id)
+    if actor.role == Role.FIELD_OFFICER and not his_unit_on_it:
+        raise Forbidden(
+            f"警情 {incident_id} 不是本车组正在处置的警情，不能查看来电号码"
+            f" / incident {incident_id} is not your unit's: its caller's number is not yours to read"
+        )
     number = incident.caller_number
-    return {"number": number, "history": callers.history(session, number, utcnow()) if number else None}
+    if number:
+        _read_caller(session, actor, "caller.number_read", number, incident.id)
+    within = caller_scope(session, actor)
+    return {"number": number, "history": callers.history(session, number, utcnow(), within) if number else None}
 
 
 def caller_history(session: Session, actor: Principal, raw_number: str) -> dict:
-    require(actor, "caller.read")
+    """Any number's history: the 110 desk only (a 12345 desk sees callers on its own incidents)."""
+    require(actor, "caller.lookup")
+    if not permissions.sees_all(actor.role) and not under(session, actor.org_id, "centre_110"):
+        raise Forbidden("只有 110 接警台可按号码查询来电人 / only the 110 desk looks up callers by number")
     number = normalise_number(raw_number)
     if not number or not 3 <= len(number) <= 20:
         raise Invalid(f"号码无效 not a phone number: {raw_number!r}")
-    events.append(
-        session, "caller.history_read", {"number_sha256": sha256(number), "role": actor.role}, actor=actor.username
-    )
-    return callers.history(session, number, utcnow())
+    _read_caller(session, actor, "caller.history_read", number, None)
+    return callers.history(session, number, utcnow(), caller_scope(session, actor))
+
+
+def caller_reads(session: Session, actor: Principal, number: str | None, limit: int) -> list[events.Event]:
+    """Every read of a caller's number or history, newest first; `number` narrows it to one caller."""
+    require(actor, "audit.reads")
+    query = select(events.Event).where(events.Event.kind.in_(CALLER_READS))
+    if number:
+        digest = sha256(normalise_number(number) or number)
+        query = query.where(events.Event.payload.contains(f'"number_sha256":"{digest}"'))
+    return list(session.scalars(query.order_by(events.Event.seq.desc()).limit(limit)))
 
 
 @dataclass

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
 from lifeline.api.schemas import IncidentId, query_time
 from lifeline.auth.service import require
+from lifeline.desk import flows
 from lifeline.errors import Invalid
 from lifeline.incidents import service
 from lifeline.incidents.schemas import (
     AuditOut,
     CallerOut,
+    CallerRead,
+    CallerReadList,
     Done,
     EventList,
     EventOut,
@@ -145,7 +151,7 @@ def unmerge(incident_id: IncidentId, body: MergeIn, ctx: RequestContext, key: Id
 )
 def reveal(incident_id: IncidentId, ctx: RequestContext):
     def work(session, who):
-        got = service.reveal_caller(session, who, incident_id)
+        got = flows.reveal_caller(session, who, incident_id)
         return RevealOut(number=got["number"], history=CallerOut.of(got["history"], masked=False))
 
     return ctx.run(work)
@@ -154,6 +160,32 @@ def reveal(incident_id: IncidentId, ctx: RequestContext):
 @router.get("/callers/{number}", response_model=CallerOut, tags=["callers"], summary="来电人历史（留痕）")
 def caller(number: Annotated[str, Path(max_length=32, pattern=r"^\+?[0-9][0-9\- ]*$")], ctx: RequestContext):
     return ctx.run(lambda s, who: CallerOut.of(service.caller_history(s, who, number), masked=False))
+
+
+@router.get(
+    "/audit/caller-reads", response_model=CallerReadList, tags=["audit"], summary="来电人信息查看记录 who read callers"
+)
+def caller_reads(
+    ctx: RequestContext,
+    number: Annotated[str | None, Query(max_length=32, pattern=r"^\+?[0-9][0-9\- ]*$")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    format: Annotated[str, Query(pattern="^(json|csv)$", description="csv: 导出 export")] = "json",
+):
+    """Every read of a caller's full number or history (who, when, which number, from which incident)."""
+
+    def work(session, who):
+        return CallerReadList(items=[CallerRead.of(e) for e in service.caller_reads(session, who, number, limit)])
+
+    answer = ctx.run(work)
+    if format != "csv" or answer.status_code != 200:
+        return answer
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["seq", "at", "actor", "role", "kind", "number", "incident_id"])
+    for r in CallerReadList.model_validate_json(answer.body).items:
+        writer.writerow([r.seq, r.at.isoformat(), r.actor, r.role, r.kind, r.number, r.incident_id or ""])
+    disposition = 'attachment; filename="caller-reads.csv"'
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
 
 
 @router.get("/audit/verify", response_model=AuditOut, tags=["audit"], summary="校验事件哈希链 verify the event chain")

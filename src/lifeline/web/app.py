@@ -8,7 +8,7 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, text
@@ -17,7 +17,9 @@ from lifeline import __version__
 from lifeline import taxonomy as taxonomies
 from lifeline.analytics.views import router as analytics_router
 from lifeline.api import problems
+from lifeline.api.context import guard
 from lifeline.api.limits import BodyLimit
+from lifeline.auth import policy
 from lifeline.auth.views import router as auth_router
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
@@ -103,6 +105,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
         description="110 接警与 12345 热线协同平台接口 / the API of the 110 desk and its 12345 bridge",
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        dependencies=[Depends(guard)],
     )
     app.state.settings = settings
     app.state.role = role = settings.role
@@ -117,26 +120,35 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.ready = False
     problems.install(app)
     app.add_middleware(BodyLimit)
-    app.include_router(incidents_router, prefix=API)
-    app.include_router(auth_router, prefix=API)
-    app.include_router(diversion_router, prefix=API)
-    app.include_router(desk_router, prefix=API)
-    app.include_router(eido_router, prefix=API)
-    app.include_router(dispatch_router, prefix=API)
-    app.include_router(analytics_router, prefix=API)
-    app.include_router(receiver_router)
-    for console in (pages, calls, board, dashboard, stream):
-        app.include_router(console.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    mounts = [(API, r) for r in API_ROUTERS] + [("", r) for r in ROOT_ROUTERS]
     if role in ("12345", "both"):
-        app.include_router(open311_router)  # Open311 GeoReport v2, outside /api/v1 as the spec has it
-
-    @app.get("/healthz", tags=["ops"], summary="就绪检查 readiness")
-    def healthz(request: Request):
-        if not request.app.state.ready:
-            return JSONResponse({"status": "starting"}, status_code=503)
-        with request.app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok", "role": request.app.state.role, "version": __version__}
-
+        mounts.append(("", open311_router))  # Open311 GeoReport v2, outside /api/v1 as the spec has it
+    # Every route's rule, by its endpoint; a route without one stops the start (auth.policy).
+    app.state.rules = {
+        route.endpoint: policy.rule_for(method, prefix + route.path)
+        for prefix, router in mounts
+        for route in router.routes
+        for method in route.methods
+    }
+    for prefix, router in mounts:
+        app.include_router(router, prefix=prefix)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+ops = APIRouter(tags=["ops"])
+
+
+@ops.get("/healthz", summary="就绪检查 readiness")
+def healthz(request: Request):
+    if not request.app.state.ready:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    with request.app.state.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return {"status": "ok", "role": request.app.state.role, "version": __version__}
+
+
+API_ROUTERS = (
+    incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, analytics_router
+)  # fmt: skip
+ROOT_ROUTERS = (receiver_router, ops, pages.router, calls.router, board.router, dashboard.router, stream.router)

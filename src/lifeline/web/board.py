@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from lifeline import taxonomy
 from lifeline.auth.models import Organisation
+from lifeline.auth.permissions import sees_all
+from lifeline.auth.service import subtree
 from lifeline.desk import flows
 from lifeline.dispatch import service as dispatch
 from lifeline.dispatch.models import UNIT_STATUSES
@@ -127,9 +129,11 @@ def map_data(request: Request):
         points = [
             {"id": i.id, "priority": i.priority, "state": i.state, "lat": i.lat, "lon": i.lon} for i in open_incidents
         ]
+        mine = subtree(session, who.user.org_id)  # a station sees its own area, a centre the areas below it
         stations = [
             {"code": o.code, "name": o.name, "jurisdiction": o.jurisdiction}
             for o in session.scalars(select(Organisation).where(Organisation.kind == "police_station"))
+            if sees_all(who.user.role) or o.id in mine
         ]
     return {"units": units, "incidents": points, "stations": stations, "layers": request.app.state.city_layers}
 

@@ -16,6 +16,7 @@ from lifeline import taxonomy
 from lifeline.api.context import SESSION_COOKIE
 from lifeline.auth import service as auth
 from lifeline.auth.models import ROLES
+from lifeline.auth.permissions import PERMISSIONS
 from lifeline.auth.service import Principal
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
@@ -34,10 +35,10 @@ class Page:
 
 
 PAGES = (
-    Page("calls", "/console/calls", frozenset({"call_taker", "hotline_operator", "supervisor", "admin"})),
-    Page("dispatch", "/console/dispatch", frozenset({"dispatcher", "field_officer", "supervisor", "admin"})),
-    Page("orders", "/console/orders", frozenset({"hotline_operator", "agency_handler", "supervisor", "admin"})),
-    Page("dashboard", "/console/dashboard", frozenset({"supervisor", "admin", "dispatcher", "hotline_operator"})),
+    Page("calls", "/console/calls", PERMISSIONS["console.calls"]),
+    Page("dispatch", "/console/dispatch", PERMISSIONS["console.dispatch"]),
+    Page("orders", "/console/orders", PERMISSIONS["console.orders"]),
+    Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
 )
 
 
@@ -48,6 +49,9 @@ class Viewer:
 
 
 def viewer(request: Request) -> Viewer | None:
+    """Who is looking: found by api.context.guard before a guarded route runs, else read here."""
+    if getattr(request.state, "principal", None) is not None:
+        return Viewer(request.state.principal, request.state.csrf or "")
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         return None

@@ -1,0 +1,191 @@
+"""Who may call each route and which rows it reaches: one table, enforced before any route runs.
+
+Each route names an action of `permissions.PERMISSIONS` (the roles that may take it) or one of the principals
+that are not people: anyone (PUBLIC), a peer platform whose message is signed (SIGNED), an Open311 client with its
+api_key (CLIENT), or any person who is logged in (SIGNED_IN). `rows` says, in words, which rows the route reaches;
+the services enforce it (incidents.service.scope, diversion.service.scope, dispatch.service.visible…).
+
+The application refuses to start when a route has no rule (web.app), the policy test walks every route with every
+principal against this table, and docs/SECURITY.md is drawn from it (`lifeline policy`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lifeline.auth.permissions import PERMISSIONS
+from lifeline.vocabulary import USER_ROLES
+
+PUBLIC = "public"
+SIGNED = "peer.deliver"
+CLIENT = "open311.client"
+SIGNED_IN = "signed_in"
+NOT_PEOPLE = frozenset({PUBLIC, SIGNED, CLIENT})
+
+# Which rows, in words (one phrase per kind of row, so that the table reads the same everywhere).
+INCIDENTS = (
+    "本单位及下级受理或指派的警情；民警：派给本所的；承办单位：交办给它的 / incidents received by or assigned to the"
+    " actor's part of the tree; officers: dispatched to their station; agencies: handed to them; admin: all"
+)
+ORDERS = (
+    "交办给本单位（改派后不再）或由本单位派出的工单 / orders handed to the actor's part of the tree (not after a"
+    " re-route) or sent by it; admin: all"
+)
+ORDER_STEPS = (
+    "承办单位办理、签收、退回；派出方改派、收回、提交值班长；会签由主办单位发起 / the organisation an order is"
+    " addressed to takes its handling steps; the sender re-routes, takes back or refers; the lead asks a countersign"
+)
+CALLER = (
+    "110 坐席与值班长：其警情；民警：本车组正在处置的警情；12345：12345 受理的；每次查看留痕 / the 110 desk: its"
+    " incidents; an officer: his unit's current incident; 12345: what 12345 received; every read is audited"
+)
+UNITS = "本单位及下级的警力；民警只改本车组 / units of the actor's part of the tree; an officer changes only his unit"
+FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
+AREAS = "本单位及下级的辖区 / its stations' areas"
+OWN = "本人 / the actor's own"
+ALL_ROWS = "全部 / all"
+NONE = "无数据 / no rows"
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    rows: str = NONE
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The people's roles this rule lets in (none for a rule meant for a peer, a client or anyone)."""
+        if self.action == SIGNED_IN:
+            return frozenset(USER_ROLES)
+        return PERMISSIONS.get(self.action, frozenset()) & frozenset(USER_ROLES)
+
+
+API = "/api/v1"
+
+RULES: dict[str, Rule] = {
+    # Sessions and who am I
+    f"POST {API}/session": Rule(PUBLIC),
+    f"DELETE {API}/session": Rule(PUBLIC, OWN),
+    f"GET {API}/me": Rule(SIGNED_IN, OWN),
+    # Reports and incidents
+    f"POST {API}/reports": Rule("report.create", "新警情归本单位 / a new incident of the actor's organisation"),
+    f"GET {API}/incidents": Rule("incident.read", INCIDENTS),
+    f"GET {API}/incidents/{{incident_id}}": Rule("incident.read", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/transitions": Rule("incident.transition", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/notes": Rule("incident.note", INCIDENTS),
+    f"GET {API}/incidents/{{incident_id}}/events": Rule("incident.history", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/merge": Rule("incident.merge", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/unmerge": Rule("incident.merge", INCIDENTS),
+    f"GET {API}/incidents/{{incident_id}}/eido": Rule("incident.read", INCIDENTS),
+    f"POST {API}/eido": Rule("report.create", "新警情归本单位 / a new incident of the actor's organisation"),
+    # Callers
+    f"GET {API}/incidents/{{incident_id}}/caller": Rule("caller.read", CALLER),
+    f"GET {API}/callers/{{number}}": Rule(
+        "caller.lookup", "110 机构内任意号码，历史限于可见警情；留痕 / any number, from a 110 organisation; audited"
+    ),
+    f"GET {API}/audit/caller-reads": Rule("audit.reads", "全部来电查看记录 / every read of a caller's data"),
+    f"GET {API}/audit/verify": Rule("audit.verify", ALL_ROWS),
+    # The desk's flows
+    f"POST {API}/incidents/{{incident_id}}/confirm": Rule("incident.confirm", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/hand-over": Rule("order.create", INCIDENTS),
+    f"GET {API}/callbacks": Rule("callback.read", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/callbacks": Rule("callback.record", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/push": Rule("incident.push", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/transfer-call": Rule("incident.push", INCIDENTS),
+    # Work orders
+    f"POST {API}/incidents/{{incident_id}}/orders": Rule("order.create", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/linkage": Rule("order.create", INCIDENTS),
+    f"GET {API}/orders": Rule("order.read", ORDERS),
+    f"GET {API}/orders/{{order_id}}": Rule("order.read", ORDERS),
+    f"POST {API}/orders/{{order_id}}/steps": Rule("order.step", ORDER_STEPS),
+    f"POST {API}/orders/{{order_id}}/countersign": Rule("order.handle", ORDER_STEPS),
+    # Units
+    f"GET {API}/units": Rule("unit.read", UNITS),
+    f"POST {API}/units": Rule("unit.write", UNITS),
+    f"POST {API}/units/{{unit_id}}/status": Rule("unit.report", UNITS),
+    f"POST {API}/units/{{unit_id}}/crew": Rule("unit.write", UNITS),
+    f"GET {API}/incidents/{{incident_id}}/units": Rule("unit.dispatch", UNITS),
+    f"POST {API}/incidents/{{incident_id}}/assign": Rule("unit.dispatch", UNITS),
+    # Organisations, users, figures
+    f"GET {API}/organisations": Rule("org.read", ALL_ROWS),
+    f"POST {API}/organisations": Rule("org.write", ALL_ROWS),
+    f"GET {API}/users": Rule("user.read", ALL_ROWS),
+    f"POST {API}/users": Rule("user.write", ALL_ROWS),
+    f"GET {API}/kpis": Rule("kpi.read", FIGURES),
+    # Other platforms
+    "POST /exchange/v1/ping": Rule(SIGNED),
+    "POST /exchange/v1/messages": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
+    "GET /open311/v2/discovery.{fmt}": Rule(PUBLIC),
+    "GET /open311/v2/services.{fmt}": Rule(PUBLIC),
+    "GET /open311/v2/services/{service_code}.{fmt}": Rule(PUBLIC),
+    "GET /open311/v2/requests.{fmt}": Rule(PUBLIC, "12345 标记为可公开的诉求 / requests 12345 marked publishable"),
+    "GET /open311/v2/requests/{service_request_id}.{fmt}": Rule(
+        PUBLIC, "12345 标记为可公开的诉求 / requests 12345 marked publishable"
+    ),
+    "GET /open311/v2/tokens/{token}.{fmt}": Rule(PUBLIC, "凭回执查询编号 / the id behind one receipt"),
+    "POST /open311/v2/requests.{fmt}": Rule(CLIENT, "新诉求 / a new request"),
+    # Consoles
+    "GET /": Rule(PUBLIC),
+    "GET /login": Rule(PUBLIC),
+    "POST /login": Rule(PUBLIC),
+    "POST /logout": Rule(PUBLIC, OWN),
+    "GET /console/stream": Rule(SIGNED_IN, "变更提示，不含内容 / change signals, no content"),
+    "GET /console/calls": Rule("console.calls"),
+    "POST /console/triage": Rule("console.calls", CALLER),
+    "POST /console/calls": Rule("console.calls", "新警情归本单位 / a new incident of the actor's organisation"),
+    "GET /console/callbacks": Rule("callback.read", INCIDENTS),
+    "POST /console/callbacks/{incident_id}": Rule("callback.record", INCIDENTS),
+    "GET /console/dispatch": Rule("console.dispatch"),
+    "GET /console/dispatch/pending": Rule("console.dispatch", INCIDENTS),
+    "GET /console/dispatch/units": Rule("console.dispatch", UNITS),
+    "GET /console/dispatch/{incident_id}/units": Rule("unit.dispatch", UNITS),
+    "POST /console/dispatch/{incident_id}/assign": Rule("unit.dispatch", UNITS),
+    "GET /console/map.json": Rule("console.dispatch", f"{INCIDENTS}; {UNITS}; {AREAS}"),
+    "GET /console/orders": Rule("console.orders"),
+    "GET /console/orders/inbox": Rule("console.orders", ORDERS),
+    "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),
+    "GET /console/dashboard": Rule("kpi.read"),
+    "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
+    "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
+    # Operations
+    "GET /healthz": Rule(PUBLIC),
+    "GET /openapi.json": Rule(PUBLIC),
+    "GET /docs": Rule(PUBLIC),
+    "GET /docs/oauth2-redirect": Rule(PUBLIC),
+    "GET /redoc": Rule(PUBLIC),
+}
+
+
+class MissingRule(RuntimeError):
+    pass
+
+
+def rule_for(method: str, path: str) -> Rule:
+    """The rule of one route (`path` as the route declares it, with its prefix)."""
+    try:
+        return RULES[f"{method} {path}"]
+    except KeyError:
+        raise MissingRule(
+            f"路由 {method} {path} 没有访问规则，请在 auth/policy.py 的 RULES 中添加"
+            f" / route {method} {path} has no rule in lifeline.auth.policy.RULES"
+        ) from None
+
+
+def verdict(rule: Rule, role: str | None) -> str:
+    """'allow', 'login' (credentials are needed first) or 'deny', for a person of `role` (None: not logged in).
+    Routes for a peer or an Open311 client check their own credentials (a signature, an api_key)."""
+    if rule.action in NOT_PEOPLE:
+        return "allow"
+    if role is None:
+        return "login"
+    return "allow" if role in rule.roles else "deny"
+
+
+def markdown() -> str:
+    """docs/SECURITY.md's table: every route, who may call it, which rows."""
+    names = {PUBLIC: "任何人 anyone", SIGNED: "对端平台（签名）a signed peer", CLIENT: "Open311 客户端 api_key"}
+    lines = ["| 路由 Route | 动作 Action | 谁 Who | 哪些数据 Which rows |", "|---|---|---|---|"]
+    for key, rule in RULES.items():
+        who = names.get(rule.action) or ", ".join(sorted(rule.roles)) or "—"
+        lines.append(f"| `{key}` | `{rule.action}` | {who} | {rule.rows} |")
+    return "\n".join(lines) + "\n"
