@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -51,14 +52,18 @@ def _csrf_missing(request: Request, csrf: str | None) -> bool:
     return not hmac.compare_digest(request.headers.get(CSRF_HEADER, "").encode(), csrf.encode())
 
 
-def guard(request: Request) -> None:
+def _found(request: Request) -> tuple[Principal, str | None] | None:
+    with request.app.state.readers() as session:
+        return _credentials(request, session)
+
+
+async def guard(request: Request) -> None:
     """The route's rule (auth.policy), checked before the route runs or its body is validated: a person without
     the right hears 401 or 403 whatever they sent. Consoles are sent to the login page or their own page instead."""
     rule = request.app.state.rules[request.scope["endpoint"]]
     if rule.action in policy.NOT_PEOPLE:
         return
-    with request.app.state.readers() as session:
-        found = _credentials(request, session)
+    found = await run_in_threadpool(_found, request)  # one thread hop, and none for public routes
     request.state.principal, request.state.csrf = found or (None, None)
     verdict = policy.verdict(rule, found[0].role if found else None)
     if verdict == "allow":
@@ -148,7 +153,11 @@ class Ctx:
         )
 
 
-RequestContext = Annotated[Ctx, Depends(Ctx)]
+async def _context(request: Request) -> Ctx:
+    return Ctx(request)  # built on the event loop: `guard` already took the request's one thread hop
+
+
+RequestContext = Annotated[Ctx, Depends(_context)]
 IdempotencyKey = Annotated[
     str | None,
     Header(
