@@ -41,6 +41,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # A peer platform delivers messages: a report it hands over, and steps on the orders exchanged with it.
     # It lists nothing, reads no caller and manages nobody (peering.receiver checks whose order it is).
     "peer.deliver": frozenset({Role.PEER}),
+    # The exchange's dead-letter list and refused knocks: supervisors read them, admins replay or drop.
+    "exchange.read": frozenset({"supervisor", "admin"}),
+    "exchange.admin": frozenset({"admin"}),
 }
 
 # Which roles may move an incident into each state (on top of incident.transition).
