@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from tests.peering.conftest import HOTLINE_KEY
 
 from lifeline.store.events import Event
 
@@ -243,3 +244,61 @@ def test_rejected_requests_leave_the_audit_chain_alone_and_are_counted(desk110):
     assert all(len(r["peer"]) <= 100 for r in seen.json()["recent"])
     assert desk110.get("supervisor", "/exchange/rejections").status_code == 200
     assert desk110.get("call_taker", "/exchange/rejections").status_code == 403
+
+
+# The admin's dead-letter list -----------------------------------------------------------------------------------
+
+
+def test_an_admin_replays_a_letter_once_its_cause_is_gone_and_drops_another(desk110):
+    _, order = _order_to_12345(desk110)
+    early = _parked(desk110.send("gz-12345", "order.sign", {"uid": order["uid"], "state": "signed"}))
+    broken = _parked(desk110.send("gz-12345", "order.progress", {"uid": ["x"]}))
+    _walk(desk110, order["uid"], ("order.progress", {"state": "received"}))  # what the sign was waiting for
+
+    assert desk110.post("supervisor", f"/exchange/dead-letters/{early['dead_letter']}/replay").status_code == 403
+    replayed = desk110.post("admin", f"/exchange/dead-letters/{early['dead_letter']}/replay")
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["state"] == "replayed" and replayed.json()["resolved_by"] == "admin"
+    assert _order(desk110, order["id"])["state"] == "signed"
+    assert desk110.post("admin", f"/exchange/dead-letters/{early['dead_letter']}/replay").status_code == 409
+
+    again = desk110.post("admin", f"/exchange/dead-letters/{broken['dead_letter']}/replay")
+    assert again.status_code == 200 and again.json()["state"] == "parked" and again.json()["attempts"] == 2
+    dropped = desk110.post("admin", f"/exchange/dead-letters/{broken['dead_letter']}/drop")
+    assert dropped.status_code == 200 and dropped.json()["state"] == "dropped"
+    assert [letter["state"] for letter in _letters(desk110)] == ["dropped", "replayed"]
+    assert _letters(desk110, state="parked") == []
+    assert desk110.get("supervisor", "/exchange/dead-letters").status_code == 200
+    assert desk110.get("call_taker", "/exchange/dead-letters").status_code == 403
+    assert desk110.post("admin", "/exchange/dead-letters/999/drop").status_code == 404
+    assert desk110.get("supervisor", "/audit/verify").json()["ok"]
+
+
+PEERS_YAML = f"""name: gz-110
+peers:
+  gz-12345: {{url: "http://127.0.0.1:9", role: "12345", send_key: k1, keys: {{k1: "{HOTLINE_KEY}"}}}}
+"""
+
+
+def test_the_cli_lists_replays_and_drops_dead_letters(desk110, database, tmp_path):
+    from typer.testing import CliRunner
+
+    from lifeline.cli import app
+
+    url, _ = database
+    _, order = _order_to_12345(desk110)
+    early = _parked(desk110.send("gz-12345", "order.sign", {"uid": order["uid"], "state": "signed"}))
+    broken = _parked(desk110.send("gz-12345", "order.progress", {"uid": ["x"]}))
+    _walk(desk110, order["uid"], ("order.progress", {"state": "received"}))
+    peers = tmp_path / "peers.yaml"
+    peers.write_text(PEERS_YAML, encoding="utf-8")
+    run = CliRunner().invoke
+    listed = run(app, ["peers", "dead-letters", "--db", url])
+    assert listed.exit_code == 0 and "order.sign" in listed.output and "order.progress" in listed.output
+    replay = ["peers", "replay", str(early["dead_letter"]), "--db", url, "--peers", str(peers), "--role", "110"]
+    assert run(app, replay).exit_code == 0
+    assert _order(desk110, order["id"])["state"] == "signed"
+    still = run(app, ["peers", "replay", str(broken["dead_letter"]), "--db", url, "--peers", str(peers)])
+    assert still.exit_code == 1 and "uid" in still.output
+    assert run(app, ["peers", "drop", str(broken["dead_letter"]), "--db", url]).exit_code == 0
+    assert [letter["state"] for letter in _letters(desk110)] == ["dropped", "replayed"]
