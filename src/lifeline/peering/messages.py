@@ -47,8 +47,9 @@ class Envelope(Message):
     from_: Annotated[Text, Field(alias="from", max_length=64)]
     seq: Annotated[int, Field(ge=1, le=MAX_ID)]
     prev: Seq
-    kind: Annotated[Text, Field(min_length=1, max_length=64)]
-    body: dict[str, Any]
+    # Any kind and body: an unknown kind or a bad body is parked, numbered, so the stream can move past it.
+    kind: Annotated[Text, Field(max_length=64)]
+    body: Any = None
 
 
 # Order steps --------------------------------------------------------------------------------------------------
