@@ -532,6 +532,69 @@ def peers_check(
         raise typer.Exit(1)
 
 
+@peers_app.command("dead-letters")
+def peers_dead_letters(
+    state: Annotated[str, typer.Option("--state", help="parked | replayed | dropped")] = "parked",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="最多几条 how many")] = 50,
+    db: DbOption = None,
+) -> None:
+    """无法处理而搁置的对端消息 / messages from peers that were parked, newest first."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.peering import dead_letters
+
+    with _database(db) as session:
+        rows = dead_letters.listing(session, SYSTEM, state, None, limit)
+        # One tab-separated line each, whole: the reasons are long and a table would cut them.
+        print("id\tpeer\tseq\tkind\tstate\treceived_at\treason")
+        for r in rows:
+            print("\t".join(map(str, (r.id, r.peer, r.seq, r.kind, r.state, r.received_at.isoformat(), r.reason))))
+
+
+@peers_app.command("replay")
+def peers_replay(
+    letter: Annotated[int, typer.Argument(help="死信编号 dead letter id", min=1, max=2**31 - 1)],
+    peers: Annotated[str | None, typer.Option("--peers", help="对端平台配置 peers YAML (LIFELINE_PEERS)")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="110 | 12345 | both (LIFELINE_ROLE)")] = None,
+    db: DbOption = None,
+) -> None:
+    """原因排除后重放死信 / run a parked message again, after its cause was fixed."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.desk import inbox
+    from lifeline.desk.flows import Desk
+    from lifeline.diversion import routing
+    from lifeline.peering.peers import PeersError
+    from lifeline.peering.peers import load as load_peers
+
+    settings = _settings(database_url=db, peers=peers, role=role)
+    try:
+        config = load_peers(str(settings.peers)) if settings.peers else None
+    except PeersError as exc:
+        _fail(str(exc))
+    if config is None:
+        _fail("重放须知对端配置 replaying needs the peers: --peers FILE or LIFELINE_PEERS")
+    table = routing.load(str(settings.routing)) if settings.routing else routing.Table()
+    with _database(settings.database_url) as session:
+        done = inbox.replay(session, SYSTEM, Desk(settings.role, config, table), letter)
+        state, reason = done.state, done.reason
+    if state != "replayed":
+        _fail(f"仍搁置 still parked: {reason}", 1)
+    console.print(f"[green]已重放 replayed[/green] {letter}")
+
+
+@peers_app.command("drop")
+def peers_drop(
+    letter: Annotated[int, typer.Argument(help="死信编号 dead letter id", min=1, max=2**31 - 1)],
+    db: DbOption = None,
+) -> None:
+    """放弃死信（保留记录）/ drop a parked message: it stays listed, not applied."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.peering import dead_letters
+
+    with _database(db) as session:
+        dead_letters.drop(session, SYSTEM, letter)
+    console.print(f"已放弃 dropped {letter}")
+
+
 DEMO_DB = "sqlite:///lifeline-demo.db"
 DEMO_LAYERS = "lifeline-demo.geojson"
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from tests.conftest import Api
 
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
+from lifeline.peering.models import PeerInbox
+from lifeline.peering.peers import Peers, parse
+from lifeline.peering.relay import signed_headers
+from lifeline.settings import Settings
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory, transaction
+from lifeline.web.app import create_app
 from lifeline.web.process import free_port, serve_command, start
 
 KEY = "k1-0123456789abcdef0123456789"
@@ -122,3 +130,77 @@ def until(check, timeout: float = 10.0, every: float = 0.05):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(every)
+
+
+# One deployment and the peers that talk to it, in-process: signed messages go straight to its receiver. --------
+
+GAS_KEY, HOTLINE_KEY, NEIGHBOUR_KEY, DESK_KEY = (
+    f"{name}-0123456789abcdef" for name in ("gas", "hotline", "nb", "desk")
+)
+PEERS_OF = {
+    # At a 110 deployment: the 12345 centre, the gas company (a linkage utility) and a neighbouring 110 centre.
+    "110": {
+        "gz-12345": ("12345", [], HOTLINE_KEY),
+        "gas": ("linkage", ["gas"], GAS_KEY),
+        "nb-110": ("110", [], NEIGHBOUR_KEY),
+    },
+    # At a 12345 deployment: the 110 centre and the gas company.
+    "12345": {"gz-110": ("110", [], DESK_KEY), "gas": ("linkage", ["gas"], GAS_KEY)},
+}
+
+
+class Exchange(Api):
+    """The `api` client, plus signed messages from each configured peer, numbered in order per peer."""
+
+    def __init__(self, client, tokens, peers):
+        super().__init__(client, tokens)
+        self.peers = peers
+        self.seq: dict[str, int] = {}
+
+    def send(self, peer: str, kind: str, body, *, seq: int | None = None, prev: int | None = None):
+        last = self.seq.get(peer, 0)
+        seq = last + 1 if seq is None else seq
+        message = {"message_id": f"{peer}:{seq}", "from": peer, "seq": seq, "prev": last if prev is None else prev,
+                   "kind": kind, "body": body}  # fmt: skip
+        answer = self.signed(peer, json.dumps(message, ensure_ascii=False).encode())
+        if answer.status_code < 500 and answer.status_code != 409:
+            self.seq[peer] = max(last, seq)
+        return answer
+
+    def signed(self, peer: str, raw: bytes):
+        config = self.peers.peers[peer]
+        headers = signed_headers(peer, config, raw)
+        return self.client.post("/exchange/v1/messages", content=raw, headers=headers)
+
+    def applied_seq(self, peer: str) -> int:
+        with self.client.app.state.sessions() as session:
+            inbox = session.get(PeerInbox, peer)
+            return inbox.applied_seq if inbox else 0
+
+
+def peers_config(me: str, role: str) -> Peers:
+    lines = [f"name: {me}", "peers:"]
+    for name, (peer_role, serves, key) in PEERS_OF[role].items():
+        lines += [f"  {name}:", "    url: http://127.0.0.1:9", f"    role: '{peer_role}'", f"    serves: {serves}",
+                  "    send_key: k1", f"    keys: {{k1: '{key}'}}"]  # fmt: skip
+    return parse("\n".join(lines))
+
+
+def _exchange(database, role: str):
+    url, tokens = database
+    peers = peers_config(f"gz-{role}", role)
+    with TestClient(create_app(Settings(database_url=url, role=role), peers=peers)) as client:
+        yield Exchange(client, tokens, peers)
+        client.app.state.engine.dispose()
+
+
+@pytest.fixture
+def desk110(database):
+    """A 110 deployment with a 12345 peer, a gas-company peer and a neighbouring 110 peer."""
+    yield from _exchange(database, "110")
+
+
+@pytest.fixture
+def hotline(database):
+    """A 12345 deployment with a 110 peer and a gas-company peer."""
+    yield from _exchange(database, "12345")

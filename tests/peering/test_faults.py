@@ -1,7 +1,7 @@
 """2,000 orders across a hostile network: the receiver killed at random, deliveries duplicated and
 replayed out of order, forged copies, and a sender whose clock is five minutes ahead. Afterwards
 every order exists exactly once on both sides, in the same state, and every forgery was refused
-and logged."""
+(counted in the receiver's memory, never written to its audit chain)."""
 
 from __future__ import annotations
 
@@ -189,7 +189,7 @@ def test_orders_survive_kills_duplicates_reordering_forgery_and_clock_skew(tmp_p
     assert forged > 10 and refused + unreached == forged and refused > 10
     engine = make_engine(db12345)
     with session_factory(engine)() as session:
-        logged = session.scalar(select(func.count()).where(Event.kind == "exchange.rejected"))
+        written = session.scalar(select(func.count()).where(Event.kind.like("exchange.%")))
     engine.dispose()
-    assert logged == refused
+    assert written == 0, "a forger wrote to the audit chain"
     print(json.dumps({**chaos.counts, "kills": len(kills), "orders": ORDERS}))

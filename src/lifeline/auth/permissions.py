@@ -51,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "console.calls": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "console.dispatch": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
     "console.orders": frozenset({"hotline_operator", "agency_handler", "supervisor", "admin"}),
+    # The exchange's dead-letter list and refused knocks: supervisors read them, admins replay or drop.
+    "exchange.read": frozenset({"supervisor", "admin"}),
+    "exchange.admin": frozenset({"admin"}),
 }
 
 # A step of either kind: diversion.service.step checks which (handling or re-routing) and whose.

@@ -113,6 +113,10 @@ RULES: dict[str, Rule] = {
     f"POST {API}/users": Rule("user.write", ALL_ROWS),
     f"GET {API}/kpis": Rule("kpi.read", FIGURES),
     # Other platforms
+    f"GET {API}/exchange/dead-letters": Rule("exchange.read", "未能应用的对端消息 / peers' unapplied messages"),
+    f"POST {API}/exchange/dead-letters/{{letter_id}}/replay": Rule("exchange.admin", "一条死信 / one dead letter"),
+    f"POST {API}/exchange/dead-letters/{{letter_id}}/drop": Rule("exchange.admin", "一条死信 / one dead letter"),
+    f"GET {API}/exchange/rejections": Rule("exchange.read", "本进程拒收的请求 / refused requests, this process"),
     "POST /exchange/v1/ping": Rule(SIGNED),
     "POST /exchange/v1/messages": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
     "GET /open311/v2/discovery.{fmt}": Rule(PUBLIC),

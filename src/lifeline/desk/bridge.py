@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session
 
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, peer_principal, require
-from lifeline.common import parse_iso
 from lifeline.eido import document as eido
 from lifeline.errors import Invalid
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
+from lifeline.peering import messages
 from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.vocabulary import Channel
@@ -83,32 +83,29 @@ def _incoming(
     return got
 
 
-def receive_push(session: Session, peer: str, body: dict) -> None:
-    """At 110: a 12345 emergency becomes a priority-1 police incident, to be confirmed by a call-taker."""
-    fields = eido.from_eido(body.get("eido")).as_fields()
+def receive_push(session: Session, peer: str, push: messages.Push) -> None:
+    """At 110: an emergency pushed by a 12345 centre or a neighbouring 110 becomes a priority-1 police incident,
+    to be confirmed by a call-taker."""
+    fields = eido.from_eido(push.eido).as_fields()
     data = incidents.ReportIn(**{**fields, "channel": Channel.HOTLINE_PUSH})
-    reason = str(body.get("reason", ""))[:500]
-    got = _incoming(session, peer, data, "centre_110", f"12345 推送紧急警情：{reason}")
+    got = _incoming(session, peer, data, "centre_110", f"{peer} 推送紧急警情：{push.reason}")
     if got is not None:
         incidents.prioritise(
-            session, peer_principal(peer, got.incident.owner_org_id), got.incident, 1, "12345 推送：一级"
+            session, peer_principal(peer, got.incident.owner_org_id), got.incident, 1, f"{peer} 推送：一级"
         )
 
 
-def receive_transfer(session: Session, peer: str, body: dict) -> None:
+def receive_transfer(session: Session, peer: str, call: messages.Transfer) -> None:
     """At 12345: a transferred call arrives with its number and transcript, as a triaged incident."""
-    if not isinstance(body.get("text"), str):
-        raise Invalid("消息缺少 text / the message has no text")
-    mode = "三方通话" if body.get("three_way") else "一键转接"
-    judged = (body.get("suggestion") or {}).get("category")
+    mode = "三方通话" if call.three_way else "一键转接"
     data = incidents.ReportIn(
-        text=body["text"],
+        text=call.text,
         channel=Channel.VOICE,
-        caller_number=body.get("caller_number"),
-        location_text=body.get("location_text") or "",
-        lat=body.get("lat"),
-        lon=body.get("lon"),
-        received_at=parse_iso(body["received_at"]) if body.get("received_at") else utcnow(),
-        external_ref=str(body.get("ref")),
+        caller_number=call.caller_number,
+        location_text=call.location_text or "",
+        lat=call.lat,
+        lon=call.lon,
+        received_at=call.received_at or utcnow(),
+        external_ref=call.ref,
     )
-    _incoming(session, peer, data, "centre_12345", f"110 {mode}转来；110 研判：{judged}")
+    _incoming(session, peer, data, "centre_12345", f"110 {mode}转来；110 研判：{call.judged()}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
@@ -21,7 +22,6 @@ from lifeline import taxonomy
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree
-from lifeline.common import parse_iso
 from lifeline.diversion import routing, states
 from lifeline.diversion.models import OrderOrg, WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
@@ -30,6 +30,9 @@ from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.taxonomy import decisions
 from lifeline.vocabulary import OrderState, OrderStep, Role
+
+if TYPE_CHECKING:
+    from lifeline.peering.messages import OrderCreate, Step
 
 # The message each step sends to the peer.
 MESSAGE = {
@@ -279,32 +282,32 @@ def create_linkage(
     return made
 
 
-def receive(session: Session, peer: str, body: dict, table: routing.Table | None = None) -> WorkOrder:
-    """order.create from a peer: our own copy, routed here, answered with `received`."""
-    existing = session.scalar(select(WorkOrder).where(WorkOrder.uid == body["uid"]))
+def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table | None = None) -> WorkOrder:
+    """order.create from a peer (its fields checked by peering.messages): our own copy, routed here, answered
+    with `received`."""
+    existing = session.scalar(select(WorkOrder).where(WorkOrder.uid == sent.uid))
     if existing is not None:
         if existing.peer != peer:
-            raise Conflict(f"工单 {body['uid']} 不属于对端 {peer} / order {body['uid']} was not exchanged with {peer}")
+            raise Conflict(f"工单 {sent.uid} 不属于对端 {peer} / order {sent.uid} was not exchanged with {peer}")
         return existing
-    category = body.get("category")
-    if category not in taxonomy.default().categories:
-        raise Invalid(f"未知类别 unknown category {category!r}")
-    org = _route(session, category, body.get("district", ""), None, table)
+    if sent.category not in taxonomy.default().categories:
+        raise Invalid(f"未知类别 unknown category {sent.category!r}")
+    org = _route(session, sent.category, sent.district, None, table)
     desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
     now = utcnow()
     order = WorkOrder(
-        uid=body["uid"],
+        uid=sent.uid,
         peer=peer,
         org_id=org.id,
         sender_org_id=desk or org.id,
         state=OrderState.RECEIVED,
-        category=category,
-        district=body.get("district", ""),
-        text=body.get("text", ""),
-        caller_number=body.get("caller_number"),
-        address=body.get("address", ""),
-        sign_by=parse_iso(body["sign_by"]),
-        handle_by=parse_iso(body["handle_by"]),
+        category=sent.category,
+        district=sent.district,
+        text=sent.text,
+        caller_number=sent.caller_number,
+        address=sent.address,
+        sign_by=sent.sign_by,
+        handle_by=sent.handle_by,
         sent_at=now,
         received_at=now,
     )
@@ -489,32 +492,32 @@ def countersign(session: Session, actor: Principal, order_id: int, org_codes: li
 # Mirroring the peer's steps ------------------------------------------------------------------------------
 
 
-def mirror(session: Session, peer: str, body: dict) -> tuple[WorkOrder, str]:
-    """A step taken on the peer's copy, applied to ours (messages arrive in order). Only the peer the order was
-    exchanged with may move it, and only along the loop. Returns the order and the state it was in."""
-    order = session.scalar(select(WorkOrder).where(WorkOrder.uid == body.get("uid")).with_for_update())
+def mirror(session: Session, peer: str, moved: Step) -> tuple[WorkOrder, str]:
+    """A step taken on the peer's copy, applied to ours (messages arrive in order; their fields were checked by
+    peering.messages). Only the peer the order was exchanged with may move it: the peer we sent it to reports
+    its handling steps, the peer that sent it to us may only take it back; and only along the loop. Returns the
+    order and the state it was in."""
+    order = session.scalar(select(WorkOrder).where(WorkOrder.uid == moved.uid).with_for_update())
     if order is None or order.peer != peer:
-        raise NotFound(
-            f"没有与 {peer} 交换的工单 {body.get('uid')} / no work order {body.get('uid')} exchanged with {peer}"
+        raise NotFound(f"没有与 {peer} 交换的工单 {moved.uid} / no work order {moved.uid} exchanged with {peer}")
+    if order.org_id is not None and moved.state not in ON_PEER_COPY:
+        raise Forbidden(
+            f"工单 {order.uid} 由本端办理，发来工单的 {peer} 只能收回 / the order is handled here: {peer}, which sent"
+            " it, may only take it back"
         )
-    target = body.get("state")
-    if target not in states.STATES:
-        raise Invalid(f"未知工单状态 unknown order state {target!r}")
-    if not states.may_become(order.state, target):
-        raise Conflict(f"工单 {order.uid} 为 {order.state}，不能变为 {target} / order cannot move to {target}")
-    carried = {name: body[name] for name in CARRIED if body.get(name) is not None}
-    if not isinstance(carried.get("satisfaction", 1), int) or not isinstance(carried.get("redo_count", 0), int):
-        raise Invalid("satisfaction 与 redo_count 须为整数 / satisfaction and redo_count must be integers")
-    if any(not isinstance(carried[name], str) for name in carried if name not in ("satisfaction", "redo_count")):
-        raise Invalid("反馈等字段须为文本 / feedback, result, comment and reason must be text")
+    if not states.may_become(order.state, moved.state):
+        raise Conflict(
+            f"工单 {order.uid} 为 {order.state}，不能变为 {moved.state} / order cannot move to {moved.state}"
+        )
     previous = order.state
-    order.state = target
-    for name, value in carried.items():
-        setattr(order, name, value)
-    if target in STAMP:
-        setattr(order, STAMP[target], parse_iso(body["at"]) if body.get("at") else utcnow())
+    order.state = moved.state
+    for name in CARRIED:
+        if getattr(moved, name) is not None:
+            setattr(order, name, getattr(moved, name))
+    if moved.state in STAMP:
+        setattr(order, STAMP[moved.state], moved.at or utcnow())
     actor = peer_principal(peer, order.sender_org_id or 0)
-    _record(session, actor, order, "order.mirrored", None, previous=previous, state=target)
+    _record(session, actor, order, "order.mirrored", None, previous=previous, state=moved.state)
     return order, previous
 
 

@@ -103,18 +103,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def verify(peer: Peer, key_id: str, timestamp: str, body: bytes, signature: str, now: datetime | None = None) -> str:
-    """'' when the message is genuine, else why not."""
+def check(
+    peer: Peer, key_id: str, timestamp: str, body: bytes, signature: str, now: datetime | None = None
+) -> tuple[str, str] | None:
+    """None when the message is genuine, else (a reason code for the counters, why, for a person)."""
     secret = peer.keys.get(key_id)
     if secret is None:
-        return f"未知密钥 unknown key {key_id!r}"
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
-        return "签名不符 signature does not match"
+        return "unknown_key", f"未知密钥 unknown key {key_id[:64]!r}"
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode()):
+        return "bad_signature", "签名不符 signature does not match"
     try:
-        sent = parse_iso(timestamp)
-    except ValueError:
-        return "时间戳无效或无时区 invalid timestamp, or no time zone"
-    skew = abs(((now or datetime.now(UTC)) - sent).total_seconds())
+        skew = abs(((now or datetime.now(UTC)) - parse_iso(timestamp)).total_seconds())
+    except (ValueError, OverflowError):
+        return "bad_timestamp", "时间戳无效或无时区 invalid timestamp, or no time zone"
     if skew > CLOCK_SKEW_SECONDS:
-        return f"时间相差 {skew:.0f} 秒，超出允许范围 clock skew {skew:.0f} s is too large"
-    return ""
+        return "clock_skew", f"时间相差 {skew:.0f} 秒，超出允许范围 clock skew {skew:.0f} s is too large"
+    return None
+
+
+def verify(peer: Peer, key_id: str, timestamp: str, body: bytes, signature: str, now: datetime | None = None) -> str:
+    """'' when the message is genuine, else why not."""
+    refused = check(peer, key_id, timestamp, body, signature, now)
+    return refused[1] if refused else ""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lifeline.peering.models import PeerCursor
 from lifeline.peering.peers import Peer, Peers, sign
+from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.store.events import Event
@@ -117,14 +118,18 @@ class Relay:
             session.expunge_all()
         if not pending:
             return 0
-        delivered, error = 0, None
+        delivered, error, refused = 0, None, []
         for event in pending:
-            error = self._send(peer, envelope(self.peers.name, event, prev))
+            error, parked = self._send(peer, envelope(self.peers.name, event, prev))
             if error is not None:
                 break
+            if parked is not None:
+                refused.append((event, parked))
             prev, delivered = event.seq, delivered + 1
         # One write per round, not per message: after a crash the receiver acknowledges repeats as duplicates.
         with transaction(self.factory) as session:
+            for event, parked in refused:
+                _refused(session, peer.name, event, parked)
             cursor = self._cursor(session, peer.name)
             cursor.delivered_seq, cursor.updated_at = prev, utcnow()
             if error is None:
@@ -136,7 +141,8 @@ class Relay:
                 log.warning("delivery to %s failed (%s); will retry", peer.name, error)
         return delivered
 
-    def _send(self, peer: Peer, message: dict) -> str | None:
+    def _send(self, peer: Peer, message: dict) -> tuple[str | None, dict | None]:
+        """(why it must be sent again, None) or (None, the peer's problem when it parked the message)."""
         body = json.dumps(message, ensure_ascii=False).encode()
         try:
             answer = self.http.post(
@@ -145,7 +151,36 @@ class Relay:
                 headers=signed_headers(self.peers.name, peer, body, self.clock),
             )
         except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}"
+            return f"{type(exc).__name__}: {exc}", None
         if answer.status_code == 200:
-            return None
-        return f"HTTP {answer.status_code}: {answer.text[:300]}"
+            return None, None
+        parked = _parked(answer)
+        if parked is not None:
+            return None, parked
+        return f"HTTP {answer.status_code}: {answer.text[:300]}", None
+
+
+def _parked(answer: httpx.Response) -> dict | None:
+    """The peer's problem when it refused the message for good and moved on (peering.receiver): sending it
+    again cannot change the answer, so it counts as delivered."""
+    if answer.status_code not in (403, 422):
+        return None
+    try:
+        problem = answer.json()
+    except ValueError:
+        return None
+    return problem if isinstance(problem, dict) and problem.get("parked") is True else None
+
+
+def _refused(session: Session, peer: str, event: Event, problem: dict) -> None:
+    """The desk learns that the peer parked its message, on the incident the message was about."""
+    log.warning("%s parked message %s: %s", peer, event.seq, problem.get("detail"))
+    data = {
+        "peer": peer,
+        "seq": event.seq,
+        "kind": event.data["message"]["kind"],
+        "status": problem.get("status"),
+        "detail": str(problem.get("detail", ""))[:1000],
+        "dead_letter": problem.get("dead_letter"),
+    }
+    events.append(session, "exchange.refused", data, actor="system", incident_id=event.incident_id)

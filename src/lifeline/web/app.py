@@ -33,7 +33,9 @@ from lifeline.open311.views import router as open311_router
 from lifeline.peering.peers import Peers
 from lifeline.peering.peers import load as load_peers
 from lifeline.peering.receiver import router as receiver_router
+from lifeline.peering.rejections import Rejections
 from lifeline.peering.relay import Relay
+from lifeline.peering.views import router as exchange_router
 from lifeline.settings import Settings
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
@@ -110,6 +112,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.role = role = settings.role
     app.state.peers = peers
+    app.state.rejections = Rejections()  # refused knocks on the exchange door, in memory (peering.rejections)
     # Files named in the settings are read now: a bad one stops the start with its line and field named.
     app.state.routing = routing.load(str(settings.routing)) if settings.routing else routing.Table()
     app.state.taxonomy = taxonomies.load(settings.taxonomy) if settings.taxonomy else taxonomies.default()
@@ -149,6 +152,7 @@ def healthz(request: Request):
 
 
 API_ROUTERS = (
-    incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, analytics_router
+    incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, analytics_router,
+    exchange_router,
 )  # fmt: skip
 ROOT_ROUTERS = (receiver_router, ops, pages.router, calls.router, board.router, dashboard.router, stream.router)
