@@ -102,14 +102,18 @@ def subtree(session: Session, org_id: int) -> set[int]:
 
 def under(session: Session, org_id: int, kind: str) -> bool:
     """Whether the organisation is of `kind` or sits below one that is (a police station under a 110 centre)."""
-    while org_id is not None:
-        org = session.get(Organisation, org_id)
-        if org is None:
-            return False
-        if org.kind == kind:
+    tree = {oid: (parent, k) for oid, parent, k in core(session).execute(_ORG_KINDS)}
+    seen: set[int] = set()
+    while org_id in tree and org_id not in seen:
+        seen.add(org_id)
+        parent, found = tree[org_id]
+        if found == kind:
             return True
-        org_id = org.parent_id
+        org_id = parent
     return False
+
+
+_ORG_KINDS = select(Organisation.id, Organisation.parent_id, Organisation.kind)
 
 
 # Users --------------------------------------------------------------------------------------
