@@ -34,6 +34,7 @@ from lifeline.peering.receiver import router as receiver_router
 from lifeline.peering.relay import Relay
 from lifeline.settings import Settings
 from lifeline.store import migrate
+from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
 from lifeline.web import board, calls, dashboard, pages, stream
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = settings.tile_url
     app.state.ready = False
+    app.state.clock = utcnow  # logins and their locks read the time here; tests move it on
     problems.install(app)
     app.add_middleware(BodyLimit)
     app.include_router(incidents_router, prefix=API)
