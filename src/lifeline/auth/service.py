@@ -343,7 +343,7 @@ def enrol_otp(session: Session, actor: Principal) -> tuple[str, str]:
         raise Conflict("动态验证码已启用，请先停用 / a second factor is already on: disable it first")
     user.totp_secret, user.totp_last_step = pyotp.random_base32(), None
     events.append(session, "otp.enrolling", {"username": user.username}, actor=actor.username)
-    return user.totp_secret, pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name=OTP_ISSUER)
+    return user.totp_secret, pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=OTP_ISSUER)
 
 
 def confirm_otp(session: Session, actor: Principal, code: str, *, now: datetime | None = None) -> None:
