@@ -38,7 +38,9 @@ from lifeline.errors import TooManyAttempts
 from lifeline.store.engine import transaction
 
 router = APIRouter(responses=RESPONSES)
-Username = Annotated[str, Path(min_length=1, max_length=64, description="用户名 username")]
+Username = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$", description="用户名 username")
+]
 LOCKED = {429: {"description": "尝试次数过多，见 Retry-After / too many failed logins; see Retry-After"}}
 
 

@@ -141,7 +141,7 @@ def login(
     password: Annotated[str, Form()],
     otp: Annotated[str, Form()] = "",
 ):
-    username = username[:64]
+    username = username.replace("\x00", "")[:64]  # PostgreSQL cannot compare a NUL: no user has one
     with transaction(request.app.state.sessions) as session:
         now = request.app.state.clock()
         found = auth.log_in(session, username, password[:200], client_address(request), otp[:6], now=now)
