@@ -263,9 +263,9 @@ def _count_failure(
 ) -> None:
     # Rows older than the longest lock are forgotten; the table stays as small as the recent failures.
     session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - throttle.FORGET_AFTER))
-    _insert_missing(session, [{"key": k, "failures": 0, "locks": 0, "last_failure_at": now} for k in keys])
-    # Locked and read afresh: two workers counting the same name at once both count.
-    locked = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).with_for_update()
+    _insert_missing(session, [{"key": k, "failures": 0, "locks": 0, "last_failure_at": now} for k in sorted(keys)])
+    # Locked (in one order, so two workers cannot deadlock) and read afresh: two failures at once both count.
+    locked = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key).with_for_update()
     rows = session.scalars(locked.execution_options(populate_existing=True)).all()
     who = {"username": username, "address": address}
     entries = [events.Entry("login.failed", {**who, "reason": reason})]
