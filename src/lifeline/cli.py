@@ -287,36 +287,139 @@ def org_add(
         console.print(f"已新增机构 added {org.code} {org.name} ({org.kind})")
 
 
+def _password_from_stdin(password_stdin: bool) -> str:
+    if not password_stdin:
+        _fail("请用 --password-stdin 从标准输入提供密码 / give the password on stdin with --password-stdin")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准输入读密码 read the password")]
+Username = Annotated[str, typer.Argument(help="用户名 username")]
+
+
 @user_app.command("add")
 def user_add(
-    username: Annotated[str, typer.Argument(help="用户名 username")],
+    username: Username,
     role: Annotated[str, typer.Option("--role", help="角色 role: call_taker, dispatcher, ...")],
     org: Annotated[str, typer.Option("--org", help="所属机构代码 organisation code")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="从标准输入读密码 read the password")
-    ] = False,
+    password_stdin: PasswordStdin = False,
     display_name: Annotated[str, typer.Option("--display-name", help="姓名 display name")] = "",
     db: DbOption = None,
 ) -> None:
     """新增用户 / add a user (password from stdin)."""
     from lifeline.auth.service import SYSTEM, add_user
 
-    if not password_stdin:
-        _fail("请用 --password-stdin 从标准输入提供密码 / give the password on stdin with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_from_stdin(password_stdin)
     with _database(db) as session:
         user = add_user(session, SYSTEM, username, role, org, password, display_name=display_name)
         console.print(f"已新增用户 added {user.username} ({user.role})")
 
 
+@user_app.command("deactivate")
+def user_deactivate(username: Username, db: DbOption = None) -> None:
+    """停用用户：其令牌与会话立即失效 / deactivate a user: their tokens and sessions stop at once."""
+    from lifeline.auth.service import SYSTEM, set_active
+
+    with _database(db) as session:
+        set_active(session, SYSTEM, username, False)
+    console.print(f"已停用 deactivated {username}")
+
+
+@user_app.command("reactivate")
+def user_reactivate(username: Username, db: DbOption = None) -> None:
+    """恢复停用的用户 / reactivate a user."""
+    from lifeline.auth.service import SYSTEM, set_active
+
+    with _database(db) as session:
+        set_active(session, SYSTEM, username, True)
+    console.print(f"已恢复 reactivated {username}")
+
+
+@user_app.command("password")
+def user_password(username: Username, password_stdin: PasswordStdin = False, db: DbOption = None) -> None:
+    """重置用户密码并结束其全部会话 / reset a user's password (from stdin) and end their sessions."""
+    from lifeline.auth.service import SYSTEM, reset_password
+
+    password = _password_from_stdin(password_stdin)
+    with _database(db) as session:
+        ended = reset_password(session, SYSTEM, username, password)
+    console.print(f"已重置 {username} 的密码 password reset; 结束会话 sessions ended: {ended}")
+
+
+@user_app.command("logout")
+def user_logout(username: Username, db: DbOption = None) -> None:
+    """结束用户的全部控制台会话 / end all of a user's console sessions."""
+    from lifeline.auth.service import SYSTEM, end_sessions
+
+    with _database(db) as session:
+        ended = end_sessions(session, SYSTEM, username)
+    console.print(f"已结束 {username} 的会话 sessions ended: {ended}")
+
+
+@user_app.command("unlock")
+def user_unlock(
+    username: Annotated[str | None, typer.Argument(help="用户名 username")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="客户端地址 a client address")] = None,
+    db: DbOption = None,
+) -> None:
+    """解除登录失败锁定 / lift a failed-login lock of a user and/or an address."""
+    from lifeline.auth.service import SYSTEM, unlock
+
+    with _database(db) as session:
+        released = unlock(session, SYSTEM, username, address)
+    console.print(f"已解除锁定 unlocked ({released})")
+
+
+@user_app.command("otp-off")
+def user_otp_off(username: Username, db: DbOption = None) -> None:
+    """移除用户的动态验证码（手机丢失时）/ remove a user's second factor (a lost phone)."""
+    from lifeline.auth.service import SYSTEM, reset_otp
+
+    with _database(db) as session:
+        reset_otp(session, SYSTEM, username)
+    console.print(f"已移除 {username} 的动态验证码 second factor removed")
+
+
 @token_app.command("create")
-def token_create(username: Annotated[str, typer.Argument(help="用户名 username")], db: DbOption = None) -> None:
+def token_create(
+    username: Username,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="有效天数 days the token lives")] = 90,
+    db: DbOption = None,
+) -> None:
     """为用户签发令牌，只输出令牌本身 / print a new bearer token and nothing else."""
+    from datetime import timedelta
+
     from lifeline.auth.service import SYSTEM, create_token
 
     with _database(db) as session:
-        secret = create_token(session, SYSTEM, username)
+        secret = create_token(session, SYSTEM, username, timedelta(days=days))
     print(secret)
+
+
+@token_app.command("list")
+def token_list(username: Username, db: DbOption = None) -> None:
+    """列出用户的令牌（不含令牌本身）/ list a user's tokens (never the secrets)."""
+    from lifeline.auth.service import SYSTEM, tokens_of
+
+    table = Table("编号 id", "签发 created", "到期 expires", "吊销 revoked")
+    with _database(db) as session:
+        for token in tokens_of(session, SYSTEM, username):
+            table.add_row(str(token.id), f"{token.created_at:%Y-%m-%d %H:%M}", f"{token.expires_at:%Y-%m-%d %H:%M}",
+                          f"{token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "—")  # fmt: skip
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="令牌编号 token id (token list)")],
+    db: DbOption = None,
+):
+    """吊销令牌 / revoke a token."""
+    from lifeline.auth.service import SYSTEM, revoke_token
+
+    with _database(db) as session:
+        revoke_token(session, SYSTEM, token_id)
+    console.print(f"已吊销令牌 revoked token {token_id}")
 
 
 open311_app = typer.Typer(help="Open311 GeoReport v2", no_args_is_help=True)

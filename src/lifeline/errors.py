@@ -31,3 +31,19 @@ class Conflict(LifelineError):
 class Invalid(LifelineError):
     status = 422
     title = "内容无效 Unprocessable content"
+
+
+class Unauthorized(LifelineError):
+    status = 401
+    title = "未登录 Unauthorized"
+
+
+class TooManyAttempts(LifelineError):
+    """Refused for a while: the answer carries `Retry-After` (seconds)."""
+
+    status = 429
+    title = "尝试次数过多 Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int, **extra):
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after

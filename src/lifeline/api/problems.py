@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lifeline.errors import LifelineError
+from lifeline.errors import LifelineError, TooManyAttempts
+from lifeline.errors import Unauthorized as Unauthorized  # routes import it from here; services raise it too
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("lifeline.api")
@@ -35,11 +36,6 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
-class Unauthorized(LifelineError):
-    status = 401
-    title = "未登录 Unauthorized"
-
-
 TITLES = {
     400: "请求有误 Bad request",
     401: "未登录 Unauthorized",
@@ -51,6 +47,7 @@ TITLES = {
     413: "请求过大 Content too large",
     415: "不支持的媒体类型 Unsupported media type",
     422: "内容无效 Unprocessable content",
+    429: "尝试次数过多 Too many attempts",
     500: "服务器内部错误 Internal server error",
 }
 
@@ -69,6 +66,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LifelineError)
     def domain_error(request: Request, exc: LifelineError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(exc.status, exc.title, exc.detail, request, headers=headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)

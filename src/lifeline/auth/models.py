@@ -53,6 +53,11 @@ class User(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # TOTP second factor: a secret is kept from enrolment; it guards logins once confirmed (totp_active).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last time step whose code was accepted: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     org: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -66,6 +71,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -79,3 +85,17 @@ class BrowserSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Touched at most once a minute: an idle session ends after auth.service.SESSION_IDLE.
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account name or one client address (`key`), shared by every worker."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "account:<name>" or "address:<ip>"
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # since the last lock
+    locks: Mapped[int] = mapped_column(Integer, default=0)  # in a row: each lasts longer
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

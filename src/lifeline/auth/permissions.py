@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.write": frozenset({"admin"}),
     "user.read": frozenset({"supervisor", "admin"}),
     "user.write": frozenset({"admin"}),
+    # A second factor (TOTP) for those whose account can do the most harm.
+    "account.otp": frozenset({"supervisor", "admin"}),
     "audit.verify": frozenset({"supervisor", "admin"}),
     # The command dashboard's city-wide figures (counts and rates, no callers' details).
     "kpi.read": frozenset({"supervisor", "admin", "dispatcher", "hotline_operator"}),

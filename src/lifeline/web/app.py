@@ -38,6 +38,7 @@ from lifeline.peering.relay import Relay
 from lifeline.peering.views import router as exchange_router
 from lifeline.settings import Settings
 from lifeline.store import migrate
+from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
 from lifeline.web import board, calls, dashboard, pages, stream
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = settings.tile_url
     app.state.ready = False
+    app.state.clock = utcnow  # logins and their locks read the time here; tests move it on
     problems.install(app)
     app.add_middleware(BodyLimit)
     mounts = [(API, r) for r in API_ROUTERS] + [("", r) for r in ROOT_ROUTERS]

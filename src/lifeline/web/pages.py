@@ -18,6 +18,8 @@ from lifeline.auth import service as auth
 from lifeline.auth.models import ROLES
 from lifeline.auth.permissions import PERMISSIONS
 from lifeline.auth.service import Principal
+from lifeline.auth.views import client_address
+from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
 from lifeline.triage import TriageResult
@@ -55,9 +57,15 @@ def viewer(request: Request) -> Viewer | None:
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         return None
+    now = request.app.state.clock()
     with request.app.state.readers() as session:  # every console request asks: a read, no write lock
-        found = auth.principal_for_session(session, secret)
-    return Viewer(*found) if found else None
+        found = auth.look_up_session(session, secret, now=now)
+    if found is None:
+        return None
+    if found.stale:  # at most once a minute per session: the idle clock starts again
+        with transaction(request.app.state.sessions) as session:
+            auth.touch_session(session, secret, now=now)
+    return Viewer(found.principal, found.csrf)
 
 
 def csrf_ok(request: Request, who: Viewer, form_token: str | None = None) -> bool:
@@ -131,19 +139,33 @@ def login_page(request: Request):
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]):
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    otp: Annotated[str, Form()] = "",
+):
+    username = username.replace("\x00", "")[:64]  # PostgreSQL cannot compare a NUL: no user has one
     with transaction(request.app.state.sessions) as session:
-        user = auth.check_password(session, username[:64], password[:200])
-        opened = auth.open_session(session, user) if user else None
-        role = user.role if user else None
+        now = request.app.state.clock()
+        found = auth.log_in(session, username, password[:200], client_address(request), otp[:6], now=now)
+        opened = auth.open_session(session, found.user, now=now) if found.user else None
+        role = found.user.role if found.user else None
     if opened is None:
-        return render(request, "login.html", None, status=401, error=True, username=username[:64])
+        status, headers = (429, {"Retry-After": str(found.retry_after)}) if found.retry_after else (401, {})
+        response = render(request, "login.html", None, status=status, error=found.refusal, username=username)
+        response.headers.update(headers)
+        return response
     response = RedirectResponse(home_of(role), status_code=303)
+    set_session_cookie(request, response, opened[0])
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE, opened[0], max_age=auth.SESSION_HOURS * 3600, httponly=True, samesite="strict",
+        SESSION_COOKIE, secret, max_age=auth.SESSION_HOURS * 3600, httponly=True, samesite="strict",
         secure=request.url.scheme == "https",
     )  # fmt: skip
-    return response
 
 
 @router.post("/logout")
@@ -152,6 +174,48 @@ def logout(request: Request, csrf: Annotated[str, Form()] = ""):
     if who is not None and csrf_ok(request, who, csrf):
         with transaction(request.app.state.sessions) as session:
             auth.close_session(session, request.cookies[SESSION_COOKIE])
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# One's own account: change the password, log out everywhere -------------------------------------------
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request):
+    who = viewer(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "account.html", who, "account")
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    old_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+):
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who, csrf):
+        return RedirectResponse("/login", status_code=303)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            auth.change_password(
+                session, who.user, old_password[:200], new_password[:200], keep_session=request.cookies[SESSION_COOKIE]
+            )
+    except LifelineError as exc:
+        return render(request, "account.html", who, "account", status=exc.status, error=exc.detail)
+    return render(request, "account.html", who, "account", changed=True)
+
+
+@router.post("/account/sessions")
+def end_sessions(request: Request, csrf: Annotated[str, Form()] = ""):
+    who = viewer(request)
+    if who is not None and csrf_ok(request, who, csrf):
+        with transaction(request.app.state.sessions) as session:
+            auth.end_sessions(session, who.user, who.user.username)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
