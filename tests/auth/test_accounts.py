@@ -331,11 +331,14 @@ def test_a_console_session_ends_after_30_minutes_idle_and_is_touched_at_most_onc
 
 def test_the_api_refuses_an_idle_session_too(api):
     secret, _ = session_secret(api)
-    with transaction(api.client.app.state.sessions) as session:
-        later = utcnow() + timedelta(minutes=20)
-        assert service.principal_for_session(session, secret, now=later) is not None  # and touched
-        assert service.principal_for_session(session, secret, now=later + timedelta(minutes=29)) is not None
-        assert service.principal_for_session(session, secret, now=later + timedelta(minutes=60)) is None
+    cookies = {SESSION_COOKIE: secret}
+    move_clock(api, minutes=20)
+    assert api.client.get("/api/v1/me", cookies=cookies).status_code == 200  # and touched
+    move_clock(api, minutes=20 + 29)
+    assert api.client.get("/api/v1/me", cookies=cookies).status_code == 200
+    move_clock(api, minutes=20 + 29 + 31)
+    refused = api.client.get("/api/v1/me", cookies=cookies)
+    assert refused.status_code == 401 and "会话已过期" in refused.json()["detail"]
 
 
 def test_an_expired_token_is_refused_saying_it_expired(api):

@@ -28,21 +28,27 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _credentials(request: Request, session: Session) -> tuple[Principal, str | None] | None:
-    """Who sent the request: a bearer token, else a console session (with its CSRF token)."""
-    header = request.headers.get("authorization")
-    if header:
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise Unauthorized("Authorization 头应为 'Bearer <令牌>' / the header must be 'Bearer <token>'")
-        found = auth.principal_for_token(session, secret.strip())
-        if found is None:
-            raise Unauthorized("令牌无效或已吊销 / the token is unknown or revoked")
-        return found, None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        return auth.principal_for_session(session, cookie)
-    return None
+def credentials(request: Request) -> tuple[Principal, str | None] | None:
+    """Who sent the request: a bearer token, else a live console session with its CSRF token. Read without the
+    write lock; a session's idle clock is restarted at most once a minute (a short write of its own)."""
+    now = request.app.state.clock()
+    header, cookie = request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE)
+    with request.app.state.readers() as session:
+        if header:
+            scheme, _, secret = header.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                raise Unauthorized("Authorization 头应为 'Bearer <令牌>' / the header must be 'Bearer <token>'")
+            found = auth.principal_for_token(session, secret.strip(), now=now)
+            if found is None:
+                raise Unauthorized("令牌无效或已吊销 / the token is unknown or revoked")
+            return found, None
+        live = auth.look_up_session(session, cookie, now=now) if cookie else None
+    if live is None:
+        return None
+    if live.stale:
+        with transaction(request.app.state.sessions) as session:
+            auth.touch_session(session, cookie, now=now)
+    return live.principal, live.csrf
 
 
 def _csrf_missing(request: Request, csrf: str | None) -> bool:
@@ -52,18 +58,13 @@ def _csrf_missing(request: Request, csrf: str | None) -> bool:
     return not hmac.compare_digest(request.headers.get(CSRF_HEADER, "").encode(), csrf.encode())
 
 
-def _found(request: Request) -> tuple[Principal, str | None] | None:
-    with request.app.state.readers() as session:
-        return _credentials(request, session)
-
-
 async def guard(request: Request) -> None:
     """The route's rule (auth.policy), checked before the route runs or its body is validated: a person without
     the right hears 401 or 403 whatever they sent. Consoles are sent to the login page or their own page instead."""
     rule = request.app.state.rules[request.scope["endpoint"]]
     if rule.action in policy.NOT_PEOPLE:
         return
-    found = await run_in_threadpool(_found, request)  # one thread hop, and none for public routes
+    found = await run_in_threadpool(credentials, request)  # one thread hop, and none for public routes
     request.state.principal, request.state.csrf = found or (None, None)
     verdict = policy.verdict(rule, found[0].role if found else None)
     if verdict == "allow":

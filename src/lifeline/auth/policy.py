@@ -43,6 +43,7 @@ UNITS = "本单位及下级的警力；民警只改本车组 / units of the acto
 FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
 AREAS = "本单位及下级的辖区 / its stations' areas"
 OWN = "本人 / the actor's own"
+OWN_OR_ADMIN = "本人的；管理员：任何人的 / the actor's own; admin: anyone's"
 ALL_ROWS = "全部 / all"
 NONE = "无数据 / no rows"
 
@@ -67,6 +68,14 @@ RULES: dict[str, Rule] = {
     f"POST {API}/session": Rule(PUBLIC),
     f"DELETE {API}/session": Rule(PUBLIC, OWN),
     f"GET {API}/me": Rule(SIGNED_IN, OWN),
+    f"POST {API}/me/password": Rule(SIGNED_IN, OWN),
+    f"DELETE {API}/me/sessions": Rule(SIGNED_IN, OWN),
+    f"POST {API}/me/otp": Rule("account.otp", OWN),
+    f"POST {API}/me/otp/confirm": Rule("account.otp", OWN),
+    f"POST {API}/me/otp/disable": Rule("account.otp", OWN),
+    f"GET {API}/users/{{username}}/tokens": Rule(SIGNED_IN, OWN_OR_ADMIN),
+    f"DELETE {API}/tokens/{{token_id}}": Rule(SIGNED_IN, OWN_OR_ADMIN),
+    f"DELETE {API}/users/{{username}}/sessions": Rule(SIGNED_IN, OWN_OR_ADMIN),
     # Reports and incidents
     f"POST {API}/reports": Rule("report.create", "新警情归本单位 / a new incident of the actor's organisation"),
     f"GET {API}/incidents": Rule("incident.read", INCIDENTS),
@@ -111,6 +120,11 @@ RULES: dict[str, Rule] = {
     f"POST {API}/organisations": Rule("org.write", ALL_ROWS),
     f"GET {API}/users": Rule("user.read", ALL_ROWS),
     f"POST {API}/users": Rule("user.write", ALL_ROWS),
+    f"POST {API}/users/{{username}}/deactivate": Rule("user.write", ALL_ROWS),
+    f"POST {API}/users/{{username}}/reactivate": Rule("user.write", ALL_ROWS),
+    f"POST {API}/users/{{username}}/password": Rule("user.write", ALL_ROWS),
+    f"DELETE {API}/users/{{username}}/otp": Rule("user.write", ALL_ROWS),
+    f"POST {API}/login-locks/release": Rule("user.write", "登录锁定（账号或地址）/ login locks, by account or address"),
     f"GET {API}/kpis": Rule("kpi.read", FIGURES),
     # Other platforms
     f"GET {API}/exchange/dead-letters": Rule("exchange.read", "未能应用的对端消息 / peers' unapplied messages"),
@@ -133,6 +147,9 @@ RULES: dict[str, Rule] = {
     "GET /login": Rule(PUBLIC),
     "POST /login": Rule(PUBLIC),
     "POST /logout": Rule(PUBLIC, OWN),
+    "GET /account": Rule(SIGNED_IN),
+    "POST /account/password": Rule(SIGNED_IN, OWN),
+    "POST /account/sessions": Rule(SIGNED_IN, OWN),
     "GET /console/stream": Rule(SIGNED_IN, "变更提示，不含内容 / change signals, no content"),
     "GET /console/calls": Rule("console.calls"),
     "POST /console/triage": Rule("console.calls", CALLER),

@@ -517,18 +517,6 @@ def touch_session(session: Session, secret: str, *, now: datetime | None = None)
     session.execute(update(BrowserSession).where(BrowserSession.id == sha256(secret)).values(last_seen=now or utcnow()))
 
 
-def principal_for_session(
-    session: Session, secret: str, *, now: datetime | None = None
-) -> tuple[Principal, str] | None:
-    """(who, CSRF token) of a live session, whose idle clock this request restarts (in `session`, a writer)."""
-    found = look_up_session(session, secret, now=now)
-    if found is None:
-        return None
-    if found.stale:
-        touch_session(session, secret, now=now)
-    return found.principal, found.csrf
-
-
 def close_session(session: Session, secret: str) -> None:
     row = session.get(BrowserSession, sha256(secret))
     if row is not None:

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from lifeline import taxonomy
-from lifeline.api.context import SESSION_COOKIE
+from lifeline.api.context import SESSION_COOKIE, credentials
 from lifeline.auth import service as auth
 from lifeline.auth.models import ROLES
 from lifeline.auth.permissions import PERMISSIONS
@@ -51,21 +51,14 @@ class Viewer:
 
 
 def viewer(request: Request) -> Viewer | None:
-    """Who is looking: found by api.context.guard before a guarded route runs, else read here."""
+    """Who is looking: found by api.context.guard before a guarded route runs, else looked up here."""
     if getattr(request.state, "principal", None) is not None:
         return Viewer(request.state.principal, request.state.csrf or "")
-    secret = request.cookies.get(SESSION_COOKIE)
-    if not secret:
+    try:
+        found = credentials(request)
+    except LifelineError:  # a bad or expired bearer token on a public page: no one
         return None
-    now = request.app.state.clock()
-    with request.app.state.readers() as session:  # every console request asks: a read, no write lock
-        found = auth.look_up_session(session, secret, now=now)
-    if found is None:
-        return None
-    if found.stale:  # at most once a minute per session: the idle clock starts again
-        with transaction(request.app.state.sessions) as session:
-            auth.touch_session(session, secret, now=now)
-    return Viewer(found.principal, found.csrf)
+    return Viewer(found[0], found[1] or "") if found else None
 
 
 def csrf_ok(request: Request, who: Viewer, form_token: str | None = None) -> bool:
@@ -135,7 +128,8 @@ def root(request: Request):
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request):
-    return render(request, "login.html", None)
+    ended = request.query_params.get("ended") == "1"  # after "log out everywhere"
+    return render(request, "login.html", None, notice="已在所有设备退出 / logged out everywhere" if ended else "")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -170,10 +164,10 @@ def set_session_cookie(request: Request, response: Response, secret: str) -> Non
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()] = ""):
-    who = viewer(request)
-    if who is not None and csrf_ok(request, who, csrf):
+    who, secret = viewer(request), request.cookies.get(SESSION_COOKIE)
+    if who is not None and secret and csrf_ok(request, who, csrf):
         with transaction(request.app.state.sessions) as session:
-            auth.close_session(session, request.cookies[SESSION_COOKIE])
+            auth.close_session(session, secret)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -203,7 +197,11 @@ def change_password(
     try:
         with transaction(request.app.state.sessions) as session:
             auth.change_password(
-                session, who.user, old_password[:200], new_password[:200], keep_session=request.cookies[SESSION_COOKIE]
+                session,
+                who.user,
+                old_password[:200],
+                new_password[:200],
+                keep_session=request.cookies.get(SESSION_COOKIE),
             )
     except LifelineError as exc:
         return render(request, "account.html", who, "account", status=exc.status, error=exc.detail)
@@ -216,7 +214,7 @@ def end_sessions(request: Request, csrf: Annotated[str, Form()] = ""):
     if who is not None and csrf_ok(request, who, csrf):
         with transaction(request.app.state.sessions) as session:
             auth.end_sessions(session, who.user, who.user.username)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse("/login?ended=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 

@@ -1,6 +1,6 @@
 """Accounts: failed-login counts shared by every worker, token expiry, idle console sessions, TOTP second factor.
 
-Revision ID: 0007_accounts
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-08
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from lifeline.store.base import UTCDateTime
 
-revision = "0007_accounts"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
