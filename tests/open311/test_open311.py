@@ -394,3 +394,17 @@ def test_the_georeport_client_reads_a_real_12345_server(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"end_date": "9999-12-31T23:59:59-14:00"},
+        {"start_date": "0001-01-01T00:00:00+14:00"},
+        {"start_date": "9999-12-31"},
+        {"end_date": "9999-12-31"},
+    ],
+)
+def test_dates_out_of_range_are_a_400_error_list(open311, params):
+    client, _, _ = open311
+    valid(json_of(client.get(f"{V2}/requests.json", params=params), 400), ERRORS)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from xml.etree import ElementTree as ET
 
 from lifeline import taxonomy as _taxonomy
+from lifeline.api.schemas import YEARS, unstorable
 from lifeline.common import CHINA, parse_iso
 from lifeline.diversion import states as order_states
 from lifeline.diversion.routing import Table
@@ -173,17 +174,19 @@ def parse_time(name: str, raw: str, *, end: bool = False) -> datetime:
     text = raw.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = date.fromisoformat(text)
-            moment = datetime.combine(day + timedelta(days=1) if end else day, time(), CHINA)
-            return moment
-        moment = parse_iso(text)
-    except ValueError as exc:
+            moment = datetime.combine(date.fromisoformat(text), time(), CHINA) + timedelta(days=1 if end else 0)
+        else:
+            moment = parse_iso(text)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise Open311Error(
             400,
             f"{name} 不是带时区（Z 或 +08:00）的时间 / {name} is not a w3 datetime with a zone"
             f" (e.g. 2026-01-01T00:00:00Z): {raw!r}",
         ) from exc
-    return moment.astimezone(UTC)
+    if moment.year not in YEARS:
+        raise Open311Error(400, f"{name} 超出范围 / {name} is out of range: {raw!r}")
+    return moment
 
 
 @dataclass(frozen=True)
@@ -379,8 +382,9 @@ def parse_submission(fields: dict[str, list[str]]) -> Submission:
     """Every problem at once, in the spec's error list (400)."""
     problems = []
     for name, values in fields.items():
-        if any("\x00" in v for v in values):
-            problems.append(f"{name} 含有空字符 NUL / {name} contains a NUL character")
+        problem = next(filter(None, map(unstorable, values)), None)
+        if problem:
+            problems.append(f"{name} {problem}")
         limit = LIMITS.get(name, 500 if name.startswith("attribute[") else None)
         if limit is not None and any(len(v) > limit for v in values):
             problems.append(f"{name} 超过 {limit} 个字符 / {name} is longer than {limit} characters")
