@@ -37,6 +37,7 @@ from lifeline.store import migrate
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
 from lifeline.web import board, calls, dashboard, pages, stream
+from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
 STATIC = Path(__file__).parent / "static"
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.ready = False
     problems.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # outermost: the 413 gets the headers too
     app.include_router(incidents_router, prefix=API)
     app.include_router(auth_router, prefix=API)
     app.include_router(diversion_router, prefix=API)

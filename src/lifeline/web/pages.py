@@ -137,7 +137,7 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     response = RedirectResponse(home_of(role), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, opened[0], max_age=auth.SESSION_HOURS * 3600, httponly=True, samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=request.app.state.settings.secure_cookies,
     )  # fmt: skip
     return response
 
