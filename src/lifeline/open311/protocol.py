@@ -239,12 +239,11 @@ def parse_query(params: dict[str, str], now: datetime) -> Query:
 
 # Mobile and landline numbers, and bare runs of 7 or more digits: none may appear in a public answer.
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8}|\d{7,})(?!\d)")
+COARSE_DIGITS = 2  # 0.01° of latitude is 1.1 km: the neighbourhood, not the door
 
 
-def redact(text: str, number: str | None = None) -> str:
-    """The text without phone numbers: the caller's own, and any other a caller or handler wrote."""
-    if number:
-        text = text.replace(number, "*" * len(number))
+def redact(text: str) -> str:
+    """The text without phone numbers, should a public answer hold one."""
     return _PHONE.sub(lambda m: re.sub(r"\d", "*", m.group()), text)
 
 
@@ -252,24 +251,24 @@ def public_status(state: str) -> str:
     return "closed" if state in CLOSED_STATES else "open"
 
 
-def status_notes(state: str, feedback: str | None, return_reason: str | None, number: str | None) -> str:
+def status_notes(state: str, answer: str | None) -> str:
     label = f"{order_states.STATES.get(state, state)} {STATE_EN.get(state, state)}"
-    detail = return_reason if state == "returned" else feedback
-    return f"{label}：{redact(detail, number)}" if detail else label
+    return f"{label}：{redact(answer)}" if answer else label
+
+
+def coarse(degrees: float | None) -> float | None:
+    return None if degrees is None else round(degrees, COARSE_DIGITS)
 
 
 @dataclass(frozen=True)
 class OrderView:
-    """What a public reader may know of one work order (never the caller's number)."""
+    """What the public may know of one work order: never the caller's words, names, number, address or the
+    desk's notes; the answer only when the 12345 centre published one."""
 
     id: int
     state: str
     category: str
-    text: str
-    caller_number: str | None
-    address: str
-    feedback: str | None
-    return_reason: str | None
+    answer: str | None
     sent_at: datetime
     updated_at: datetime | None
     closed_at: datetime | None
@@ -282,24 +281,21 @@ class OrderView:
 def service_request(order: OrderView, found: dict[str, Service]) -> dict:
     service = found.get(order.category)
     updated = order.closed_at if order.state in ("closed", "archived") and order.closed_at else order.updated_at
-    item = {
+    return {
         "service_request_id": str(order.id),
         "status": public_status(order.state),
-        "status_notes": status_notes(order.state, order.feedback, order.return_reason, order.caller_number),
+        "status_notes": status_notes(order.state, order.answer),
         "service_name": service.name if service else order.category,
         "service_code": order.category,
-        "description": redact(order.text, order.caller_number)[:MAX_DESCRIPTION],
         "agency_responsible": order.agency or "",
         "service_notice": service.notice if service else "",
         "requested_datetime": w3(order.sent_at),
         "updated_datetime": w3(updated or order.sent_at),
         "expected_datetime": w3(order.handle_by),
-        "address": redact(order.address or "", order.caller_number),
-        "lat": order.lat,
-        "long": order.lon,
+        "lat": coarse(order.lat),
+        "long": coarse(order.lon),
         "media_url": "",
     }
-    return item
 
 
 def created(order_id: int | None, token: str | None, notice: str, account_id: str | None) -> list[dict]:

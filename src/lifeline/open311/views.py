@@ -17,9 +17,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from lifeline import taxonomy
+from lifeline.api import problems
+from lifeline.api.context import RequestContext
+from lifeline.api.schemas import MAX_ID, Id
+from lifeline.auth.service import Principal
 from lifeline.errors import Forbidden, LifelineError, NotFound
 from lifeline.open311 import protocol as open311
 from lifeline.open311 import service as open311_service
+from lifeline.open311.schemas import PublicationIn, PublicationOut
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.triage import triage
@@ -132,25 +137,36 @@ def service_definition(service_code: str, request: Request, fmt: str):
 # Requests ---------------------------------------------------------------------------------------------
 
 
-@router.get("/requests.{fmt}", summary="服务请求列表 GET Service Requests")
+def _client(request: Request, session) -> Principal | None:
+    """The client an optional api_key names: it may follow the requests it filed, published or not."""
+    key = request.query_params.get("api_key", "").strip()
+    if not key:
+        return None
+    who = open311_service.principal_for_key(session, key)
+    if who is None:
+        raise open311.Open311Error(403, "api_key 无效或已吊销 / invalid api_key received")
+    return who
+
+
+@router.get("/requests.{fmt}", summary="服务请求列表 GET Service Requests (published; with api_key, also its own)")
 @answers
 def request_list(request: Request, fmt: str):
     params = {key: value for key, value in request.query_params.items()}
     query = open311.parse_query(params, utcnow())
     found = _services(request)
     with request.app.state.sessions() as session:
-        orders = open311_service.listing(session, query, found)
+        orders = open311_service.listing(session, query, found, _client(request, session))
     return _answer(fmt, "service_requests", [open311.service_request(o, found) for o in orders])
 
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="单个服务请求 GET Service Request")
 @answers
 def request_one(service_request_id: str, request: Request, fmt: str):
-    if not service_request_id.isdigit() or len(service_request_id) > 10:
+    if not service_request_id.isdigit() or int(service_request_id) > MAX_ID:
         raise open311.Open311Error(404, f"没有服务请求 {service_request_id} / no service request {service_request_id}")
     found = _services(request)
     with request.app.state.sessions() as session:
-        order = open311_service.one(session, int(service_request_id), found)
+        order = open311_service.one(session, int(service_request_id), found, _client(request, session))
     return _answer(fmt, "service_requests", [open311.service_request(order, found)])
 
 
@@ -224,3 +240,16 @@ async def request_create(request: Request, fmt: str):
     done = await run_in_threadpool(_submit, request, fields)
     account = (fields.get("account_id") or [""])[-1].strip() or None
     return _answer(fmt, "service_requests", open311.created(done.order_id, done.token, done.notice, account))
+
+
+# Publishing (the 12345 centre's API, under /api/v1) -----------------------------------------------------------
+
+api_router = APIRouter(tags=["open311"], responses=problems.RESPONSES)
+
+
+@api_router.put("/orders/{order_id}/public-answer", response_model=PublicationOut,
+                summary="公开工单及答复，或撤回 publish an order on the Open311 list, or take it off")  # fmt: skip
+def publish(order_id: Id, body: PublicationIn, request: Request, ctx: RequestContext):
+    found = _services(request)
+    answer = body.answer if body.public else None
+    return ctx.run(lambda s, who: PublicationOut.of(order_id, open311_service.publish(s, who, order_id, answer, found)))

@@ -27,6 +27,7 @@ from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.incidents.views import router as incidents_router
+from lifeline.open311.views import api_router as open311_api_router
 from lifeline.open311.views import router as open311_router
 from lifeline.peering.peers import Peers
 from lifeline.peering.peers import load as load_peers
@@ -132,6 +133,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if role in ("12345", "both"):
         app.include_router(open311_router)  # Open311 GeoReport v2, outside /api/v1 as the spec has it
+        app.include_router(open311_api_router, prefix=API)  # what of an order the 12345 centre publishes
 
     @app.get("/healthz", tags=["ops"], summary="就绪检查 readiness")
     def healthz(request: Request):
