@@ -38,6 +38,40 @@ RESPONSES = {
     404: {"description": f"未找到 not found — {_ERRORS}"},
 }
 router = APIRouter(prefix=PREFIX, tags=["open311"], responses=RESPONSES)
+
+
+def _described(names: dict[str, str], where: str = "query") -> list[dict]:
+    return [{"name": n, "in": where, "required": False, "schema": {"type": "string"}, "description": d}
+            for n, d in names.items()]  # fmt: skip
+
+
+# Read from the request itself (the spec's names, forms and repeats), so listed here for clients and the fuzzer.
+JURISDICTION = {"jurisdiction_id": "本平台只服务一个辖区，可省略 / one jurisdiction here; may be left out"}
+OWN = {
+    "api_key": "提交请求的客户端可看到自己未公开的请求 / a client sees the requests it filed, published or not",
+    **JURISDICTION,
+}
+LIST_PARAMS = _described(
+    {
+        "service_request_id": "逗号分隔的编号，优先于其他条件 / comma-separated ids; override the other filters",
+        "service_code": "逗号分隔的服务代码 / comma-separated service codes",
+        "start_date": "w3 时间或日期 / a w3 datetime or a date",
+        "end_date": "w3 时间或日期 / a w3 datetime or a date",
+        "status": "open、closed 或二者 / open, closed or both",
+        **OWN,
+    }
+)
+FIELDS = ("api_key", "service_code", "lat", "long", "address_string", "address_id", "email", "device_id",
+          "account_id", "first_name", "last_name", "phone", "description", "media_url", *JURISDICTION)  # fmt: skip
+FORM = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {name: {"type": "string"} for name in FIELDS}}
+            }
+        }
+    }
+}
 log = logging.getLogger("lifeline.open311")
 MAX_FIELDS = 200
 
@@ -148,7 +182,8 @@ def _client(request: Request, session) -> Principal | None:
     return who
 
 
-@router.get("/requests.{fmt}", summary="服务请求列表 GET Service Requests (published; with api_key, also its own)")
+@router.get("/requests.{fmt}", summary="服务请求列表 GET Service Requests (published; with api_key, also its own)",
+            openapi_extra={"parameters": LIST_PARAMS})  # fmt: skip
 @answers
 def request_list(request: Request, fmt: str):
     params = {key: value for key, value in request.query_params.items()}
@@ -159,7 +194,8 @@ def request_list(request: Request, fmt: str):
     return _answer(fmt, "service_requests", [open311.service_request(o, found) for o in orders])
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="单个服务请求 GET Service Request")
+@router.get("/requests/{service_request_id}.{fmt}", summary="单个服务请求 GET Service Request",
+            openapi_extra={"parameters": _described(OWN)})  # fmt: skip
 @answers
 def request_one(service_request_id: str, request: Request, fmt: str):
     if not service_request_id.isdigit() or int(service_request_id) > MAX_ID:
@@ -233,7 +269,7 @@ def _submit(request: Request, fields: dict[str, list[str]]) -> open311_service.S
     return done
 
 
-@router.post("/requests.{fmt}", summary="提交服务请求 POST Service Request (api_key)")
+@router.post("/requests.{fmt}", summary="提交服务请求 POST Service Request (api_key)", openapi_extra=FORM)
 @answers
 async def request_create(request: Request, fmt: str):
     fields = await _fields(request)
