@@ -415,6 +415,9 @@ def test_unknown_ids_and_tokens_are_404_error_lists(open311):
     valid(json_of(client.get(f"{V2}/requests/999999.json"), 404), ERRORS)
     assert xml_of(client.get(f"{V2}/requests/999999.xml"), "errors", 404).findtext("error/code") == "404"
     valid(json_of(client.get(f"{V2}/requests/abc.json"), 404), ERRORS)
+    for odd in ("²", "٣", str(2**40), "0"):  # digits to str.isdigit, not to int() or the database
+        valid(json_of(client.get(f"{V2}/requests/{odd}.json"), 404), ERRORS)
+        valid(json_of(client.get(f"{V2}/requests.json", params={"service_request_id": odd}), 400), ERRORS)
     valid(json_of(client.get(f"{V2}/tokens/nope.json"), 404), ERRORS)
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from xml.etree import ElementTree as ET
 
 from lifeline import taxonomy as _taxonomy
-from lifeline.api.schemas import YEARS, unstorable
+from lifeline.api.schemas import MAX_ID, YEARS, unstorable
 from lifeline.common import CHINA, parse_iso
 from lifeline.diversion import states as order_states
 from lifeline.diversion.routing import Table
@@ -198,6 +198,13 @@ class Query:
     statuses: frozenset[str] | None
 
 
+def request_id(raw: str) -> int | None:
+    """A service_request_id as the database can hold it (ASCII digits, 1..2³¹−1), or None."""
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or not 1 <= int(raw) <= MAX_ID:
+        return None
+    return int(raw)
+
+
 def _commas(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -207,12 +214,12 @@ def parse_query(params: dict[str, str], now: datetime) -> Query:
     raw_ids = _commas(params.get("service_request_id"))
     ids = None
     if raw_ids:
-        bad = [i for i in raw_ids if not i.isdigit() or len(i) > 10]
+        bad = [i for i in raw_ids if request_id(i) is None]
         if bad:
             raise Open311Error(400, f"service_request_id 应为数字 / service_request_id must be numbers: {bad[0]!r}")
         if len(raw_ids) > MAX_REQUESTS:
             raise Open311Error(400, f"一次最多 {MAX_REQUESTS} 个编号 / at most {MAX_REQUESTS} ids at once")
-        ids = tuple(int(i) for i in raw_ids)
+        ids = tuple(map(request_id, raw_ids))
     statuses = None
     if params.get("status"):
         statuses = frozenset(s.lower() for s in _commas(params["status"]))

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from lifeline import taxonomy
 from lifeline.api import problems
 from lifeline.api.context import RequestContext
-from lifeline.api.schemas import MAX_ID, Id
+from lifeline.api.schemas import Id
 from lifeline.auth.service import Principal
 from lifeline.errors import Forbidden, LifelineError, NotFound
 from lifeline.open311 import protocol as open311
@@ -198,11 +198,12 @@ def request_list(request: Request, fmt: str):
             openapi_extra={"parameters": _described(OWN)})  # fmt: skip
 @answers
 def request_one(service_request_id: str, request: Request, fmt: str):
-    if not service_request_id.isdigit() or int(service_request_id) > MAX_ID:
+    order_id = open311.request_id(service_request_id)
+    if order_id is None:
         raise open311.Open311Error(404, f"没有服务请求 {service_request_id} / no service request {service_request_id}")
     found = _services(request)
     with request.app.state.sessions() as session:
-        order = open311_service.one(session, int(service_request_id), found, _client(request, session))
+        order = open311_service.one(session, order_id, found, _client(request, session))
     return _answer(fmt, "service_requests", [open311.service_request(order, found)])
 
 
