@@ -478,3 +478,11 @@ def test_the_georeport_client_reads_a_real_12345_server(tmp_path):
 def test_dates_out_of_range_are_a_400_error_list(open311, params):
     client, _, _ = open311
     valid(json_of(client.get(f"{V2}/requests.json", params=params), 400), ERRORS)
+
+
+def test_text_the_database_cannot_compare_is_a_400_or_404_not_500(open311):
+    client, _, key = open311
+    valid(json_of(client.get(f"{V2}/tokens/a%00b.json"), 404), ERRORS)
+    for name in ("service_code", "status", "start_date", "api_key", "jurisdiction_id"):
+        valid(json_of(client.get(f"{V2}/requests.json", params={name: "a\x00b"}), 400), ERRORS)
+    valid(json_of(submit(client, key, description="路灯\x00坏了"), 400), ERRORS)

@@ -211,6 +211,10 @@ def _commas(value: str | None) -> tuple[str, ...]:
 
 def parse_query(params: dict[str, str], now: datetime) -> Query:
     """GET requests' arguments; service_request_id overrides all the others, as the spec says."""
+    for name, value in params.items():
+        problem = unstorable(value)
+        if problem:  # PostgreSQL cannot even compare a NUL
+            raise Open311Error(400, f"{name} {problem}")
     raw_ids = _commas(params.get("service_request_id"))
     ids = None
     if raw_ids:

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from lifeline import taxonomy
 from lifeline.api import problems
 from lifeline.api.context import RequestContext
-from lifeline.api.schemas import Id
+from lifeline.api.schemas import Id, unstorable
 from lifeline.auth.service import Principal
 from lifeline.errors import Forbidden, LifelineError, NotFound
 from lifeline.open311 import protocol as open311
@@ -210,7 +210,7 @@ def request_one(service_request_id: str, request: Request, fmt: str):
 @router.get("/tokens/{token}.{fmt}", summary="由令牌查服务请求编号 GET service_request_id from a token")
 @answers
 def token_lookup(token: str, request: Request, fmt: str):
-    if len(token) > 100:
+    if len(token) > 100 or unstorable(token):
         raise open311.Open311Error(404, "没有该令牌 / no such token")
     with request.app.state.sessions() as session:
         order_id = open311_service.by_token(session, token, _services(request))
