@@ -69,6 +69,7 @@ CONSOLE = [
                                    "feedback": words, "reason": words, "satisfaction": ids, "comment": words,
                                    "org": words}),
     ("/console/dispatch/{id}/units", None),
+    ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip
 
 

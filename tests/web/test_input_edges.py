@@ -46,6 +46,7 @@ def test_line_breaks_and_tabs_in_text_are_kept(api):
         ("/console/calls", {"decision": "invalid", "text": "x", "reason": "误拨\x00"}),
         ("/console/orders/1/step", {"to": "handled", "feedback": "已处理\x01"}),
         ("/console/callbacks/1", {"outcome": "no_answer", "note": "无人\x00接听"}),
+        ("/login", {"username": "call_taker\x00", "password": "x"}),
     ],
 )
 def test_control_characters_in_console_forms_are_422(api, path, form):

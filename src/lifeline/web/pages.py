@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from lifeline import taxonomy
 from lifeline.api.context import SESSION_COOKIE
+from lifeline.api.schemas import Text
 from lifeline.auth import service as auth
 from lifeline.auth.models import ROLES
 from lifeline.auth.service import Principal
@@ -127,7 +128,7 @@ def login_page(request: Request):
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]):
+def login(request: Request, username: Annotated[Text, Form()], password: Annotated[Text, Form()]):
     with transaction(request.app.state.sessions) as session:
         user = auth.check_password(session, username[:64], password[:200])
         opened = auth.open_session(session, user) if user else None
