@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         description="瓦片服务地址 a tile server, {z}/{x}/{y}; 空则地图只画城市图层 / empty: maps draw the city "
         "layers only",
     )
+    secure_cookies: bool = Field(
+        False,
+        description="登录 Cookie 仅经 HTTPS 发送（部署在 TLS 或 TLS 反向代理之后时开启）/ send the login cookie over "
+        "HTTPS only (turn on behind TLS or a TLS proxy; off for the local demo on http)",
+    )
     host: str = Field("127.0.0.1", description="监听地址 address to listen on")
     port: int = Field(8110, ge=1, le=65535, description="监听端口 port to listen on")
     workers: int = Field(1, ge=1, le=64, description="服务进程数 server processes")

@@ -31,9 +31,10 @@ def routes(app) -> list[tuple[str, str]]:
     for prefix, router in [(policy.API, r) for r in API_ROUTERS] + [("", r) for r in ROOT_ROUTERS]:
         found += [(m, prefix + r.path) for r in router.routes if isinstance(r, APIRoute) for m in r.methods]
     if app.state.role in ("12345", "both"):
-        from lifeline.open311.views import router as open311_router
+        from lifeline.open311.views import api_router, router
 
-        found += [(m, r.path) for r in open311_router.routes for m in r.methods]
+        found += [(m, r.path) for r in router.routes for m in r.methods]
+        found += [(m, policy.API + r.path) for r in api_router.routes for m in r.methods]
     found += [(m, r.path) for r in app.routes if type(r) is Route for m in r.methods]  # /openapi.json, /docs…
     return sorted({(m, p) for m, p in found if m != "HEAD"})
 

@@ -32,6 +32,13 @@ function required(name) {
 export class Failure extends Error {}
 
 const serverErrors = []; // any 5xx the pages received fails the run
+const policyViolations = []; // anything the Content-Security-Policy refused fails the run too
+const VIOLATION = /Refused to|Content Security Policy/;
+
+// What the policy refused so far, emptied: for a step that makes it refuse something on purpose.
+export function takeViolations() {
+  return policyViolations.splice(0);
+}
 
 export function check(condition, message) {
   if (!condition) throw new Failure(message);
@@ -53,6 +60,7 @@ export async function desk(browser, role, prefix) {
     if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.url()}`);
   });
   page.on("console", (message) => {
+    if (VIOLATION.test(message.text())) policyViolations.push(`[${role}] ${message.text()}`);
     // htmx logs the requests hx-sync="this:replace" cancels while the call-taker types: expected, not errors.
     if (message.type() === "error" && !/^htmx:(sendAbort|afterRequest)/.test(message.text())) console.log(`[${role}] console error: ${message.text()}`);
   });
@@ -61,7 +69,9 @@ export async function desk(browser, role, prefix) {
 }
 
 export async function login(page, role) {
-  await page.goto("/login");
+  const answer = await page.goto("/login");
+  const csp = answer.headers()["content-security-policy"] || "";
+  check(/script-src 'self'(;|$)/.test(csp), `the login page carries a CSP allowing only our own scripts: ${csp}`);
   await page.fill("#username", USERS[role]);
   await page.fill("#password", PASSWORD);
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/login")), page.click("form button")]);
@@ -88,6 +98,7 @@ export async function main(steps, pages = () => []) {
       console.log(`  ok (${Date.now() - t0} ms)`);
     }
     check(serverErrors.length === 0, `the server answered with errors: ${serverErrors.join(", ")}`);
+    check(policyViolations.length === 0, `the consoles broke their CSP: ${policyViolations.join("\n")}`);
     console.log(`all steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     console.error(`FAILED: ${error instanceof Failure ? error.message : error.stack}`);

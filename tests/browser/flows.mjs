@@ -1,6 +1,6 @@
 // The main flows of the consoles in Chromium, as the people at the desks use them: keys, live panels, toasts.
 // Every step asserts on what the page shows and leaves a screenshot in tests/artifacts/.
-import { check, desk, main } from "./browser.mjs";
+import { check, desk, main, takeViolations } from "./browser.mjs";
 
 const KNIFE = "有人拿刀在菜市场门口追着砍人，已经有人受伤了";
 const FOOD = "超市卖过期食品，要求退款不给退";
@@ -230,6 +230,12 @@ async function dashboard(browser) {
   const after = await tiles.allInnerTexts();
   const moved = after.filter((t, i) => t !== before[i]).map((t) => t.replace(/\s+/g, " "));
   console.log(`  live update ${Date.now() - recorded} ms after the call; tiles that changed: ${moved.join(" | ")}`);
+  // The charts' tooltips are drawn under the CSP too (the run fails on any violation).
+  for (const chart of ["#chart-trend", "#chart-mix"]) {
+    const box = await sv.page.locator(chart).boundingBox();
+    await sv.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await sv.page.waitForTimeout(400);
+  }
   await sv.shot("2-after");
   await sv.context.close();
 }
@@ -252,6 +258,17 @@ async function silentCall() {
   await shot("8-called-back");
 }
 
+// The policy is enforced, and its refusals reach the log the run checks: an injected inline script does not run.
+async function policyHolds() {
+  const { page } = state.ct;
+  await page.addScriptTag({ content: "window.__injected = true;" }).catch(() => {});
+  await page.waitForTimeout(200);
+  check(await page.evaluate(() => window.__injected) === undefined, "an inline script ran despite the CSP");
+  const refused = takeViolations();
+  check(refused.length > 0, "the refused inline script left no CSP violation in the console log");
+  console.log(`  refused as it should be: ${refused[0].slice(0, 120)}`);
+}
+
 function summary() {
   for (const t of timings) {
     console.log(`live triage round trip ${t.roundTrip.toFixed(0)} ms (request + swap ${t.server.toFixed(0)} ms): ${t.text}`);
@@ -265,5 +282,6 @@ await main([
   ["d. large-font, high-contrast mode", largeMode],
   ["e. supervisor dashboard KPI moves live", dashboard],
   ["f. silent call: F8 keeps it for a call-back, 接通 triages it again", silentCall],
+  ["g. the Content-Security-Policy refuses an inline script", policyHolds],
   ["summary", summary],
 ], () => open.filter((p) => !p.isClosed()));

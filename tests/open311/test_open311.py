@@ -33,6 +33,10 @@ PHONE = "13800138000"
 DESK_PHONE = "13912345678"
 LAMP = "人民路路灯坏了好几天了，晚上很黑"
 SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家，我有小票"
+ANSWER = "已转城管局处理，预计三日内修复 / passed to urban management, to be fixed within three days"
+PUBLIC_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "agency_responsible",
+                 "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "lat", "long",
+                 "media_url"}  # fmt: skip
 W3 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 # The spec's error form (GeoReport v2, "Errors"); open311.json leaves it undescribed.
 ERRORS = {
@@ -92,6 +96,15 @@ def _desk_order(api, incident_id: int, decision: dict | None = None) -> int:
     assert decided.status_code == 200, decided.text
     (order_id,) = decided.json()["follow_up"]["orders"]
     return order_id
+
+
+def publish(api, order_id, answer: str = ANSWER, user: str = "hotline_operator") -> httpx.Response:
+    """The 12345 centre puts an order on the public list with its answer to the public."""
+    return api.client.put(
+        f"/api/v1/orders/{order_id}/public-answer",
+        json={"answer": answer},
+        headers={"Authorization": f"Bearer {api.tokens[user]}"},
+    )
 
 
 @pytest.fixture
@@ -176,7 +189,7 @@ def test_open311_is_served_by_the_12345_side_only(database):
 # Requests ------------------------------------------------------------------------------------------------
 
 
-def test_a_posted_request_becomes_a_work_order_that_the_public_can_read(open311):
+def test_a_posted_request_becomes_a_work_order_the_public_reads_once_published(open311, api):
     client, url, key = open311
     created = json_of(submit(client, key))
     valid(created, schema_of("/requests.{response_format}", "post"))
@@ -197,12 +210,20 @@ def test_a_posted_request_becomes_a_work_order_that_the_public_can_read(open311)
         uid = order.uid
     engine.dispose()
 
+    # Not public until the 12345 centre publishes it; the client that filed it follows its status.
+    assert json_of(client.get(f"{V2}/requests.json")) == []
+    valid(json_of(client.get(f"{V2}/requests/{rid}.json"), 404), ERRORS)
+    (own,) = json_of(client.get(f"{V2}/requests/{rid}.json", params={"api_key": key}))
+    assert own["status"] == "open" and set(own) == PUBLIC_FIELDS and ANSWER not in own["status_notes"]
+
+    assert publish(api, int(rid)).status_code == 200
     listed = json_of(client.get(f"{V2}/requests.json"))
     valid(listed, schema_of("/requests.{response_format}"))
     (item,) = [r for r in listed if r["service_request_id"] == rid]
+    assert set(item) == PUBLIC_FIELDS  # no description, no address
     assert item["status"] == "open" and item["service_code"] == "municipal_facility"
-    assert item["description"] == LAMP and item["agency_responsible"] == "城管局"
-    assert item["lat"] == pytest.approx(23.1291) and item["long"] == pytest.approx(113.2644)
+    assert item["status_notes"].endswith(ANSWER) and item["agency_responsible"] == "城管局"
+    assert (item["lat"], item["long"]) == (23.13, 113.26)  # about a kilometre, not the door
     assert item["media_url"] == ""
     for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert W3.match(item[field]), item[field]
@@ -214,7 +235,7 @@ def test_a_posted_request_becomes_a_work_order_that_the_public_can_read(open311)
     root = xml_of(client.get(f"{V2}/requests/{rid}.xml"), "service_requests")
     (request,) = root.findall("request")
     assert request.findtext("service_request_id") == rid and request.findtext("status") == "open"
-    assert float(request.findtext("lat")) == pytest.approx(23.1291)
+    assert float(request.findtext("lat")) == pytest.approx(23.13)
     assert W3.match(request.findtext("requested_datetime"))
     assert [child.tag for child in request] == list(item)
 
@@ -233,8 +254,8 @@ def test_a_request_may_be_posted_as_json_and_answered_in_xml(open311):
     root = xml_of(client.post(f"{V2}/requests.xml", json=body), "service_requests")
     rid = root.findtext("request/service_request_id")
     assert rid and rid.isdigit() and root.find("request/account_id") is not None
-    (item,) = json_of(client.get(f"{V2}/requests/{rid}.json"))
-    assert item["address"] == "幸福小区3栋" and "lat" not in item  # unknown numbers are left out
+    (item,) = json_of(client.get(f"{V2}/requests/{rid}.json", params={"api_key": key}))
+    assert "address" not in item and "lat" not in item  # no door number; unknown numbers are left out
 
 
 def test_filters_status_and_closed_orders(open311, api):
@@ -246,10 +267,12 @@ def test_filters_status_and_closed_orders(open311, api):
     for step in ({"to": "signed"}, {"to": "handled", "feedback": "已责令超市退款并下架过期食品"}):
         assert api.post("agency_handler", f"/orders/{order_id}/steps", step).status_code == 200
     shop = str(order_id)
+    for published in (lamp, shop):
+        assert publish(api, int(published), "已办理 / handled").status_code == 200
 
     closed = json_of(client.get(f"{V2}/requests.json", params={"status": "closed"}))
     assert [r["service_request_id"] for r in closed] == [shop]
-    assert closed[0]["status_notes"].endswith("已责令超市退款并下架过期食品")
+    assert closed[0]["status_notes"].endswith("已办理 / handled")  # the public answer, not the feedback
     assert closed[0]["agency_responsible"] == "市场监管局"
     opened = json_of(client.get(f"{V2}/requests.json", params={"status": "open"}))
     assert [r["service_request_id"] for r in opened] == [lamp]
@@ -265,28 +288,68 @@ def test_filters_status_and_closed_orders(open311, api):
     assert "时区" in naive[0]["description"]
 
 
-def test_the_callers_phone_never_appears_in_any_get(open311, api):
+def test_the_public_list_carries_no_callers_words_names_numbers_or_notes(open311, api):
     client, _, key = open311
     rid = json_of(submit(client, key))[0]["service_request_id"]
-    incident = api.report(SHOP, caller_number=DESK_PHONE)["incident"]
+    words = "超市卖过期食品，店主王建国骂人，要求退款不给退"
+    incident = api.report(words, caller_number=DESK_PHONE, caller_name="李四")["incident"]
     shop = _desk_order(api, incident["id"])
+    note = {"to": "returned", "reason": "内部备注：非本局职责"}
+    assert api.post("agency_handler", f"/orders/{shop}/steps", note).status_code == 200
+    secrets = [PHONE, DESK_PHONE, LAMP, words, "王建国", "李四", "张三", "内部备注", "人民路"]
     paths = [f"/requests.{f}" for f in ("json", "xml")]
     paths += [f"/requests/{i}.{f}" for i in (rid, shop) for f in ("json", "xml")]
-    for path in paths:
-        response = client.get(V2 + path)
-        assert response.status_code == 200, path
-        assert PHONE not in response.text and DESK_PHONE not in response.text, path
+    for published in (False, True):
+        for path in paths:
+            response = client.get(V2 + path)
+            assert response.status_code == (200 if published or path.startswith("/requests.") else 404), path
+            assert not [s for s in secrets if s in response.text], (path, response.text)
+        for order_id in (rid, shop):
+            assert publish(api, int(order_id)).status_code == 200
 
 
-def test_phone_numbers_written_in_the_text_are_masked(open311, api):
+def test_phone_numbers_written_in_a_public_answer_are_masked(open311, api):
     client, _, _ = open311
-    text = "超市卖过期食品，要求退款不给退，在新华路华润万家，老板电话 13700001111"
-    incident = api.report(text, caller_number=DESK_PHONE)["incident"]
-    decision = {"category": "dispute_consumer", "disposition": "divert", "reason": "消费纠纷"}
-    decision["destinations"] = ["12345", "market_regulation"]
-    order_id = _desk_order(api, incident["id"], decision)
+    incident = api.report(SHOP, caller_number=DESK_PHONE)["incident"]
+    order_id = _desk_order(api, incident["id"])
+    assert publish(api, order_id, "请联系市场监管局 13700001111 / call the regulator").status_code == 200
     (item,) = json_of(client.get(f"{V2}/requests/{order_id}.json"))
-    assert "13700001111" not in item["description"] and "***********" in item["description"]
+    assert "13700001111" not in item["status_notes"] and "***********" in item["status_notes"]
+
+
+def test_only_the_12345_centre_publishes_and_each_publication_is_audited(open311, api):
+    client, _, _ = open311
+    incident = api.report(SHOP, caller_number=DESK_PHONE)["incident"]
+    order_id = _desk_order(api, incident["id"])
+    for user in ("agency_handler", "call_taker", "dispatcher", "field_officer"):
+        assert publish(api, order_id, user=user).status_code in (403, 404), user
+    assert json_of(client.get(f"{V2}/requests.json")) == []
+    assert publish(api, order_id, "  ").status_code == 422  # an answer is required
+    done = publish(api, order_id)
+    assert done.status_code == 200 and done.json()["public"] and done.json()["published_by"] == "hotline_operator"
+    assert len(json_of(client.get(f"{V2}/requests.json"))) == 1
+    withdrawn = api.client.put(
+        f"/api/v1/orders/{order_id}/public-answer",
+        json={"public": False},
+        headers={"Authorization": f"Bearer {api.tokens['supervisor']}"},
+    )
+    assert withdrawn.status_code == 200 and not withdrawn.json()["public"]
+    assert json_of(client.get(f"{V2}/requests.json")) == []
+    kinds = [e["kind"] for e in api.get("admin", f"/incidents/{incident['id']}/events").json()["items"]]
+    assert kinds.count("open311.published") == 1 and kinds.count("open311.withdrawn") == 1
+
+
+def test_a_client_follows_only_its_own_unpublished_requests(open311, api):
+    client, url, key = open311
+    rid = json_of(submit(client, key))[0]["service_request_id"]
+    other = key_for(url, "hotline_operator")
+    incident = api.report(SHOP, caller_number=DESK_PHONE)["incident"]
+    desk = _desk_order(api, incident["id"])
+    own = json_of(client.get(f"{V2}/requests.json", params={"api_key": key}))
+    assert [r["service_request_id"] for r in own] == [rid]
+    valid(json_of(client.get(f"{V2}/requests/{desk}.json", params={"api_key": key}), 404), ERRORS)
+    assert json_of(client.get(f"{V2}/requests.json", params={"api_key": other})) == []
+    valid(json_of(client.get(f"{V2}/requests.json", params={"api_key": "o311_wrong"}), 403), ERRORS)
 
 
 def test_a_request_that_may_concern_safety_waits_for_a_person(open311):
@@ -352,6 +415,9 @@ def test_unknown_ids_and_tokens_are_404_error_lists(open311):
     valid(json_of(client.get(f"{V2}/requests/999999.json"), 404), ERRORS)
     assert xml_of(client.get(f"{V2}/requests/999999.xml"), "errors", 404).findtext("error/code") == "404"
     valid(json_of(client.get(f"{V2}/requests/abc.json"), 404), ERRORS)
+    for odd in ("²", "٣", str(2**40), "0"):  # digits to str.isdigit, not to int() or the database
+        valid(json_of(client.get(f"{V2}/requests/{odd}.json"), 404), ERRORS)
+        valid(json_of(client.get(f"{V2}/requests.json", params={"service_request_id": odd}), 400), ERRORS)
     valid(json_of(client.get(f"{V2}/tokens/nope.json"), 404), ERRORS)
 
 
@@ -360,7 +426,7 @@ def test_unknown_ids_and_tokens_are_404_error_lists(open311):
 
 def test_the_georeport_client_reads_a_real_12345_server(tmp_path):
     db = f"sqlite:///{tmp_path}/12345.db"
-    seed(db, "12345")
+    tokens = seed(db, "12345")
     created = subprocess.run(
         [sys.executable, "-m", "lifeline.cli", "open311", "key", "create", "georeport", "--db", db],
         capture_output=True,
@@ -379,6 +445,9 @@ def test_the_georeport_client_reads_a_real_12345_server(tmp_path):
         posted = httpx.post(f"{url}{V2}/requests.xml", data=form, timeout=10)
         rid = ET.fromstring(posted.content).findtext("request/service_request_id")
         assert posted.status_code == 200 and rid, posted.text
+        operator = {"Authorization": f"Bearer {tokens['hotline_operator']}"}
+        published = httpx.put(f"{url}/api/v1/orders/{rid}/public-answer", json={"answer": ANSWER}, headers=operator)
+        assert published.status_code == 200, published.text
 
         for fmt in ("json", "xml"):
             client = GeoReport(f"{url}{V2}", output_format=fmt)
@@ -390,7 +459,30 @@ def test_the_georeport_client_reads_a_real_12345_server(tmp_path):
             assert [r["service_request_id"] for r in requests_] == [rid]
             one = client.get_service_request(rid)
             assert one["service_request_id"] == rid and one["status"] == "open"
-            assert one["address"] == "人民路 88 号" and PHONE not in json.dumps(one, ensure_ascii=False)
+            assert one["status_notes"].endswith(ANSWER) and "address" not in one
+            assert PHONE not in json.dumps(one, ensure_ascii=False)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"end_date": "9999-12-31T23:59:59-14:00"},
+        {"start_date": "0001-01-01T00:00:00+14:00"},
+        {"start_date": "9999-12-31"},
+        {"end_date": "9999-12-31"},
+    ],
+)
+def test_dates_out_of_range_are_a_400_error_list(open311, params):
+    client, _, _ = open311
+    valid(json_of(client.get(f"{V2}/requests.json", params=params), 400), ERRORS)
+
+
+def test_text_the_database_cannot_compare_is_a_400_or_404_not_500(open311):
+    client, _, key = open311
+    valid(json_of(client.get(f"{V2}/tokens/a%00b.json"), 404), ERRORS)
+    for name in ("service_code", "status", "start_date", "api_key", "jurisdiction_id"):
+        valid(json_of(client.get(f"{V2}/requests.json", params={name: "a\x00b"}), 400), ERRORS)
+    valid(json_of(submit(client, key, description="路灯\x00坏了"), 400), ERRORS)

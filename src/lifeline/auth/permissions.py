@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "order.reroute": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     # Work on an order (sign, feedback, visit…); which step each role may take is in diversion.service.
     "order.handle": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
+    # The 12345 centre decides what of an order the public sees on the Open311 list (open311.service.publish).
+    "order.publish": frozenset({"hotline_operator", "supervisor", "admin"}),
     "incident.push": DESK,
     "unit.read": DESK | {"field_officer"},
     "unit.write": frozenset({"supervisor", "admin"}),

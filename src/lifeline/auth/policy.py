@@ -43,6 +43,10 @@ UNITS = "本单位及下级的警力；民警只改本车组 / units of the acto
 FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
 AREAS = "本单位及下级的辖区 / its stations' areas"
 OWN = "本人 / the actor's own"
+PUBLISHED = (
+    "12345 已公开的诉求（服务、约 1 公里的位置、状态、公开答复）；带 api_key 的客户端另见自己提交的 / what 12345"
+    " published (service, location to ~1 km, status, public answer); a client with its api_key also its own"
+)
 OWN_OR_ADMIN = "本人的；管理员：任何人的 / the actor's own; admin: anyone's"
 ALL_ROWS = "全部 / all"
 NONE = "无数据 / no rows"
@@ -108,6 +112,7 @@ RULES: dict[str, Rule] = {
     f"GET {API}/orders/{{order_id}}": Rule("order.read", ORDERS),
     f"POST {API}/orders/{{order_id}}/steps": Rule("order.step", ORDER_STEPS),
     f"POST {API}/orders/{{order_id}}/countersign": Rule("order.handle", ORDER_STEPS),
+    f"PUT {API}/orders/{{order_id}}/public-answer": Rule("order.publish", f"{ORDERS}; 公开答复，留痕 / audited"),
     # Units
     f"GET {API}/units": Rule("unit.read", UNITS),
     f"POST {API}/units": Rule("unit.write", UNITS),
@@ -136,10 +141,8 @@ RULES: dict[str, Rule] = {
     "GET /open311/v2/discovery.{fmt}": Rule(PUBLIC),
     "GET /open311/v2/services.{fmt}": Rule(PUBLIC),
     "GET /open311/v2/services/{service_code}.{fmt}": Rule(PUBLIC),
-    "GET /open311/v2/requests.{fmt}": Rule(PUBLIC, "12345 标记为可公开的诉求 / requests 12345 marked publishable"),
-    "GET /open311/v2/requests/{service_request_id}.{fmt}": Rule(
-        PUBLIC, "12345 标记为可公开的诉求 / requests 12345 marked publishable"
-    ),
+    "GET /open311/v2/requests.{fmt}": Rule(PUBLIC, PUBLISHED),
+    "GET /open311/v2/requests/{service_request_id}.{fmt}": Rule(PUBLIC, PUBLISHED),
     "GET /open311/v2/tokens/{token}.{fmt}": Rule(PUBLIC, "凭回执查询编号 / the id behind one receipt"),
     "POST /open311/v2/requests.{fmt}": Rule(CLIENT, "新诉求 / a new request"),
     # Consoles

@@ -74,7 +74,7 @@ def login(body: LoginIn, request: Request):
         max_age=service.SESSION_HOURS * 3600,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=request.app.state.settings.secure_cookies,
     )
     return response
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifeline.api.schemas import Code, Strict
+from lifeline.api.schemas import Code, Strict, Text
 from lifeline.vocabulary import UnitStatus
 
 Status = UnitStatus
@@ -15,7 +15,7 @@ Status = UnitStatus
 
 class UnitIn(Strict):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[Text, Field(min_length=1, max_length=100)]
     org: Code
     kind: Literal["patrol_car", "motorbike", "foot", "special"] = "patrol_car"
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None

@@ -6,10 +6,10 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from lifeline import taxonomy
-from lifeline.api.schemas import Strict, Text
+from lifeline.api.schemas import Strict, Text, Words
 from lifeline.auth.permissions import mask_number
 from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
@@ -27,7 +27,7 @@ Reason = Annotated[Text, Field(max_length=2000)]
 
 
 class ReportCreate(Strict):
-    text: Annotated[str, Field(max_length=20_000, description="来电内容 what the caller said or wrote; may be empty")]
+    text: Annotated[Words, Field(max_length=20_000, description="来电内容 what the caller said or wrote; may be empty")]
     channel: Channel = "voice"
     caller_number: Annotated[Text, Field(max_length=32)] | None = None
     caller_name: Annotated[Text, Field(max_length=100)] = ""
@@ -37,13 +37,6 @@ class ReportCreate(Strict):
     received_at: AwareDatetime | None = None
     answered_at: AwareDatetime | None = None
     external_ref: Annotated[Text, Field(max_length=100)] | None = None
-
-    @field_validator("text")
-    @classmethod
-    def keep_every_call(cls, value: str) -> str:
-        # A report is never refused for its words: bytes a database cannot keep become U+FFFD.
-        value = value.replace("\x00", "\ufffd")
-        return value.encode("utf-8", errors="replace").decode("utf-8")
 
     def to_domain(self) -> ReportIn:
         return ReportIn(**self.model_dump())

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from xml.etree import ElementTree as ET
 
 from lifeline import taxonomy as _taxonomy
+from lifeline.api.schemas import MAX_ID, YEARS, unstorable
 from lifeline.common import CHINA, parse_iso
 from lifeline.diversion import states as order_states
 from lifeline.diversion.routing import Table
@@ -173,17 +174,19 @@ def parse_time(name: str, raw: str, *, end: bool = False) -> datetime:
     text = raw.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = date.fromisoformat(text)
-            moment = datetime.combine(day + timedelta(days=1) if end else day, time(), CHINA)
-            return moment
-        moment = parse_iso(text)
-    except ValueError as exc:
+            moment = datetime.combine(date.fromisoformat(text), time(), CHINA) + timedelta(days=1 if end else 0)
+        else:
+            moment = parse_iso(text)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise Open311Error(
             400,
             f"{name} 不是带时区（Z 或 +08:00）的时间 / {name} is not a w3 datetime with a zone"
             f" (e.g. 2026-01-01T00:00:00Z): {raw!r}",
         ) from exc
-    return moment.astimezone(UTC)
+    if moment.year not in YEARS:
+        raise Open311Error(400, f"{name} 超出范围 / {name} is out of range: {raw!r}")
+    return moment
 
 
 @dataclass(frozen=True)
@@ -195,21 +198,32 @@ class Query:
     statuses: frozenset[str] | None
 
 
+def request_id(raw: str) -> int | None:
+    """A service_request_id as the database can hold it (ASCII digits, 1..2³¹−1), or None."""
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or not 1 <= int(raw) <= MAX_ID:
+        return None
+    return int(raw)
+
+
 def _commas(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def parse_query(params: dict[str, str], now: datetime) -> Query:
     """GET requests' arguments; service_request_id overrides all the others, as the spec says."""
+    for name, value in params.items():
+        problem = unstorable(value)
+        if problem:  # PostgreSQL cannot even compare a NUL
+            raise Open311Error(400, f"{name} {problem}")
     raw_ids = _commas(params.get("service_request_id"))
     ids = None
     if raw_ids:
-        bad = [i for i in raw_ids if not i.isdigit() or len(i) > 10]
+        bad = [i for i in raw_ids if request_id(i) is None]
         if bad:
             raise Open311Error(400, f"service_request_id 应为数字 / service_request_id must be numbers: {bad[0]!r}")
         if len(raw_ids) > MAX_REQUESTS:
             raise Open311Error(400, f"一次最多 {MAX_REQUESTS} 个编号 / at most {MAX_REQUESTS} ids at once")
-        ids = tuple(int(i) for i in raw_ids)
+        ids = tuple(map(request_id, raw_ids))
     statuses = None
     if params.get("status"):
         statuses = frozenset(s.lower() for s in _commas(params["status"]))
@@ -236,12 +250,11 @@ def parse_query(params: dict[str, str], now: datetime) -> Query:
 
 # Mobile and landline numbers, and bare runs of 7 or more digits: none may appear in a public answer.
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8}|\d{7,})(?!\d)")
+COARSE_DIGITS = 2  # 0.01° of latitude is 1.1 km: the neighbourhood, not the door
 
 
-def redact(text: str, number: str | None = None) -> str:
-    """The text without phone numbers: the caller's own, and any other a caller or handler wrote."""
-    if number:
-        text = text.replace(number, "*" * len(number))
+def redact(text: str) -> str:
+    """The text without phone numbers, should a public answer hold one."""
     return _PHONE.sub(lambda m: re.sub(r"\d", "*", m.group()), text)
 
 
@@ -249,24 +262,24 @@ def public_status(state: str) -> str:
     return "closed" if state in CLOSED_STATES else "open"
 
 
-def status_notes(state: str, feedback: str | None, return_reason: str | None, number: str | None) -> str:
+def status_notes(state: str, answer: str | None) -> str:
     label = f"{order_states.STATES.get(state, state)} {STATE_EN.get(state, state)}"
-    detail = return_reason if state == "returned" else feedback
-    return f"{label}：{redact(detail, number)}" if detail else label
+    return f"{label}：{redact(answer)}" if answer else label
+
+
+def coarse(degrees: float | None) -> float | None:
+    return None if degrees is None else round(degrees, COARSE_DIGITS)
 
 
 @dataclass(frozen=True)
 class OrderView:
-    """What a public reader may know of one work order (never the caller's number)."""
+    """What the public may know of one work order: never the caller's words, names, number, address or the
+    desk's notes; the answer only when the 12345 centre published one."""
 
     id: int
     state: str
     category: str
-    text: str
-    caller_number: str | None
-    address: str
-    feedback: str | None
-    return_reason: str | None
+    answer: str | None
     sent_at: datetime
     updated_at: datetime | None
     closed_at: datetime | None
@@ -279,24 +292,21 @@ class OrderView:
 def service_request(order: OrderView, found: dict[str, Service]) -> dict:
     service = found.get(order.category)
     updated = order.closed_at if order.state in ("closed", "archived") and order.closed_at else order.updated_at
-    item = {
+    return {
         "service_request_id": str(order.id),
         "status": public_status(order.state),
-        "status_notes": status_notes(order.state, order.feedback, order.return_reason, order.caller_number),
+        "status_notes": status_notes(order.state, order.answer),
         "service_name": service.name if service else order.category,
         "service_code": order.category,
-        "description": redact(order.text, order.caller_number)[:MAX_DESCRIPTION],
         "agency_responsible": order.agency or "",
         "service_notice": service.notice if service else "",
         "requested_datetime": w3(order.sent_at),
         "updated_datetime": w3(updated or order.sent_at),
         "expected_datetime": w3(order.handle_by),
-        "address": redact(order.address or "", order.caller_number),
-        "lat": order.lat,
-        "long": order.lon,
+        "lat": coarse(order.lat),
+        "long": coarse(order.lon),
         "media_url": "",
     }
-    return item
 
 
 def created(order_id: int | None, token: str | None, notice: str, account_id: str | None) -> list[dict]:
@@ -379,8 +389,9 @@ def parse_submission(fields: dict[str, list[str]]) -> Submission:
     """Every problem at once, in the spec's error list (400)."""
     problems = []
     for name, values in fields.items():
-        if any("\x00" in v for v in values):
-            problems.append(f"{name} 含有空字符 NUL / {name} contains a NUL character")
+        problem = next(filter(None, map(unstorable, values)), None)
+        if problem:
+            problems.append(f"{name} {problem}")
         limit = LIMITS.get(name, 500 if name.startswith("attribute[") else None)
         if limit is not None and any(len(v) > limit for v in values):
             problems.append(f"{name} 超过 {limit} 个字符 / {name} is longer than {limit} characters")

@@ -1,5 +1,8 @@
 """Open311 in transactions: api_keys, the public reading of work orders, and a citizen's request becoming one.
 
+The public reads only what the 12345 centre published (`publish`: the service, a coarse place, the status and
+the public answer); a client reads the status of the requests it filed with its api_key.
+
 A request is an ordinary report on the "app" channel taken by the key's user: intake triages it, the
 call-taker's step (confirm as a divert of the chosen service) is taken in the key's name with the
 reason "Open311 提交", and a work order is raised through the usual routing. One exception: when triage
@@ -14,7 +17,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from lifeline import taxonomy
@@ -23,13 +26,15 @@ from lifeline.auth.models import Organisation, User
 from lifeline.auth.service import Principal, add_user, principal_of, require, user_by_name
 from lifeline.common import sha256
 from lifeline.desk import flows
+from lifeline.diversion import service as orders
 from lifeline.diversion.models import WorkOrder
-from lifeline.errors import Invalid
+from lifeline.errors import Conflict, Invalid
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
 from lifeline.open311 import protocol as open311
-from lifeline.open311.models import Open311Key
+from lifeline.open311.models import Open311Key, PublicAnswer
 from lifeline.store import events
+from lifeline.store.base import utcnow
 from lifeline.triage import TriageResult
 
 # What a key's user must be allowed to do for a request to become a work order.
@@ -98,7 +103,8 @@ def principal_for_key(session: Session, secret: str) -> Principal | None:
 
 def _views(session: Session, *clauses, limit: int) -> list[open311.OrderView]:
     rows = session.execute(
-        select(WorkOrder, Incident.lat, Incident.lon, Organisation.name)
+        select(WorkOrder, PublicAnswer.answer, Incident.lat, Incident.lon, Organisation.name)
+        .outerjoin(PublicAnswer, PublicAnswer.order_id == WorkOrder.id)
         .outerjoin(Incident, Incident.id == WorkOrder.incident_id)
         .outerjoin(Organisation, Organisation.id == WorkOrder.org_id)
         .where(*clauses)
@@ -110,11 +116,7 @@ def _views(session: Session, *clauses, limit: int) -> list[open311.OrderView]:
             id=o.id,
             state=o.state,
             category=o.category,
-            text=o.text,
-            caller_number=o.caller_number,
-            address=o.address,
-            feedback=o.feedback,
-            return_reason=o.return_reason,
+            answer=answer,
             sent_at=o.sent_at,
             updated_at=o.updated_at,
             closed_at=o.closed_at,
@@ -123,16 +125,29 @@ def _views(session: Session, *clauses, limit: int) -> list[open311.OrderView]:
             lat=lat,
             lon=lon,
         )
-        for o, lat, lon, agency in rows
+        for o, answer, lat, lon, agency in rows
     ]
 
 
-def listing(session: Session, query: open311.Query, found: dict[str, open311.Service]) -> list[open311.OrderView]:
-    """Public: work orders of the published services only (never a police-side matter)."""
-    public = WorkOrder.category.in_(list(found))
+def _readable(found: dict[str, open311.Service], client: Principal | None):
+    """Orders of the published services (never a police-side matter) that the 12345 centre published, and
+    those the client (an api_key's user) filed itself, whose status it may follow."""
+    shown = PublicAnswer.id.is_not(None)
+    if client is not None:
+        filed = select(Report.incident_id).where(
+            Report.taken_by == client.user_id, Report.external_ref.startswith(TOKEN_PREFIX)
+        )
+        shown = shown | WorkOrder.incident_id.in_(filed)
+    return and_(WorkOrder.category.in_(list(found)), shown)
+
+
+def listing(
+    session: Session, query: open311.Query, found: dict[str, open311.Service], client: Principal | None = None
+) -> list[open311.OrderView]:
+    readable = _readable(found, client)
     if query.ids is not None:
-        return _views(session, public, WorkOrder.id.in_(query.ids), limit=open311.MAX_REQUESTS)
-    clauses = [public, WorkOrder.sent_at >= query.start, WorkOrder.sent_at < query.end]
+        return _views(session, readable, WorkOrder.id.in_(query.ids), limit=open311.MAX_REQUESTS)
+    clauses = [readable, WorkOrder.sent_at >= query.start, WorkOrder.sent_at < query.end]
     if query.codes:
         clauses.append(WorkOrder.category.in_(query.codes))
     if query.statuses is not None and len(query.statuses) == 1:
@@ -141,11 +156,43 @@ def listing(session: Session, query: open311.Query, found: dict[str, open311.Ser
     return _views(session, *clauses, limit=open311.MAX_REQUESTS)
 
 
-def one(session: Session, order_id: int, found: dict[str, open311.Service]) -> open311.OrderView:
-    got = _views(session, WorkOrder.id == order_id, WorkOrder.category.in_(list(found)), limit=1)
+def one(
+    session: Session, order_id: int, found: dict[str, open311.Service], client: Principal | None = None
+) -> open311.OrderView:
+    got = _views(session, WorkOrder.id == order_id, _readable(found, client), limit=1)
     if not got:
         raise open311.Open311Error(404, f"没有服务请求 {order_id} / no service request {order_id}")
     return got[0]
+
+
+# Publishing -------------------------------------------------------------------------------------------
+
+
+def publish(
+    session: Session, actor: Principal, order_id: int, answer: str | None, found: dict[str, open311.Service]
+) -> PublicAnswer | None:
+    """The 12345 centre shows an order on the public list with its answer to the public (a new answer replaces
+    the old one), or, with no answer, takes it off the list. Both are in the audit chain."""
+    require(actor, "order.publish")
+    order = orders.get(session, actor, order_id, lock=True)
+    if order.category not in found:
+        raise Conflict(
+            f"工单 {order_id} 的类别 {order.category} 不对外公开 / category {order.category} is not an Open311 service"
+        )
+    row = session.scalar(select(PublicAnswer).where(PublicAnswer.order_id == order.id))
+    if answer is None:
+        if row is not None:
+            session.delete(row)
+        events.append(session, "open311.withdrawn", {"order_id": order.id}, actor=actor.username,
+                      incident_id=order.incident_id)  # fmt: skip
+        return None
+    if row is None:
+        row = PublicAnswer(order_id=order.id)
+        session.add(row)
+    row.answer, row.published_by, row.published_at = answer.strip(), actor.username, utcnow()
+    events.append(session, "open311.published", {"order_id": order.id, "answer": row.answer},
+                  actor=actor.username, incident_id=order.incident_id)  # fmt: skip
+    return row
 
 
 def by_token(session: Session, token: str, found: dict[str, open311.Service]) -> int:

@@ -17,9 +17,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from lifeline import taxonomy
+from lifeline.api import problems
+from lifeline.api.context import RequestContext
+from lifeline.api.schemas import Id, unstorable
+from lifeline.auth.service import Principal
 from lifeline.errors import Forbidden, LifelineError, NotFound
 from lifeline.open311 import protocol as open311
 from lifeline.open311 import service as open311_service
+from lifeline.open311.schemas import PublicationIn, PublicationOut
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.triage import triage
@@ -33,6 +38,40 @@ RESPONSES = {
     404: {"description": f"未找到 not found — {_ERRORS}"},
 }
 router = APIRouter(prefix=PREFIX, tags=["open311"], responses=RESPONSES)
+
+
+def _described(names: dict[str, str], where: str = "query") -> list[dict]:
+    return [{"name": n, "in": where, "required": False, "schema": {"type": "string"}, "description": d}
+            for n, d in names.items()]  # fmt: skip
+
+
+# Read from the request itself (the spec's names, forms and repeats), so listed here for clients and the fuzzer.
+JURISDICTION = {"jurisdiction_id": "本平台只服务一个辖区，可省略 / one jurisdiction here; may be left out"}
+OWN = {
+    "api_key": "提交请求的客户端可看到自己未公开的请求 / a client sees the requests it filed, published or not",
+    **JURISDICTION,
+}
+LIST_PARAMS = _described(
+    {
+        "service_request_id": "逗号分隔的编号，优先于其他条件 / comma-separated ids; override the other filters",
+        "service_code": "逗号分隔的服务代码 / comma-separated service codes",
+        "start_date": "w3 时间或日期 / a w3 datetime or a date",
+        "end_date": "w3 时间或日期 / a w3 datetime or a date",
+        "status": "open、closed 或二者 / open, closed or both",
+        **OWN,
+    }
+)
+FIELDS = ("api_key", "service_code", "lat", "long", "address_string", "address_id", "email", "device_id",
+          "account_id", "first_name", "last_name", "phone", "description", "media_url", *JURISDICTION)  # fmt: skip
+FORM = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {name: {"type": "string"} for name in FIELDS}}
+            }
+        }
+    }
+}
 log = logging.getLogger("lifeline.open311")
 MAX_FIELDS = 200
 
@@ -132,32 +171,46 @@ def service_definition(service_code: str, request: Request, fmt: str):
 # Requests ---------------------------------------------------------------------------------------------
 
 
-@router.get("/requests.{fmt}", summary="服务请求列表 GET Service Requests")
+def _client(request: Request, session) -> Principal | None:
+    """The client an optional api_key names: it may follow the requests it filed, published or not."""
+    key = request.query_params.get("api_key", "").strip()
+    if not key:
+        return None
+    who = open311_service.principal_for_key(session, key)
+    if who is None:
+        raise open311.Open311Error(403, "api_key 无效或已吊销 / invalid api_key received")
+    return who
+
+
+@router.get("/requests.{fmt}", summary="服务请求列表 GET Service Requests (published; with api_key, also its own)",
+            openapi_extra={"parameters": LIST_PARAMS})  # fmt: skip
 @answers
 def request_list(request: Request, fmt: str):
     params = {key: value for key, value in request.query_params.items()}
     query = open311.parse_query(params, utcnow())
     found = _services(request)
     with request.app.state.sessions() as session:
-        orders = open311_service.listing(session, query, found)
+        orders = open311_service.listing(session, query, found, _client(request, session))
     return _answer(fmt, "service_requests", [open311.service_request(o, found) for o in orders])
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="单个服务请求 GET Service Request")
+@router.get("/requests/{service_request_id}.{fmt}", summary="单个服务请求 GET Service Request",
+            openapi_extra={"parameters": _described(OWN)})  # fmt: skip
 @answers
 def request_one(service_request_id: str, request: Request, fmt: str):
-    if not service_request_id.isdigit() or len(service_request_id) > 10:
+    order_id = open311.request_id(service_request_id)
+    if order_id is None:
         raise open311.Open311Error(404, f"没有服务请求 {service_request_id} / no service request {service_request_id}")
     found = _services(request)
     with request.app.state.sessions() as session:
-        order = open311_service.one(session, int(service_request_id), found)
+        order = open311_service.one(session, order_id, found, _client(request, session))
     return _answer(fmt, "service_requests", [open311.service_request(order, found)])
 
 
 @router.get("/tokens/{token}.{fmt}", summary="由令牌查服务请求编号 GET service_request_id from a token")
 @answers
 def token_lookup(token: str, request: Request, fmt: str):
-    if len(token) > 100:
+    if len(token) > 100 or unstorable(token):
         raise open311.Open311Error(404, "没有该令牌 / no such token")
     with request.app.state.sessions() as session:
         order_id = open311_service.by_token(session, token, _services(request))
@@ -217,10 +270,23 @@ def _submit(request: Request, fields: dict[str, list[str]]) -> open311_service.S
     return done
 
 
-@router.post("/requests.{fmt}", summary="提交服务请求 POST Service Request (api_key)")
+@router.post("/requests.{fmt}", summary="提交服务请求 POST Service Request (api_key)", openapi_extra=FORM)
 @answers
 async def request_create(request: Request, fmt: str):
     fields = await _fields(request)
     done = await run_in_threadpool(_submit, request, fields)
     account = (fields.get("account_id") or [""])[-1].strip() or None
     return _answer(fmt, "service_requests", open311.created(done.order_id, done.token, done.notice, account))
+
+
+# Publishing (the 12345 centre's API, under /api/v1) -----------------------------------------------------------
+
+api_router = APIRouter(tags=["open311"], responses=problems.RESPONSES)
+
+
+@api_router.put("/orders/{order_id}/public-answer", response_model=PublicationOut,
+                summary="公开工单及答复，或撤回 publish an order on the Open311 list, or take it off")  # fmt: skip
+def publish(order_id: Id, body: PublicationIn, request: Request, ctx: RequestContext):
+    found = _services(request)
+    answer = body.answer if body.public else None
+    return ctx.run(lambda s, who: PublicationOut.of(order_id, open311_service.publish(s, who, order_id, answer, found)))

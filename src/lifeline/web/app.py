@@ -29,6 +29,7 @@ from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.incidents.views import router as incidents_router
+from lifeline.open311.views import api_router as open311_api_router
 from lifeline.open311.views import router as open311_router
 from lifeline.peering.peers import Peers
 from lifeline.peering.peers import load as load_peers
@@ -42,6 +43,7 @@ from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
 from lifeline.web import board, calls, dashboard, pages, stream
+from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
 STATIC = Path(__file__).parent / "static"
@@ -125,9 +127,11 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.clock = utcnow  # logins and their locks read the time here; tests move it on
     problems.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # outermost: the 413 gets the headers too
     mounts = [(API, r) for r in API_ROUTERS] + [("", r) for r in ROOT_ROUTERS]
     if role in ("12345", "both"):
         mounts.append(("", open311_router))  # Open311 GeoReport v2, outside /api/v1 as the spec has it
+        mounts.append((API, open311_api_router))  # what of an order the 12345 centre publishes
     # Every route's rule, by its endpoint; a route without one stops the start (auth.policy).
     app.state.rules = {
         route.endpoint: policy.rule_for(method, prefix + route.path)

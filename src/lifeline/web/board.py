@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
 from lifeline import taxonomy
+from lifeline.api.schemas import FormId, Id, Text
 from lifeline.auth.models import Organisation
 from lifeline.auth.permissions import sees_all
 from lifeline.auth.service import subtree
@@ -77,7 +78,7 @@ def unit_board(request: Request):
 
 
 @router.get("/console/dispatch/{incident_id}/units", response_class=HTMLResponse)
-def recommend(request: Request, incident_id: int):
+def recommend(request: Request, incident_id: Id):
     who = viewer(request)
     if who is None:
         return HTMLResponse("", status_code=401)
@@ -90,7 +91,7 @@ def recommend(request: Request, incident_id: int):
 
 
 @router.post("/console/dispatch/{incident_id}/assign", response_class=HTMLResponse)
-def assign(request: Request, incident_id: int, unit: Annotated[int, Form()]):
+def assign(request: Request, incident_id: Id, unit: FormId):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
         return toast("会话已失效，请重新登录 / log in again", error=True)
@@ -169,13 +170,13 @@ def inbox(request: Request):
 @router.post("/console/orders/{order_id}/step", response_class=HTMLResponse)
 def order_step(
     request: Request,
-    order_id: int,
-    to: Annotated[str, Form()],
-    feedback: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    satisfaction: Annotated[int | None, Form()] = None,
-    comment: Annotated[str, Form()] = "",
-    org: Annotated[str, Form()] = "",
+    order_id: Id,
+    to: Annotated[str, Form(max_length=16)],
+    feedback: Annotated[Text, Form(max_length=5000)] = "",
+    reason: Annotated[Text, Form(max_length=2000)] = "",
+    satisfaction: Annotated[int | None, Form(ge=1, le=5)] = None,
+    comment: Annotated[Text, Form(max_length=2000)] = "",
+    org: Annotated[Text, Form(max_length=64)] = "",
 ):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from lifeline.api.schemas import Id, Text, Words
 from lifeline.auth.permissions import mask_number
 from lifeline.desk import flows
 from lifeline.errors import LifelineError
@@ -31,7 +32,7 @@ def live_triage(
     request: Request,
     text: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "voice",
-    caller_number: Annotated[str, Form()] = "",
+    caller_number: Annotated[Text, Form(max_length=32)] = "",
 ):
     """The suggestion for the words so far: pure triage, no database, so it answers while the caller speaks."""
     who = viewer(request)
@@ -53,11 +54,11 @@ def live_triage(
 def decide(
     request: Request,
     decision: Annotated[str, Form()],
-    text: Annotated[str, Form()] = "",
+    text: Annotated[Words, Form()] = "",
     channel: Annotated[str, Form()] = "voice",
-    caller_number: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    caller_number: Annotated[Text, Form(max_length=32)] = "",
+    location_text: Annotated[Text, Form(max_length=500)] = "",
+    reason: Annotated[Text, Form(max_length=2000)] = "",
 ):
     """One key: record the call and the call-taker's decision, then start what follows from it."""
     who = viewer(request)
@@ -69,8 +70,8 @@ def decide(
     data = incidents.ReportIn(
         text=text[:MAX_TEXT],
         channel=channel if channel in CHANNELS else "voice",
-        caller_number=caller_number[:32] or None,
-        location_text=location_text[:500],
+        caller_number=caller_number or None,
+        location_text=location_text,
     )
     # The key names a disposition only; the flow fills in the rest from the suggestion, keeping its facts.
     decided = incidents.Decision(disposition=decision, reason=reason.strip() or None)
@@ -107,9 +108,9 @@ def callbacks(request: Request):
 @router.post("/console/callbacks/{incident_id}", response_class=HTMLResponse)
 def call_back(
     request: Request,
-    incident_id: int,
+    incident_id: Id,
     outcome: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    note: Annotated[Text, Form(max_length=2000)] = "",
 ):
     """One call-back attempt; reached → the call is triaged again with the note."""
     who = viewer(request)
@@ -117,7 +118,7 @@ def call_back(
         return toast("会话已失效，请重新登录 / the session has ended; log in again", error=True)
     try:
         with transaction(request.app.state.sessions) as session:
-            incident = flows.call_back(session, who.user, incident_id, outcome, note[:2000])
+            incident = flows.call_back(session, who.user, incident_id, outcome, note)
             label = CallbackOutcome(outcome).zh
             state = incident.suggestion["disposition"]
     except (LifelineError, ValueError) as exc:

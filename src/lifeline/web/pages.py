@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from lifeline import taxonomy
 from lifeline.api.context import SESSION_COOKIE, credentials
+from lifeline.api.schemas import Text
 from lifeline.auth import service as auth
 from lifeline.auth.models import ROLES
 from lifeline.auth.permissions import PERMISSIONS
@@ -135,11 +136,11 @@ def login_page(request: Request):
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    otp: Annotated[str, Form()] = "",
+    username: Annotated[Text, Form()],
+    password: Annotated[Text, Form()],
+    otp: Annotated[Text, Form()] = "",
 ):
-    username = username.replace("\x00", "")[:64]  # PostgreSQL cannot compare a NUL: no user has one
+    username = username[:64]
     with transaction(request.app.state.sessions) as session:
         now = request.app.state.clock()
         found = auth.log_in(session, username, password[:200], client_address(request), otp[:6], now=now)
@@ -158,7 +159,7 @@ def login(
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE, secret, max_age=auth.SESSION_HOURS * 3600, httponly=True, samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=request.app.state.settings.secure_cookies,
     )  # fmt: skip
 
 

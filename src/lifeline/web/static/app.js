@@ -52,3 +52,22 @@ document.addEventListener("unit-assigned", () => {
   const panel = document.getElementById("recommend");
   if (panel) panel.innerHTML = "";
 });
+
+// htmx swaps no error answer: a refused form (422, 413…) says why in the toast, from its problem detail.
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  const box = document.getElementById("toast");
+  if (!box || !(xhr.getResponseHeader("content-type") || "").startsWith("application/problem+json")) return;
+  let detail = `${xhr.status} ${xhr.statusText}`;
+  try {
+    detail = JSON.parse(xhr.responseText).detail || detail;
+  } catch (_) {
+    // not JSON after all: the status line says enough
+  }
+  const message = document.createElement("div");
+  message.className = "toast late";
+  message.id = "toast-message";
+  message.setAttribute("role", "status");
+  message.textContent = detail;
+  box.replaceChildren(message);
+});

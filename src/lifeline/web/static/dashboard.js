@@ -11,6 +11,8 @@
   const size = Math.round(parseFloat(style.fontSize) || 15);
   const large = document.body.classList.contains("large");
   const text = { color: ink, fontSize: size };
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline styles, which the CSP refuses.
+  const tip = { renderMode: "richText", textStyle: text };
   const mix = echarts.init(document.getElementById("chart-mix"));
   const trend = echarts.init(document.getElementById("chart-trend"));
 
@@ -26,7 +28,7 @@
     mix.setOption({
       textStyle: text,
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${p.value}` },
+      tooltip: { ...tip, trigger: "item", formatter: (p) => `${p.name}: ${p.value}` },
       xAxis: { type: "value", minInterval: 1, axisLabel: text, splitLine: { lineStyle: { color: line } } },
       yAxis: { type: "category", data: cats.map((c) => c.category_zh), axisLabel: text },
       series: [{ type: "bar", data: cats.map((c) => c.count), itemStyle: { color: colour("--police", "#c62828") },
@@ -37,7 +39,7 @@
     trend.setOption({
       textStyle: text,
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
+      tooltip: { ...tip, trigger: "axis" },
       legend: { textStyle: text, top: 0 },
       xAxis: { type: "category", data: hours, axisLabel: text },
       yAxis: { type: "value", minInterval: 1, axisLabel: text, splitLine: { lineStyle: { color: line } } },
