@@ -52,7 +52,7 @@ def prepare(url: str, orgs: list[tuple], user: tuple | None) -> None:
         for code, kind, parent, serves in orgs:
             add_org(session, SYSTEM, code, code, kind, parent, serves=serves)
         if user:
-            add_user(session, SYSTEM, *user, "bench-password")
+            add_user(session, SYSTEM, *user, "correct-horse-staple-9")
     engine.dispose()
 
 

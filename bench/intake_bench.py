@@ -53,7 +53,7 @@ def seed(url: str) -> str:
     migrate.upgrade(engine)
     with transaction(session_factory(engine)) as session:
         add_org(session, SYSTEM, "C110", "110 指挥中心", "centre_110")
-        add_user(session, SYSTEM, "bench", "call_taker", "C110", "bench-password")
+        add_user(session, SYSTEM, "bench", "call_taker", "C110", "correct-horse-staple-9")
         token = create_token(session, SYSTEM, "bench")
     engine.dispose()
     return token
