@@ -41,6 +41,8 @@ def routes(app) -> list[tuple[str, str]]:
 
 def test_every_route_has_a_rule_and_every_rule_a_route(api):
     answered = {f"{m} {p}" for m, p in routes(api.client.app)}
+    published = {f"{m.upper()} {p}" for p, ops in api.client.get("/openapi.json").json()["paths"].items() for m in ops}
+    assert published <= answered, f"OpenAPI operations the walk misses: {sorted(published - answered)}"
     assert answered == set(policy.RULES), (
         f"routes without a rule: {sorted(answered - set(policy.RULES))}; "
         f"rules without a route: {sorted(set(policy.RULES) - answered)}"
