@@ -75,6 +75,7 @@ def add_org(
     org = Organisation(code=code, name=name, kind=kind, parent_id=parent_org.id if parent_org else None, **fields)
     session.add(org)
     session.flush()
+    session.info.pop(_TREE_KEY, None)  # the tree read earlier in this transaction lacks it
     events.append(
         session,
         "org.added",
@@ -91,13 +92,21 @@ def org_by_code(session: Session, code: str) -> Organisation:
     return org
 
 
-_ORG_TREE = select(Organisation.id, Organisation.parent_id)
+_ORG_TREE = select(Organisation.id, Organisation.parent_id, Organisation.kind)
+_TREE_KEY = "lifeline.org_tree"
+
+
+def _org_tree(session: Session) -> dict[int, tuple[int | None, str]]:
+    """Every organisation's parent and kind, read once per transaction (an intake asks twice)."""
+    if _TREE_KEY not in session.info:
+        session.info[_TREE_KEY] = {oid: (parent, kind) for oid, parent, kind in core(session).execute(_ORG_TREE)}
+    return session.info[_TREE_KEY]
 
 
 def subtree(session: Session, org_id: int) -> set[int]:
     """The organisation and everything under it."""
     children: dict[int | None, list[int]] = {}
-    for oid, parent in core(session).execute(_ORG_TREE):
+    for oid, (parent, _kind) in _org_tree(session).items():
         children.setdefault(parent, []).append(oid)
     found, todo = set(), [org_id]
     while todo:
@@ -110,7 +119,7 @@ def subtree(session: Session, org_id: int) -> set[int]:
 
 def under(session: Session, org_id: int, kind: str) -> bool:
     """Whether the organisation is of `kind` or sits below one that is (a police station under a 110 centre)."""
-    tree = {oid: (parent, k) for oid, parent, k in core(session).execute(_ORG_KINDS)}
+    tree = _org_tree(session)
     seen: set[int] = set()
     while org_id in tree and org_id not in seen:
         seen.add(org_id)
@@ -119,9 +128,6 @@ def under(session: Session, org_id: int, kind: str) -> bool:
             return True
         org_id = parent
     return False
-
-
-_ORG_KINDS = select(Organisation.id, Organisation.parent_id, Organisation.kind)
 
 
 # Users --------------------------------------------------------------------------------------
