@@ -466,19 +466,16 @@ def audit_caller_reads(
 ) -> None:
     """谁在何时查看了哪个来电人的号码或历史（CSV）/ who read which caller's data, when, from which incident (CSV)."""
     import csv
-    import json
     import sys
 
     from lifeline.auth.service import SYSTEM
+    from lifeline.incidents.schemas import CALLER_READ_COLUMNS, CallerRead, caller_read_row
     from lifeline.incidents.service import caller_reads
 
     writer = csv.writer(sys.stdout)
-    writer.writerow(["seq", "at", "actor", "role", "kind", "number", "incident_id"])
+    writer.writerow(CALLER_READ_COLUMNS)
     with _database(db) as session:
-        for e in caller_reads(session, SYSTEM, number, limit):
-            payload = json.loads(e.payload)
-            writer.writerow([e.seq, e.at.isoformat(), e.actor, payload.get("role"), e.kind, payload.get("number"),
-                             e.incident_id or ""])  # fmt: skip
+        writer.writerows(caller_read_row(CallerRead.of(e)) for e in caller_reads(session, SYSTEM, number, limit))
 
 
 @app.command("policy")

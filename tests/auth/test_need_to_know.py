@@ -127,3 +127,17 @@ def test_the_map_shows_each_desk_the_areas_below_it(api):
     assert [s["code"] for s in client.get("/console/map.json").json()["stations"]] == ["PS1"]
     client, _, _ = login(api, "dispatcher")  # the 110 centre above both stations
     assert [s["code"] for s in client.get("/console/map.json").json()["stations"]] == ["PS1", "PS2"]
+
+
+def test_the_cli_exports_the_same_caller_reads(api, database):
+    from typer.testing import CliRunner
+
+    from lifeline.cli import app
+
+    iid = api.report(BEATEN, caller_number="13911116666")["incident"]["id"]
+    assert api.get("dispatcher", f"/incidents/{iid}/caller").status_code == 200
+    result = CliRunner().invoke(app, ["audit", "caller-reads", "--number", "13911116666", "--db", database[0]])
+    assert result.exit_code == 0, result.output
+    exported = api.get("supervisor", "/audit/caller-reads", params={"number": "13911116666", "format": "csv"}).text
+    assert result.output.splitlines() == exported.splitlines()
+    assert len(result.output.splitlines()) == 2 and "139****6666" in result.output

@@ -307,5 +307,13 @@ class CallerRead(BaseModel):
         )  # fmt: skip
 
 
+CALLER_READ_COLUMNS = ("seq", "at", "actor", "role", "kind", "number", "incident_id")
+
+
+def caller_read_row(read: CallerRead) -> list:
+    """One read as a CSV row (CALLER_READ_COLUMNS): the API's export and `lifeline audit caller-reads`."""
+    return [read.seq, read.at.isoformat(), read.actor, read.role, read.kind, read.number, read.incident_id or ""]
+
+
 class CallerReadList(BaseModel):
     items: list[CallerRead]

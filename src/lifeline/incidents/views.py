@@ -18,6 +18,7 @@ from lifeline.desk import flows
 from lifeline.errors import Invalid
 from lifeline.incidents import service
 from lifeline.incidents.schemas import (
+    CALLER_READ_COLUMNS,
     AuditOut,
     CallerOut,
     CallerRead,
@@ -33,6 +34,7 @@ from lifeline.incidents.schemas import (
     ReportCreate,
     RevealOut,
     TransitionIn,
+    caller_read_row,
 )
 from lifeline.triage import triage
 from lifeline.vocabulary import Disposition, IncidentState
@@ -181,9 +183,8 @@ def caller_reads(
         return answer
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["seq", "at", "actor", "role", "kind", "number", "incident_id"])
-    for r in CallerReadList.model_validate_json(answer.body).items:
-        writer.writerow([r.seq, r.at.isoformat(), r.actor, r.role, r.kind, r.number, r.incident_id or ""])
+    writer.writerow(CALLER_READ_COLUMNS)
+    writer.writerows(caller_read_row(r) for r in CallerReadList.model_validate_json(answer.body).items)
     disposition = 'attachment; filename="caller-reads.csv"'
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
 

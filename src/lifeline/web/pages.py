@@ -101,21 +101,9 @@ def home_of(role: str) -> str:
     return next((page.href for page in PAGES if role in page.roles), "/login")
 
 
-def page_guard(request: Request, key: str) -> Viewer | Response:
-    """The viewer of a page, or where to send them instead."""
-    who = viewer(request)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    page = next(p for p in PAGES if p.key == key)
-    if who.user.role not in page.roles:
-        return RedirectResponse(home_of(who.user.role), status_code=303)
-    return who
-
-
 def shell(request: Request, key: str, **context) -> Response:
-    """A console page: its template, for a viewer allowed to see it; else where they should go."""
-    who = page_guard(request, key)
-    return who if isinstance(who, Response) else render(request, f"{key}.html", who, key, **context)
+    """A console page: its template (api.context.guard sent anyone else to the login page or their own page)."""
+    return render(request, f"{key}.html", viewer(request), key, **context)
 
 
 # Login -------------------------------------------------------------------------------------------------
@@ -179,10 +167,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = ""):
 
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request):
-    who = viewer(request)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    return render(request, "account.html", who, "account")
+    return render(request, "account.html", viewer(request), "account")
 
 
 @router.post("/account/password", response_class=HTMLResponse)
