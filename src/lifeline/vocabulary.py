@@ -2,7 +2,7 @@
 outcomes, unit statuses; and each state machine's moves as one table.
 
 Every term is a StrEnum whose members equal their stored strings, so tables, schemas, templates and tests use the
-same names, and each carries its Chinese label (`.zh`).
+same names, and each carries its Chinese label (`.zh`) and its English one (`.en`, by default the value in words).
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ class Term(StrEnum):
     """A stored word with its Chinese label."""
 
     zh: str
+    en: str
 
-    def __new__(cls, value: str, zh: str = ""):
+    def __new__(cls, value: str, zh: str = "", en: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value
         member.zh = zh
+        member.en = en or value.replace("_", " ").capitalize()
         return member
 
     @classmethod
@@ -38,14 +40,14 @@ POLICE_SIDE = frozenset({Disposition.POLICE, Disposition.JOINT})
 
 
 class Channel(Term):
-    VOICE = "voice", "语音 110"
-    SMS = "sms", "12110 短信"
-    WECHAT = "wechat", "微信"
-    APP = "app", "APP"
+    VOICE = "voice", "语音 110", "110 voice"
+    SMS = "sms", "12110 短信", "12110 SMS"
+    WECHAT = "wechat", "微信", "WeChat"
+    APP = "app", "APP", "App"
     VIDEO = "video", "视频"
-    ALARM_POST = "alarm_post", "一键报警柱"
-    HOTLINE_PUSH = "hotline_push", "12345 推送"
-    CALLBACK = "callback", "回拨"
+    ALARM_POST = "alarm_post", "一键报警柱", "Alarm post"
+    HOTLINE_PUSH = "hotline_push", "12345 推送", "Pushed by 12345"
+    CALLBACK = "callback", "回拨", "Call-back"
 
 
 # Channels a report can come in on (a call-back is recorded by the desk, not reported).
@@ -58,12 +60,12 @@ class Role(Term):
     CALL_TAKER = "call_taker", "接警员"
     DISPATCHER = "dispatcher", "调度员"
     FIELD_OFFICER = "field_officer", "处警民警"
-    HOTLINE_OPERATOR = "hotline_operator", "12345 话务员"
+    HOTLINE_OPERATOR = "hotline_operator", "12345 话务员", "12345 operator"
     AGENCY_HANDLER = "agency_handler", "承办单位经办人"
     SUPERVISOR = "supervisor", "值班长"
     ADMIN = "admin", "系统管理员"
     # Another platform, acting through signed messages only; never a login.
-    PEER = "peer", "对端平台"
+    PEER = "peer", "对端平台", "Peer platform"
 
 
 # Roles a person can hold (a peer is a platform, not a user).
@@ -78,9 +80,9 @@ class CallbackOutcome(Term):
 
 
 class CallbackState(Term):
-    WAITING = "waiting", "待回拨"
-    REACHED = "reached", "已回拨接通"
-    SUPERVISOR = "supervisor", "待值班长决定"
+    WAITING = "waiting", "待回拨", "Waiting for a call-back"
+    REACHED = "reached", "已回拨接通", "Reached"
+    SUPERVISOR = "supervisor", "待值班长决定", "Supervisor decides"
 
 
 # After this many call-backs without an answer, a supervisor decides what happens to the call.
@@ -90,8 +92,8 @@ CALLBACK_TRIES = 3
 class UnitStatus(Term):
     AVAILABLE = "available", "空闲"
     DISPATCHED = "dispatched", "已派"
-    EN_ROUTE = "en_route", "途中"
-    ON_SCENE = "on_scene", "到场"
+    EN_ROUTE = "en_route", "途中", "En route"
+    ON_SCENE = "on_scene", "到场", "On scene"
     BUSY = "busy", "忙碌"
     OFF_DUTY = "off_duty", "下班"
 
@@ -101,8 +103,8 @@ class IncidentState(Term):
     TRIAGED = "triaged", "已研判"
     CONFIRMED = "confirmed", "已确认"
     DISPATCHED = "dispatched", "已派警"
-    EN_ROUTE = "en_route", "出警途中"
-    ON_SCENE = "on_scene", "已到场"
+    EN_ROUTE = "en_route", "出警途中", "En route"
+    ON_SCENE = "on_scene", "已到场", "On scene"
     TRANSFERRED = "transferred", "已分流"
     RESOLVED = "resolved", "已处置"
     CLOSED = "closed", "已办结"
@@ -113,17 +115,17 @@ class IncidentState(Term):
 class IncidentMove(Term):
     """What a person (or a flow) does to an incident; most moves are named by the state they land in."""
 
-    CONFIRMED = "confirmed", "确认"
-    DISPATCHED = "dispatched", "派警"
-    EN_ROUTE = "en_route", "出发"
-    ON_SCENE = "on_scene", "到场"
-    TRANSFERRED = "transferred", "分流"
-    RESOLVED = "resolved", "处置完毕"
-    CLOSED = "closed", "结案"
-    CANCELLED = "cancelled", "撤销"
-    REOPENED = "reopened", "重新打开"
+    CONFIRMED = "confirmed", "确认", "Confirm"
+    DISPATCHED = "dispatched", "派警", "Dispatch"
+    EN_ROUTE = "en_route", "出发", "Set off"
+    ON_SCENE = "on_scene", "到场", "Arrive"
+    TRANSFERRED = "transferred", "分流", "Divert"
+    RESOLVED = "resolved", "处置完毕", "Resolve"
+    CLOSED = "closed", "结案", "Close"
+    CANCELLED = "cancelled", "撤销", "Cancel"
+    REOPENED = "reopened", "重新打开", "Reopen"
     # A returned order's matter comes back to the desk for a new decision.
-    TAKEN_BACK = "taken_back", "收回重新研判"
+    TAKEN_BACK = "taken_back", "收回重新研判", "Take back to triage again"
 
 
 S, M = IncidentState, IncidentMove
@@ -151,11 +153,11 @@ class OrderState(Term):
     RECEIVED = "received", "已接收"
     SIGNED = "signed", "已签收"
     IN_PROGRESS = "in_progress", "办理中"
-    HANDLED = "handled", "已办结待回访"
+    HANDLED = "handled", "已办结待回访", "Handled, to be visited"
     VISITED = "visited", "已回访"
     CLOSED = "closed", "已关闭"
-    RETURNED = "returned", "已退回待改派"
-    REFERRED = "referred", "退回待值班长决定"
+    RETURNED = "returned", "已退回待改派", "Returned, to be re-routed"
+    REFERRED = "referred", "退回待值班长决定", "Referred to a supervisor"
     TAKEN_BACK = "taken_back", "已收回"
     ARCHIVED = "archived", "已归档"
 
@@ -163,16 +165,16 @@ class OrderState(Term):
 class OrderStep(Term):
     """What a person does to a work order (the button is named by the action, not by the state)."""
 
-    SIGNED = "signed", "签收"
-    IN_PROGRESS = "in_progress", "开始办理"
-    HANDLED = "handled", "办结反馈"
-    RETURNED = "returned", "退回"
-    VISITED = "visited", "回访"
-    CLOSED = "closed", "关闭"
-    ARCHIVED = "archived", "归档"
-    REROUTED = "rerouted", "改派"
-    TAKEN_BACK = "taken_back", "收回"
-    REFERRED = "referred", "提交值班长"
+    SIGNED = "signed", "签收", "Sign for"
+    IN_PROGRESS = "in_progress", "开始办理", "Start work"
+    HANDLED = "handled", "办结反馈", "Report done"
+    RETURNED = "returned", "退回", "Return"
+    VISITED = "visited", "回访", "Visit back"
+    CLOSED = "closed", "关闭", "Close"
+    ARCHIVED = "archived", "归档", "Archive"
+    REROUTED = "rerouted", "改派", "Re-route"
+    TAKEN_BACK = "taken_back", "收回", "Take back"
+    REFERRED = "referred", "提交值班长", "Refer to a supervisor"
 
 
 S, T = OrderState, OrderStep

@@ -86,7 +86,7 @@ def recommend(request: Request, incident_id: Id):
         with request.app.state.readers() as session:  # reads only: no write lock
             rows = dispatch.recommend(session, who.user, incident_id)
     except LifelineError as exc:
-        return toast(exc.detail, error=True)
+        return toast(request, exc.detail, error=True)
     return render(request, "partials/recommend.html", who, rows=rows, incident_id=incident_id)
 
 
@@ -94,14 +94,14 @@ def recommend(request: Request, incident_id: Id):
 def assign(request: Request, incident_id: Id, unit: FormId):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast("会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             sent = dispatch.assign(session, who.user, incident_id, unit)
             code = sent.code
     except LifelineError as exc:
-        return toast(exc.detail, error=True)
-    response = toast(f"警情 #{incident_id} 已派 {code}")
+        return toast(request, exc.detail, error=True)
+    response = toast(request, f"警情 #{incident_id} 已派 {code}")
     response.headers["HX-Trigger"] = "unit-assigned"
     return response
 
@@ -180,7 +180,7 @@ def order_step(
 ):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast("会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
     data = diversion.StepIn(
         to=to,
         feedback=feedback or None,
@@ -194,5 +194,5 @@ def order_step(
             order = flows.follow_order(session, who.user, request.app.state.desk, order_id, data)
             state = order_states.STATES[order.state]
     except LifelineError as exc:
-        return toast(exc.detail, error=True)
-    return toast(f"工单 #{order_id} {state}")
+        return toast(request, exc.detail, error=True)
+    return toast(request, f"工单 #{order_id} {state}")

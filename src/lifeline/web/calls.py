@@ -63,9 +63,9 @@ def decide(
     """One key: record the call and the call-taker's decision, then start what follows from it."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast("会话已失效，请重新登录 / the session has ended; log in again", error=True)
+        return toast(request, "会话已失效，请重新登录 / the session has ended; log in again", error=True)
     if decision not in DECISIONS:
-        return toast(f"未知决定 unknown decision {decision!r}", error=True)
+        return toast(request, f"未知决定 unknown decision {decision!r}", error=True)
     result = triage(text[:MAX_TEXT], channel if channel in CHANNELS else "voice")
     data = incidents.ReportIn(
         text=text[:MAX_TEXT],
@@ -79,13 +79,14 @@ def decide(
         with transaction(request.app.state.sessions) as session:
             _, outcome = flows.take_call(session, who.user, request.app.state.desk, data, decided, result)
     except LifelineError as exc:
-        return toast(exc.detail, error=True)
+        return toast(request, exc.detail, error=True)
     follow_up = outcome.summary()
     if outcome.awaiting_callback:
-        response = toast(f"警情 #{outcome.incident.id} {follow_up}", error=True)
+        response = toast(request, f"警情 #{outcome.incident.id} {follow_up}", error=True)
         response.headers["HX-Trigger"] = "call-recorded"
         return response
-    response = toast(f"警情 #{outcome.incident.id} {DECISIONS[decision]}" + (f"，{follow_up}" if follow_up else ""))
+    said = f"警情 #{outcome.incident.id} {DECISIONS[decision]}" + (f"，{follow_up}" if follow_up else "")
+    response = toast(request, said)
     response.headers["HX-Trigger"] = "call-recorded"
     return response
 
@@ -115,14 +116,14 @@ def call_back(
     """One call-back attempt; reached → the call is triaged again with the note."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast("会话已失效，请重新登录 / the session has ended; log in again", error=True)
+        return toast(request, "会话已失效，请重新登录 / the session has ended; log in again", error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             incident = flows.call_back(session, who.user, incident_id, outcome, note)
             label = CallbackOutcome(outcome).zh
             state = incident.suggestion["disposition"]
     except (LifelineError, ValueError) as exc:
-        return toast(getattr(exc, "detail", str(exc)), error=True)
-    response = toast(f"警情 #{incident_id} 回拨：{label}；研判建议 suggestion: {state}")
+        return toast(request, getattr(exc, "detail", str(exc)), error=True)
+    response = toast(request, f"警情 #{incident_id} 回拨：{label}；研判建议 suggestion: {state}")
     response.headers["HX-Trigger"] = "call-recorded"
     return response

@@ -1,6 +1,16 @@
-"""The consoles' words: Simplified Chinese by default, English on request (?lang=en, kept in a cookie)."""
+"""The consoles' words: Simplified Chinese by default, English on request (?lang=en, kept in a cookie).
+
+Templates say every word through `t`, in one of three forms:
+- `t('calls')`: a word shared by several pages, from WORDS;
+- `t('待回拨', 'Call-backs')`: a word of one page, both languages beside each other;
+- `t(OrderState('signed'))` or any vocabulary term: its label.
+What people wrote (a caller's words, an address, feedback) is data, not a word of the console: the element that
+shows it carries translate="no", and tests/web/test_english.py checks that nothing else is left in Chinese.
+"""
 
 from __future__ import annotations
+
+from lifeline.vocabulary import Term
 
 WORDS: dict[str, tuple[str, str]] = {
     "app": ("lifeline 110/12345 协同平台", "lifeline 110/12345 desk"),
@@ -45,10 +55,22 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def translator(lang: str):
-    index = 1 if lang == "en" else 0
+    english = lang == "en"
 
-    def t(key: str) -> str:
+    def t(key: str, en: str | None = None) -> str:
+        if isinstance(key, Term):
+            return key.en if english else key.zh
+        if en is not None:
+            return en if english else key
         pair = WORDS.get(key)
-        return pair[index] if pair else key
+        return pair[english] if pair else key
 
     return t
+
+
+def localise(message: str, lang: str) -> str:
+    """One side of a bilingual message ("中文 / English", as the services write them), else the whole message."""
+    zh, sep, en = message.partition(" / ")
+    if not sep:
+        return message
+    return en if lang == "en" else zh

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from lifeline import taxonomy
+from lifeline import taxonomy, vocabulary
 from lifeline.api.context import SESSION_COOKIE, credentials
 from lifeline.api.schemas import Text
 from lifeline.auth import service as auth
@@ -24,9 +24,11 @@ from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
 from lifeline.triage import TriageResult
-from lifeline.web.i18n import translator
+from lifeline.web.i18n import localise, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The vocabulary's terms, for t(OrderState(o.state)) and the like in the templates.
+templates.env.globals.update({term.__name__: term for term in vocabulary.Term.__subclasses__()})
 router = APIRouter(include_in_schema=False)
 
 
@@ -236,9 +238,11 @@ def suggestion_context(result: TriageResult | None) -> dict:
     }
 
 
-def toast(message: str, *, error: bool = False) -> HTMLResponse:
+def toast(request: Request, message: str, *, error: bool = False) -> HTMLResponse:
+    """The answer to a console action: one line, in the reader's language when the message carries both."""
     css = "toast late" if error else "toast"
-    return HTMLResponse(f'<div class="{css}" role="status" id="toast-message">{escape(message)}</div>')
+    shown = escape(localise(message, prefs(request)["lang"]))
+    return HTMLResponse(f'<div class="{css}" role="status" id="toast-message">{shown}</div>')
 
 
 CHANNEL_CHOICES = [(code, name) for code, name in REPORT_CHANNELS.items() if code != "hotline_push"]
