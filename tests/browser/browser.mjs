@@ -40,6 +40,39 @@ export function takeViolations() {
   return policyViolations.splice(0);
 }
 
+// Key → toast: the time from the key (or click) to the toast that answers it, kept for the p95 every run prints.
+export const toastTimings = [];
+
+// Do something and wait for the toast it brings (the old toast is cleared first, so it cannot be mistaken).
+export async function toast(page, action, pattern) {
+  // A watcher notes when the toast is put in, so the wait's own polling is not counted.
+  const started = await page.evaluate(() => {
+    const box = document.getElementById("toast");
+    box.innerHTML = "";
+    window.__toastAt = 0;
+    if (!window.__toastWatch) {
+      window.__toastWatch = new MutationObserver(() => {
+        if (!window.__toastAt && document.getElementById("toast-message")) window.__toastAt = performance.now();
+      });
+      window.__toastWatch.observe(box, { childList: true, subtree: true });
+    }
+    return performance.now();
+  });
+  await action();
+  const box = page.locator("#toast-message");
+  await box.filter({ hasText: pattern }).waitFor();
+  const shown = await page.evaluate(() => window.__toastAt || performance.now());
+  toastTimings.push(shown - started);
+  return box.innerText();
+}
+
+// The p-th percentile (nearest rank) of a list of milliseconds.
+export function percentile(values, p) {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
 export function check(condition, message) {
   if (!condition) throw new Failure(message);
 }

@@ -1,6 +1,6 @@
 // The main flows of the consoles in Chromium, as the people at the desks use them: keys, live panels, toasts.
 // Every step asserts on what the page shows and leaves a screenshot in tests/artifacts/.
-import { check, desk, main, takeViolations } from "./browser.mjs";
+import { check, desk, main, percentile, takeViolations, toast, toastTimings } from "./browser.mjs";
 
 const KNIFE = "有人拿刀在菜市场门口追着砍人，已经有人受伤了";
 const FOOD = "超市卖过期食品，要求退款不给退";
@@ -25,15 +25,6 @@ function instrument() {
       window.__swaps.push({ at: performance.now(), requestAt: window.__requestAt, text: document.getElementById("text").value });
     }
   });
-}
-
-// Do something and wait for the toast it brings (the old toast is cleared first, so it cannot be mistaken).
-async function toast(page, action, pattern) {
-  await page.evaluate(() => { document.getElementById("toast").innerHTML = ""; });
-  await action();
-  const box = page.locator("#toast-message");
-  await box.filter({ hasText: pattern }).waitFor();
-  return box.innerText();
 }
 
 // Type a call as the caller speaks and wait for the suggestion to the whole text: the round trip in ms.
@@ -270,6 +261,9 @@ async function policyHolds() {
 }
 
 function summary() {
+  const typed = timings.map((t) => t.server);
+  console.log(`p95 keystroke → suggestion ${percentile(typed, 95).toFixed(0)} ms (request + swap, n=${typed.length}); ` +
+    `p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length})`);
   for (const t of timings) {
     console.log(`live triage round trip ${t.roundTrip.toFixed(0)} ms (request + swap ${t.server.toFixed(0)} ms): ${t.text}`);
   }
