@@ -24,6 +24,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
 from lifeline.triage import TriageResult
+from lifeline.vocabulary import Role
 from lifeline.web.i18n import localise, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -99,8 +100,22 @@ def render(request: Request, name: str, who: Viewer | None, here: str = "", stat
     return response
 
 
+# Where each person's work is: the page they land on after logging in (else their first page).
+HOME = {
+    Role.CALL_TAKER: "calls",
+    Role.DISPATCHER: "dispatch",
+    Role.FIELD_OFFICER: "field",
+    Role.HOTLINE_OPERATOR: "orders",
+    Role.AGENCY_HANDLER: "orders",
+    Role.SUPERVISOR: "dashboard",
+    Role.ADMIN: "dashboard",
+}
+
+
 def home_of(role: str) -> str:
-    return next((page.href for page in PAGES if role in page.roles), "/login")
+    mine = [page for page in PAGES if role in page.roles]
+    landing = next((page for page in mine if page.key == HOME.get(role)), mine[0] if mine else None)
+    return landing.href if landing else "/login"
 
 
 def shell(request: Request, key: str, **context) -> Response:
