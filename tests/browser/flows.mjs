@@ -5,6 +5,7 @@ import { check, desk, main, percentile, takeViolations, toast, toastTimings } fr
 const KNIFE = "有人拿刀在菜市场门口追着砍人，已经有人受伤了";
 const FOOD = "超市卖过期食品，要求退款不给退";
 const FIGHT = "人民路夜市有人打架，好几个人围着一个人打";
+const CALLER = "13812345678";
 
 const open = [];
 const timings = [];
@@ -51,6 +52,7 @@ async function callTaker(browser) {
   await page.evaluate(instrument);
   await ct.shot("1-empty");
 
+  await page.fill("#caller_number", CALLER);
   const timing = await typeCall(page, KNIFE);
   const badge = page.locator("#verdict .badge");
   check(await page.evaluate(() => window.__loads) === 1, "the suggestion updates without a page reload");
@@ -231,22 +233,50 @@ async function dashboard(browser) {
   await sv.context.close();
 }
 
-// A silent call: F8 may not close it unheard; it waits in the call-back panel until the caller is reached.
+// A silent call: F8 may not close it unheard; it waits in the call-back tab until the caller is reached.
 async function silentCall() {
   const { page, shot } = state.ct;
   await page.locator("#text").fill("");
   const refused = await toast(page, () => page.keyboard.press("F8"), "回拨队列");
   console.log(`  toast: ${refused}`);
   const id = Number(/警情 #(\d+)/.exec(refused)[1]);
+  await page.locator("#callback-count").filter({ hasText: /^[1-9]/ }).waitFor();
+  await page.keyboard.press("F9"); // the call-back tab; the oldest waiting call is picked, the note has the focus
   const row = page.locator(`#callbacks tr[data-incident="${id}"]`);
   await row.waitFor();
-  await shot("7-callback-queue");
-  await row.locator('input[name="note"]').fill("对方小声说有人持刀闯进家里，她躲在卫生间");
-  const reached = await toast(page, () => row.locator('button[value="reached"]').click(), "已接通");
+  check(await page.evaluate(() => document.activeElement.id) === "attempt-note", "F9 puts the cursor in the note");
+  check((await page.locator("#attempt-label").innerText()) === `#${id}`, "the waiting call is the one picked");
+  await shot("7-callback-tab");
+  await page.keyboard.type("对方小声说有人持刀闯进家里，她躲在卫生间");
+  const reached = await toast(page, () => page.keyboard.press("F2"), "已接通");
   console.log(`  toast: ${reached}`);
-  check(/police|joint/.test(reached), `the call is triaged again as a police matter: ${reached}`);
+  check(/警务|联动/.test(reached), `the call is triaged again as a police matter: ${reached}`);
   await row.waitFor({ state: "detached" });
+  check((await page.locator("#attempt-note").inputValue()) === "", "the note is cleared for the next attempt");
   await shot("8-called-back");
+  await page.keyboard.press("F7");
+  check(await page.evaluate(() => document.activeElement.id) === "text", "F7 is back on the call, in the words");
+}
+
+// The same caller rings again: his history stays on screen while the words are typed, the live incident is
+// offered before any decision key, and F6 attaches the call to it.
+async function repeatCall() {
+  const { page, shot } = state.ct;
+  await page.fill("#caller_number", CALLER);
+  await page.locator("#location_text").focus(); // leaving the number field reads the history
+  const earlier = page.locator(`#caller-incidents a[href="/console/incidents/${state.knife}"]`);
+  await earlier.waitFor();
+  await page.fill("#location_text", "城关街道菜市场门口");
+  await typeCall(page, "警察怎么还没来，拿刀的人还在菜市场门口");
+  check(await earlier.isVisible(), "the caller's history is still on screen after typing the words");
+  const offer = page.locator(`#duplicates button[value="${state.knife}"]`);
+  await offer.waitFor();
+  check((await offer.getAttribute("data-key")) === "F6", "the first duplicate is attached with F6");
+  await shot("9-duplicate-offered");
+  const attached = await toast(page, () => page.keyboard.press("F6"), "并入");
+  check(attached.includes(`#${state.knife}`), `the call is attached to the live incident: ${attached}`);
+  await page.waitForFunction(() => document.getElementById("caller").innerText.trim() === "");
+  console.log(`  toast: ${attached}`);
 }
 
 // The policy is enforced, and its refusals reach the log the run checks: an injected inline script does not run.
@@ -275,7 +305,8 @@ await main([
   ["c. diversion: F4, 签收, 办结, 回访", diversion],
   ["d. large-font, high-contrast mode", largeMode],
   ["e. supervisor dashboard KPI moves live", dashboard],
-  ["f. silent call: F8 keeps it for a call-back, 接通 triages it again", silentCall],
+  ["f. silent call: F8 keeps it, F9 opens the call-backs, F2 接通 triages it again", silentCall],
+  ["h. a repeat call: the history stays, the duplicate is offered, F6 attaches it", repeatCall],
   ["g. the Content-Security-Policy refuses an inline script", policyHolds],
   ["summary", summary],
 ], () => open.filter((p) => !p.isClosed()));

@@ -102,16 +102,19 @@ def test_the_console_refuses_to_close_a_silent_call_and_records_its_call_backs(a
     iid = queued["incident_id"]
     assert api.get("call_taker", f"/incidents/{iid}").json()["state"] == "triaged"
     panel = client.get("/console/callbacks", headers=headers)
-    assert f'data-incident="{iid}"' in panel.text and 'value="no_answer"' in panel.text
-    tried = client.post(f"/console/callbacks/{iid}", data={"outcome": "no_answer"}, headers=headers)
-    assert "无人接听" in tried.text and tried.headers["HX-Trigger"] == "call-recorded"
-    assert "toast late" in client.post(f"/console/callbacks/{iid}", data={"outcome": "reached"}, headers=headers).text
+    assert f'data-incident="{iid}"' in panel.text
+    assert client.get("/console/callbacks/count", headers=headers).text == "1"
+    attempt = {"incident_id": iid}
+    tried = client.post("/console/callbacks", data={**attempt, "outcome": "no_answer"}, headers=headers)
+    assert "无人接听" in tried.text and tried.headers["HX-Trigger"] == "callback-recorded"
+    unheard = client.post("/console/callbacks", data={**attempt, "outcome": "reached"}, headers=headers)
+    assert "toast late" in unheard.text
     reached = client.post(
-        f"/console/callbacks/{iid}",
-        data={"outcome": "reached", "note": "有人持刀闯进家里，我躲在卫生间"},
+        "/console/callbacks",
+        data={**attempt, "outcome": "reached", "note": "有人持刀闯进家里，我躲在卫生间"},
         headers=headers,
     )
-    assert "已接通" in reached.text and "police" in reached.text
+    assert "已接通" in reached.text and "研判建议：警务" in reached.text
     assert f'data-incident="{iid}"' not in client.get("/console/callbacks", headers=headers).text
 
 

@@ -57,3 +57,18 @@ def test_overlap_is_the_jaccard_similarity_of_bigrams(a, b):
 
     x, y = bigrams(a), bigrams(b)
     assert overlap(a, b) == (len(x & y) / len(x | y) if x and y else 0.0)
+
+
+def test_the_same_caller_ringing_again_within_minutes_is_offered_without_a_place():
+    first = Sighting("我家楼下有人一直在砸车", T0, "public_order", caller="13800001111")
+    again = Sighting("警察怎么还没来啊，他们还在", T0 + timedelta(seconds=90), "other_help", caller="13800001111")
+    found = match(again, first)
+    assert found is not None and "同一来电号码" in found.reasons
+    stranger = Sighting("警察怎么还没来啊，他们还在", T0 + timedelta(seconds=90), "other_help", caller="13900002222")
+    assert match(stranger, first) is None  # words alone do not agree enough
+
+
+def test_the_same_caller_somewhere_else_is_not_offered():
+    first = Sighting("幸福小区3栋着火了", T0, "fire", "幸福小区3栋", caller="13800001111")
+    again = Sighting("人民路口有人打架", T0 + timedelta(minutes=5), "fight", "人民路口", caller="13800001111")
+    assert match(again, first) is None

@@ -16,7 +16,8 @@ HUGE = 2**63  # past every integer column of SQLite and PostgreSQL
         ("post", "/console/dispatch/1/assign", {"unit": str(HUGE)}),
         ("post", f"/console/orders/{HUGE}/step", {"to": "signed"}),
         ("post", "/console/orders/1/step", {"to": "visited", "satisfaction": str(HUGE)}),
-        ("post", f"/console/callbacks/{HUGE}", {"outcome": "no_answer"}),
+        ("post", "/console/callbacks", {"incident_id": str(HUGE), "outcome": "no_answer"}),
+        ("post", "/console/calls", {"attach_to": str(HUGE), "text": "x"}),
         ("get", "/console/dispatch/0/units", None),
     ],
 )
@@ -45,7 +46,9 @@ def test_line_breaks_and_tabs_in_text_are_kept(api):
         ("/console/calls", {"decision": "police", "text": "有人拿刀", "location_text": "人民路\x00"}),
         ("/console/calls", {"decision": "invalid", "text": "x", "reason": "误拨\x00"}),
         ("/console/orders/1/step", {"to": "handled", "feedback": "已处理\x01"}),
-        ("/console/callbacks/1", {"outcome": "no_answer", "note": "无人\x00接听"}),
+        ("/console/callbacks", {"incident_id": "1", "outcome": "no_answer", "note": "无人\x00接听"}),
+        ("/console/caller", {"caller_number": "138\x00"}),
+        ("/console/duplicates", {"text": "x", "location_text": "人民路\x00"}),
         ("/login", {"username": "call_taker\x00", "password": "x"}),
     ],
 )

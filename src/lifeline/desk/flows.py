@@ -29,8 +29,8 @@ from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.peering.peers import Peers
 from lifeline.store import events
-from lifeline.triage import TriageResult
-from lifeline.vocabulary import CallbackOutcome, Disposition, IncidentMove, IncidentState, OrderState
+from lifeline.triage import TriageResult, triage
+from lifeline.vocabulary import POLICE_SIDE, CallbackOutcome, Disposition, IncidentMove, IncidentState, OrderState
 
 
 @dataclass(frozen=True)
@@ -59,20 +59,28 @@ class Outcome:
     unserved: list[str] = field(default_factory=list)  # destinations nobody here serves: phone them
     awaiting_callback: bool = False  # the decision waits: the caller must be called back first
 
-    def summary(self) -> str:
-        """One line for the call-taker, Chinese first."""
+    def said(self) -> tuple[str, str]:
+        """What followed, in Chinese and in English, for the call-taker."""
         parts = []
         if self.awaiting_callback:
-            parts.append("需回拨：已记入回拨队列，接通前不能按无效结案 / call back first: the call waits in the queue")
+            parts.append(
+                ("需回拨：已记入回拨队列，接通前不能按无效结案", "call back first: the call waits in the queue")
+            )
         if self.incident.state == IncidentState.CLOSED:
-            parts.append("已结案 closed")
+            parts.append(("已结案", "closed"))
         if self.transferred_to:
-            parts.append(f"已一键转接 {self.transferred_to} transferred")
+            parts.append((f"已一键转接 {self.transferred_to}", f"transferred to {self.transferred_to}"))
         if self.orders:
-            parts.append("工单 " + "、".join(f"#{o.id}" for o in self.orders))
+            numbers = "、".join(f"#{o.id}" for o in self.orders)
+            parts.append((f"工单 {numbers}", f"work order {numbers}"))
         if self.unserved:
-            parts.append("需电话联系 phone: " + "、".join(self.unserved))
-        return "，".join(parts)
+            parts.append(("需电话联系 " + "、".join(self.unserved), "phone " + ", ".join(self.unserved)))
+        return "，".join(zh for zh, _ in parts), "; ".join(en for _, en in parts)
+
+    def summary(self) -> str:
+        """One line, Chinese first."""
+        zh, en = self.said()
+        return f"{zh} / {en}" if zh else ""
 
 
 # A call becomes work --------------------------------------------------------------------------------------
@@ -96,6 +104,24 @@ def take_call(
             return taken, decide(session, actor, desk, taken.incident.id, decision)
     except incidents.CallbackPending:
         return taken, Outcome(taken.incident, awaiting_callback=True)
+
+
+def attach_call(
+    session: Session, actor: Principal, report: incidents.ReportIn, incident_id: int, result: TriageResult | None = None
+) -> incidents.Intake:
+    """The call repeats a live incident: record it (every call is kept, with its words) and merge it into that
+    incident, whose decision and units stand. A call that may need police is never buried in a matter that
+    has none: it is decided on its own."""
+    result = result or triage(report.text, report.channel)
+    target = incidents.get(session, actor, incident_id)
+    if result.disposition in POLICE_SIDE and target.disposition not in POLICE_SIDE:
+        raise Conflict(
+            f"该来电研判为{Disposition(result.disposition).zh}，警情 #{incident_id} 不是警务警情：请单独处理"
+            f" / this call may need police and incident #{incident_id} has none: decide it on its own"
+        )
+    taken = incidents.intake(session, actor, report, result)
+    incidents.merge(session, actor, incident_id, taken.incident.id)
+    return taken
 
 
 def decide(

@@ -205,6 +205,7 @@ class DuplicateOut(BaseModel):
     incident_id: int
     score: float
     reasons: list[str]
+    summary: str = ""
 
 
 class CallerIncidentOut(BaseModel):

@@ -181,7 +181,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
     set_committed_value(incident, "reports", [report])
     set_committed_value(incident, "assignments", [])
     caller = callers.history(session, number, now, caller_scope(session, actor)) if number else None
-    similar = duplicates(session, actor, incident)
+    similar = duplicates(session, actor, sighting(incident), exclude=incident.id)
     # Last: appending takes the chain head, which every writer waits for until this transaction commits.
     events.append_all(
         session,
@@ -199,9 +199,9 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
 
 
 @cache
-def _candidates(near: bool, scoped: bool):
-    """Open incidents worth comparing with a new one, built once per shape: the same category, or within
-    about 2 km when the new one has coordinates; only those the actor may see when `scoped`."""
+def _candidates(near: bool, scoped: bool, by_caller: bool):
+    """Open incidents worth comparing with a new one, built once per shape: the same category, within about
+    2 km when the new one has coordinates, or from the same number; only those the actor may see when `scoped`."""
     kind = Incident.category == bindparam("category")
     if near:
         kind = or_(
@@ -211,9 +211,11 @@ def _candidates(near: bool, scoped: bool):
                 Incident.lon.between(bindparam("lon_min"), bindparam("lon_max")),
             ),
         )
+    if by_caller:
+        kind = or_(kind, Incident.caller_number == bindparam("number"))
     query = select(
         Incident.id, Incident.summary, Incident.received_at, Incident.category,
-        Incident.address, Incident.lat, Incident.lon,
+        Incident.address, Incident.lat, Incident.lon, Incident.caller_number,
     ).where(
         Incident.id != bindparam("id"),
         Incident.state.in_(states.OPEN_STATES),
@@ -227,34 +229,37 @@ def _candidates(near: bool, scoped: bool):
     return query.order_by(Incident.received_at.desc()).limit(DUPLICATE_CANDIDATES)
 
 
-def duplicates(session: Session, actor: Principal, incident: Incident) -> list[dict]:
-    """Open incidents this one may repeat, best first. Reads only the columns the match needs."""
-    near = incident.lat is not None and incident.lon is not None
+def sighting(incident: Incident) -> Sighting:
+    return Sighting(
+        incident.summary, incident.received_at, incident.category, incident.address, incident.lat, incident.lon,
+        incident.caller_number,
+    )  # fmt: skip
+
+
+def duplicates(session: Session, actor: Principal, new: Sighting, exclude: int | None = None) -> list[dict]:
+    """Open incidents a sighting may repeat, best first: for a recorded incident (`exclude` its own id), or for a
+    call still being taken. Reads only the columns the match needs."""
+    near = new.lat is not None and new.lon is not None
     scoped = not permissions.sees_all(actor.role)
     box = 0.02  # degrees, about 2 km: the match itself measures the distance exactly
     params = {
-        "id": incident.id,
-        "since": incident.received_at - timedelta(minutes=WINDOW_MINUTES),
-        "category": incident.category,
+        "id": -1 if exclude is None else exclude,
+        "since": new.at - timedelta(minutes=WINDOW_MINUTES),
+        "category": new.category,
     }
     if near:
-        params.update(
-            lat_min=incident.lat - box,
-            lat_max=incident.lat + box,
-            lon_min=incident.lon - box,
-            lon_max=incident.lon + box,
-        )
+        params.update(lat_min=new.lat - box, lat_max=new.lat + box, lon_min=new.lon - box, lon_max=new.lon + box)
+    if new.caller:
+        params["number"] = new.caller
     if scoped:
         params["orgs"] = sorted(subtree(session, actor.org_id))
-    rows = core(session).execute(_candidates(near, scoped), params)
-    new = Sighting(
-        incident.summary, incident.received_at, incident.category, incident.address, incident.lat, incident.lon
-    )
+    rows = core(session).execute(_candidates(near, scoped, new.caller is not None), params)
     found = []
     for row in rows:
-        m = match(new, Sighting(row.summary, row.received_at, row.category, row.address, row.lat, row.lon))
+        old = Sighting(row.summary, row.received_at, row.category, row.address, row.lat, row.lon, row.caller_number)
+        m = match(new, old)
         if m is not None:
-            found.append({"incident_id": row.id, "score": m.score, "reasons": m.reasons})
+            found.append({"incident_id": row.id, "score": m.score, "reasons": m.reasons, "summary": row.summary})
     return sorted(found, key=lambda d: -d["score"])[:MAX_DUPLICATES]
 
 

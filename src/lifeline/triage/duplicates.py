@@ -2,7 +2,8 @@
 
 Twenty people calling about one fire are one incident with twenty reports. A report is offered for
 merging when it is close in time and place, and its words or category agree. Place comes from
-coordinates when both sides have them, else from the address.
+coordinates when both sides have them, else from the address; the same caller calling again within the
+hour counts as a place where none is known (a caller rings back: "the police are not here yet").
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class Sighting:
     address: str = ""
     lat: float | None = None
     lon: float | None = None
+    caller: str | None = None
+
+
+SAME_CALLER_PLACE = 0.8
+SAME_CALLER_BONUS = 0.1
 
 
 @dataclass
@@ -80,15 +86,21 @@ def match(new: Sighting, old: Sighting) -> Match | None:
         return None  # known to be elsewhere, whatever the words
     words = overlap(new.text, old.text)
     same_category = new.category == old.category
+    same_caller = new.caller is not None and new.caller == old.caller
+    if place is None and same_caller:
+        place = SAME_CALLER_PLACE
     if place is None:
         # With no place on one side, only near-identical words count (a repeated SMS, say).
         if words < 0.6:
             return None
         place = words
     score = 0.4 * place + 0.3 * words + 0.2 * (1 - minutes / WINDOW_MINUTES) + 0.1 * same_category
+    score = min(1.0, score + SAME_CALLER_BONUS * same_caller)
     if score < OFFER_AT:
         return None
     reasons = [f"{minutes:.0f} 分钟内"]
+    if same_caller:
+        reasons.append("同一来电号码")
     if place_reason:
         reasons.append(place_reason)
     reasons.append(f"内容相似度 {words:.0%}")

@@ -7,19 +7,28 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from lifeline.api.schemas import Id, Text, Words
+from lifeline.api.schemas import MAX_ID, FormId, Text, Words
 from lifeline.auth.permissions import mask_number
+from lifeline.callers.scoring import normalise_number
 from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
+from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage
-from lifeline.vocabulary import CallbackOutcome
+from lifeline.triage.duplicates import Sighting
+from lifeline.vocabulary import CallbackOutcome, Disposition
 from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, render, shell, suggestion_context, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 20_000
-DECISIONS = {"police": "已派警（待调度）", "joint": "已联动", "divert": "已转 12345", "invalid": "已按无效登记"}
+DECISIONS = {
+    "police": ("已派警（待调度）", "sent to police (awaiting dispatch)"),
+    "joint": ("已联动", "joint response started"),
+    "divert": ("已转 12345", "diverted to 12345"),
+    "invalid": ("已按无效登记", "recorded as invalid"),
+}
+SESSION_ENDED = "会话已失效，请重新登录 / the session has ended; log in again"
 
 
 @router.get("/console/calls", response_class=HTMLResponse)
@@ -32,98 +41,148 @@ def live_triage(
     request: Request,
     text: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "voice",
-    caller_number: Annotated[Text, Form(max_length=32)] = "",
 ):
     """The suggestion for the words so far: pure triage, no database, so it answers while the caller speaks."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
         return HTMLResponse("", status_code=403)
     result = triage(text[:MAX_TEXT], channel if channel in CHANNELS else "voice") if text.strip() else None
-    caller = None
-    # The history is read (and the read recorded) when the number is entered, not on every keystroke.
-    if caller_number.strip() and request.headers.get("HX-Trigger-Name") == "caller_number":
+    return render(request, "partials/suggestion.html", who, **suggestion_context(result))
+
+
+@router.post("/console/caller", response_class=HTMLResponse)
+def caller(request: Request, caller_number: Annotated[Text, Form(max_length=32)] = ""):
+    """The caller's history, read (and the read recorded) once when the number is entered; it stays for the call."""
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return HTMLResponse("", status_code=403)
+    found, refused = None, ""
+    if caller_number.strip():
         try:
             with transaction(request.app.state.sessions) as session:
-                caller = incidents.caller_history(session, who.user, caller_number)
-        except LifelineError:
-            caller = None
-    return render(request, "partials/suggestion.html", who, caller=caller, **suggestion_context(result))
+                found = incidents.caller_history(session, who.user, caller_number)
+        except LifelineError as exc:
+            refused = exc.detail
+    return render(request, "partials/caller.html", who, caller=found, refused=refused)
+
+
+@router.post("/console/duplicates", response_class=HTMLResponse)
+def possible_duplicates(
+    request: Request,
+    text: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "voice",
+    caller_number: Annotated[Text, Form(max_length=32)] = "",
+    location_text: Annotated[Text, Form(max_length=500)] = "",
+):
+    """Live incidents the call in progress may repeat, offered before the decision key (F6 attaches to the first)."""
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return HTMLResponse("", status_code=403)
+    rows = []
+    if text.strip() or caller_number.strip():
+        result = triage(text[:MAX_TEXT], channel if channel in CHANNELS else "voice")
+        address = location_text.strip() or result.entities.address_text
+        seen = Sighting(result.text[:200], utcnow(), result.category, address, caller=normalise_number(caller_number))
+        with request.app.state.readers() as session:
+            rows = incidents.duplicates(session, who.user, seen)
+    return render(request, "partials/duplicates.html", who, rows=rows)
 
 
 @router.post("/console/calls", response_class=HTMLResponse)
 def decide(
     request: Request,
-    decision: Annotated[str, Form()],
+    decision: Annotated[str, Form()] = "",
+    attach_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     text: Annotated[Words, Form()] = "",
     channel: Annotated[str, Form()] = "voice",
     caller_number: Annotated[Text, Form(max_length=32)] = "",
     location_text: Annotated[Text, Form(max_length=500)] = "",
     reason: Annotated[Text, Form(max_length=2000)] = "",
 ):
-    """One key: record the call and the call-taker's decision, then start what follows from it."""
+    """One key: record the call and the call-taker's decision (or attach it to a live incident), then start what
+    follows from it."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / the session has ended; log in again", error=True)
-    if decision not in DECISIONS:
-        return toast(request, f"未知决定 unknown decision {decision!r}", error=True)
-    result = triage(text[:MAX_TEXT], channel if channel in CHANNELS else "voice")
+        return toast(request, SESSION_ENDED, error=True)
+    if attach_to is None and decision not in DECISIONS:
+        return toast(request, f"未知决定 / unknown decision {decision!r}", error=True)
+    channel = channel if channel in CHANNELS else "voice"
+    result = triage(text[:MAX_TEXT], channel)
     data = incidents.ReportIn(
-        text=text[:MAX_TEXT],
-        channel=channel if channel in CHANNELS else "voice",
-        caller_number=caller_number or None,
-        location_text=location_text,
+        text=text[:MAX_TEXT], channel=channel, caller_number=caller_number or None, location_text=location_text
     )
     # The key names a disposition only; the flow fills in the rest from the suggestion, keeping its facts.
     decided = incidents.Decision(disposition=decision, reason=reason.strip() or None)
     try:
         with transaction(request.app.state.sessions) as session:
+            if attach_to is not None:
+                taken = flows.attach_call(session, who.user, data, attach_to, result)
+                said = f"来电已并入警情 #{attach_to}（新报告 #{taken.report.id}） / the call is attached to incident "
+                said += f"#{attach_to} (report #{taken.report.id})"
+                response = toast(request, said)
+                response.headers["HX-Trigger"] = "call-recorded"
+                return response
             _, outcome = flows.take_call(session, who.user, request.app.state.desk, data, decided, result)
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
-    follow_up = outcome.summary()
+    number = outcome.incident.id
+    zh, en = outcome.said()
     if outcome.awaiting_callback:
-        response = toast(request, f"警情 #{outcome.incident.id} {follow_up}", error=True)
-        response.headers["HX-Trigger"] = "call-recorded"
-        return response
-    said = f"警情 #{outcome.incident.id} {DECISIONS[decision]}" + (f"，{follow_up}" if follow_up else "")
-    response = toast(request, said)
+        response = toast(request, f"警情 #{number} {zh} / Incident #{number}: {en}", error=True)
+    else:
+        done_zh, done_en = DECISIONS[decision]
+        zh, en = (f"，{zh}", f"; {en}") if zh else ("", "")
+        response = toast(request, f"警情 #{number} {done_zh}{zh} / Incident #{number} {done_en}{en}")
     response.headers["HX-Trigger"] = "call-recorded"
     return response
 
 
 @router.get("/console/callbacks", response_class=HTMLResponse)
 def callbacks(request: Request):
-    """The calls waiting for a call-back, oldest first."""
+    """The calls waiting for a call-back, oldest first, with their count for the tab."""
     who = viewer(request)
-    if who is None:
-        return HTMLResponse("", status_code=401)
     try:
         with request.app.state.readers() as session:
             waiting = incidents.callback_queue(session, who.user)
     except LifelineError:
         waiting = []
-    outcomes = CallbackOutcome.labels()
-    return render(request, "partials/callbacks.html", who, rows=waiting, mask=mask_number, outcomes=outcomes)
+    return render(request, "partials/callbacks.html", who, rows=waiting, mask=mask_number)
 
 
-@router.post("/console/callbacks/{incident_id}", response_class=HTMLResponse)
+@router.get("/console/callbacks/count", response_class=HTMLResponse)
+def callback_count(request: Request):
+    """How many calls wait for a call-back: the tab's badge."""
+    try:
+        with request.app.state.readers() as session:
+            waiting = len(incidents.callback_queue(session, viewer(request).user))
+    except LifelineError:
+        waiting = 0
+    return HTMLResponse(str(waiting))
+
+
+@router.post("/console/callbacks", response_class=HTMLResponse)
 def call_back(
     request: Request,
-    incident_id: Id,
-    outcome: Annotated[str, Form()],
+    incident_id: FormId,
+    outcome: Annotated[str, Form(max_length=16)],
     note: Annotated[Text, Form(max_length=2000)] = "",
 ):
     """One call-back attempt; reached → the call is triaged again with the note."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / the session has ended; log in again", error=True)
+        return toast(request, SESSION_ENDED, error=True)
+    if outcome not in CallbackOutcome.labels():
+        return toast(request, f"未知回拨结果 / unknown outcome {outcome!r}", error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             incident = flows.call_back(session, who.user, incident_id, outcome, note)
-            label = CallbackOutcome(outcome).zh
-            state = incident.suggestion["disposition"]
-    except (LifelineError, ValueError) as exc:
-        return toast(request, getattr(exc, "detail", str(exc)), error=True)
-    response = toast(request, f"警情 #{incident_id} 回拨：{label}；研判建议 suggestion: {state}")
-    response.headers["HX-Trigger"] = "call-recorded"
+            label, advice = CallbackOutcome(outcome), Disposition(incident.suggestion["disposition"])
+    except LifelineError as exc:
+        return toast(request, exc.detail, error=True)
+    response = toast(
+        request,
+        f"警情 #{incident_id} 回拨：{label.zh}；研判建议：{advice.zh}"
+        f" / Incident #{incident_id} call-back: {label.en}; suggestion: {advice.en}",
+    )
+    response.headers["HX-Trigger"] = "callback-recorded"
     return response

@@ -3,7 +3,8 @@
 Templates say every word through `t`, in one of three forms:
 - `t('calls')`: a word shared by several pages, from WORDS;
 - `t('待回拨', 'Call-backs')`: a word of one page, both languages beside each other;
-- `t(OrderState('signed'))` or any vocabulary term: its label.
+- `t(OrderState('signed'))`, any vocabulary term, or `t(category(code))`: its label;
+- `t(exc.detail)`: a service's "中文 / English" message, the reader's side of it.
 What people wrote (a caller's words, an address, feedback) is data, not a word of the console: the element that
 shows it carries translate="no", and tests/web/test_english.py checks that nothing else is left in Chinese.
 """
@@ -58,12 +59,12 @@ def translator(lang: str):
     english = lang == "en"
 
     def t(key: str, en: str | None = None) -> str:
-        if isinstance(key, Term):
+        if isinstance(key, Term) or hasattr(key, "zh"):  # a vocabulary term, a triage category or destination
             return key.en if english else key.zh
         if en is not None:
             return en if english else key
         pair = WORDS.get(key)
-        return pair[english] if pair else key
+        return pair[english] if pair else localise(key, lang)  # a service's "中文 / English" message
 
     return t
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -24,13 +25,28 @@ from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
 from lifeline.triage import TriageResult
-from lifeline.vocabulary import Role
+from lifeline.vocabulary import Channel, Role
 from lifeline.web.i18n import localise, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-# The vocabulary's terms, for t(OrderState(o.state)) and the like in the templates.
+# The vocabulary's terms, for t(OrderState(o.state)) and the like in the templates; t(category(code)) names a
+# triage category. Times are shown in China Standard Time.
 templates.env.globals.update({term.__name__: term for term in vocabulary.Term.__subclasses__()})
+templates.env.globals["category"] = lambda code: taxonomy.default().categories.get(code) or Unnamed(code)
+templates.env.filters["localtime"] = lambda at, shape="%m-%d %H:%M": at.astimezone(CHINA).strftime(shape) if at else "—"
 router = APIRouter(include_in_schema=False)
+CHINA = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Unnamed:
+    """A code without a label (a category a newer taxonomy added): shown as its code in either language."""
+
+    zh: str
+
+    @property
+    def en(self) -> str:
+        return self.zh
 
 
 @dataclass(frozen=True)
@@ -247,8 +263,7 @@ def suggestion_context(result: TriageResult | None) -> dict:
     tax = taxonomy.default()
     return {
         "result": result,
-        "disposition_zh": tax.dispositions[result.disposition].zh,
-        "destinations_zh": "、".join(tax.destinations[d].zh for d in result.destinations) or "—",
+        "destinations": [tax.destinations[d] for d in result.destinations],
         "marked": marked_text(result),
     }
 
@@ -260,4 +275,5 @@ def toast(request: Request, message: str, *, error: bool = False) -> HTMLRespons
     return HTMLResponse(f'<div class="{css}" role="status" id="toast-message">{shown}</div>')
 
 
-CHANNEL_CHOICES = [(code, name) for code, name in REPORT_CHANNELS.items() if code != "hotline_push"]
+# Channels a call-taker records a call on (12345 pushes arrive over the exchange, not by hand).
+CHANNEL_CHOICES = [code for code in REPORT_CHANNELS if code != Channel.HOTLINE_PUSH]

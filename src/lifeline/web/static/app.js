@@ -10,7 +10,8 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey) return;
   if (letter && event.target.closest("input, textarea, select, [contenteditable]")) return;
   const key = letter ? event.key.toLowerCase() : event.key;
-  const button = document.querySelector(`[data-key="${key}"]`);
+  // Only a key on screen counts: the same key means one thing per tab (F2 派警 on a call, 已接通 on a call-back).
+  const button = [...document.querySelectorAll(`[data-key="${key}"]`)].find((b) => b.offsetParent !== null);
   if (button && !button.disabled) {
     event.preventDefault();
     button.click();
@@ -38,12 +39,59 @@ setInterval(tick, 1000);
 document.addEventListener("htmx:afterSwap", tick);
 document.addEventListener("DOMContentLoaded", tick);
 
-// After a call is recorded, the form is ready for the next one at once.
+// Tabs (接警 / 待回拨): one panel shown at a time; #callbacks in the address opens that tab.
+function showTab(name) {
+  document.querySelectorAll("[data-tab]").forEach((tab) => tab.setAttribute("aria-selected", String(tab.dataset.tab === name)));
+  document.querySelectorAll("[data-panel]").forEach((panel) => { panel.hidden = panel.dataset.panel !== name; });
+  if (name === "callbacks") {
+    pickCallback(document.getElementById("attempt-incident").value || firstCallback());
+    document.getElementById("attempt-note").focus();
+  } else if (name === "take") {
+    document.getElementById("text").focus();
+  }
+}
+document.addEventListener("click", (event) => {
+  const tab = event.target.closest("[data-tab]");
+  if (tab) showTab(tab.dataset.tab);
+  const pick = event.target.closest("[data-pick]");
+  if (pick) {
+    pickCallback(pick.dataset.pick);
+    document.getElementById("attempt-note").focus();
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  if (location.hash === "#callbacks" && document.getElementById("tab-callbacks")) showTab("callbacks");
+});
+
+// The call-back attempt acts on one call: the one picked, else the oldest waiting.
+function firstCallback() {
+  const row = document.querySelector("#callbacks tr[data-incident]");
+  return row ? row.dataset.incident : "";
+}
+function pickCallback(id) {
+  const field = document.getElementById("attempt-incident");
+  if (!field) return;
+  if (id && !document.querySelector(`#callbacks tr[data-incident="${id}"]`)) id = firstCallback();
+  field.value = id || "";
+  document.getElementById("attempt-label").textContent = id ? `#${id}` : "—";
+  document.querySelectorAll("#callbacks tr[data-incident]").forEach((row) => row.classList.toggle("picked", row.dataset.incident === id));
+  document.querySelectorAll("#attempt button").forEach((button) => { button.disabled = !id; });
+}
+// After the list refreshes, the picked call stays picked (or the oldest is, when it left the queue).
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id === "callbacks") pickCallback(document.getElementById("attempt-incident").value);
+});
+document.addEventListener("callback-recorded", () => {
+  const note = document.getElementById("attempt-note");
+  if (note) note.value = "";
+});
+
+// After a call is recorded, the form is ready for the next one at once: suggestion, history and duplicates go.
 document.addEventListener("call-recorded", () => {
   const form = document.getElementById("call");
   if (!form) return;
   form.reset();
-  document.getElementById("suggestion").innerHTML = "";
+  for (const id of ["suggestion", "caller", "duplicates"]) document.getElementById(id).innerHTML = "";
   document.getElementById("text").focus();
 });
 
