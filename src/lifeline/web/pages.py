@@ -17,7 +17,6 @@ from lifeline import taxonomy, vocabulary
 from lifeline.api.context import SESSION_COOKIE, credentials
 from lifeline.api.schemas import Text
 from lifeline.auth import service as auth
-from lifeline.auth.models import ROLES
 from lifeline.auth.permissions import PERMISSIONS
 from lifeline.auth.service import Principal
 from lifeline.auth.views import client_address
@@ -102,7 +101,6 @@ def render(request: Request, name: str, who: Viewer | None, here: str = "", stat
             "t": translator(p["lang"]),
             "user": who.user if who else None,
             "csrf": who.csrf if who else "",
-            "role_zh": ROLES.get(who.user.role, "") if who else "",
             "pages": pages,
             "here": here,
             "tile_url": getattr(request.app.state, "tile_url", ""),
