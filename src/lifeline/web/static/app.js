@@ -10,6 +10,12 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey) return;
   if (letter && event.target.closest("input, textarea, select, [contenteditable]")) return;
   const key = letter ? event.key.toLowerCase() : event.key;
+  const search = document.getElementById("search-q");
+  if (key === "/" && search && !event.target.closest("input, textarea, select, [contenteditable]")) {
+    event.preventDefault(); // "/" finds an incident from any page, as in most consoles
+    search.focus();
+    return;
+  }
   // Only a key on screen counts: the same key means one thing per tab (F2 派警 on a call, 已接通 on a call-back).
   const button = [...document.querySelectorAll(`[data-key="${key}"]`)].find((b) => b.offsetParent !== null);
   if (button && !button.disabled) {
