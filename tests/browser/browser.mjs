@@ -83,8 +83,8 @@ export async function launch() {
 }
 
 // A new context per person: their own cookies, as on their own desk.
-export async function desk(browser, role, prefix) {
-  const context = await browser.newContext({ baseURL: BASE, locale: "zh-CN", viewport: { width: 1280, height: 860 } });
+export async function desk(browser, role, prefix, viewport = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ baseURL: BASE, locale: "zh-CN", viewport });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`[${role}] page error: ${error.message}`));
