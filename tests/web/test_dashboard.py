@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from tests.web.test_consoles import login
 
@@ -11,7 +12,12 @@ KNIFE = "有人拿刀在菜市场门口追着砍人"
 
 def tiles(html: str) -> dict[str, str]:
     """key → the figure as the tile shows it."""
-    return dict(re.findall(r'data-kpi="([a-z_]+)"[^>]*>\s*<span[^>]*>[^<]*</span>\s*<b[^>]*>([^<]*)</b>', html))
+    return dict(re.findall(r'data-kpi="([a-z0-9_]+)"[^>]*>\s*<span[^>]*>[^<]*</span>\s*<b[^>]*>([^<]*)</b>', html))
+
+
+def titles(html: str) -> dict[str, str]:
+    """key → the tile's hover text: its name = its formula."""
+    return {k: unescape(v) for k, v in re.findall(r'data-kpi="([a-z0-9_]+)"[^>]*title="([^"]*)"', html)}
 
 
 def test_the_supervisor_sees_the_tiles_and_they_agree_with_the_api(api):
@@ -25,12 +31,16 @@ def test_the_supervisor_sees_the_tiles_and_they_agree_with_the_api(api):
     )
     assert "/static/vendor/echarts/echarts.min.js" in page.text and 'id="chart-trend"' in page.text
     shown = tiles(page.text)
-    assert len(shown) == 9 and shown["calls"] == "2" and shown["answer_rate"] == "100.0%"
-    assert shown["one_minute_dispatch_rate"] == "—"
-    assert "answered live calls / live calls" in page.text  # a formula, in a tile's title
+    assert len(shown) == 14 and shown["calls"] == "2" and shown["answer_rate"] == "100.0%"
+    assert shown["one_minute_dispatch_rate"] == "—"  # received just now: not due yet
+    assert shown["p1_waiting"] == "0" and shown["longest_wait"] == "—"  # triaged, not yet confirmed: not waiting
+    assert titles(page.text)["answer_rate"] == "接通率 = 有接通时间的实时来电 / 实时来电（语音、视频、报警柱）"
+    english = titles(client.get("/console/dashboard/tiles?lang=en").text)
+    assert english["answer_rate"] == "Answer rate = answered live calls / live calls (voice, video, alarm post)"
+    assert english["p1_waiting"].startswith("P1 waiting = priority-1 police or joint incidents")
 
-    api_figures = {f["key"]: f["shown"] for f in api.get("supervisor", "/kpis").json()["figures"]}
-    assert api_figures == shown
+    body = api.get("supervisor", "/kpis").json()
+    assert {f["key"]: f["shown"] for f in body["figures"] + body["waiting"]} == shown
 
     partial = client.get("/console/dashboard/tiles")
     assert tiles(partial.text) == shown and 'id="kpi-data"' in partial.text
