@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 from tests.web.test_consoles import login
 
@@ -66,3 +68,23 @@ def test_large_mode_and_who_may_see_the_dashboard(api):
     assert client.get("/console/dashboard/heat.json").status_code == 403
     client.cookies.clear()
     assert client.get("/console/dashboard", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_each_tile_links_to_the_list_behind_it(api):
+    received = datetime.now(UTC) - timedelta(minutes=7)
+    iid = api.report(KNIFE, received_at=received.isoformat())["incident"]["id"]
+    assert api.post("call_taker", f"/incidents/{iid}/confirm", {}).status_code == 200
+    client, _, _ = login(api, "supervisor")
+    html = client.get("/console/dashboard").text
+    hrefs = {k: unescape(v) for k, v in re.findall(r'data-kpi="([a-z0-9_]+)" href="([^"]*)"', html)}
+    assert len(hrefs) == 14
+    assert hrefs["p1_waiting"] == hrefs["p2_waiting"] == "/console/dispatch"
+    assert hrefs["longest_wait"] == f"/console/incidents/{iid}" and tiles(html)["longest_wait"].startswith("7:")
+    assert hrefs["orders_overdue"] == "/console/orders?view=inbox&overdue=1&sort=deadline"
+    assert hrefs["callbacks_waiting"] == "/console/calls#callbacks"
+    search = urlsplit(hrefs["calls"])
+    window = parse_qs(search.query)
+    assert search.path == "/console/search" and set(window) == {"since", "until"}
+    assert datetime.fromisoformat(window["since"][0]).utcoffset() == timedelta(hours=8)  # today, local midnight
+    assert parse_qs(urlsplit(hrefs["diversion_rate"]).query)["state"] == ["transferred"]
+    assert tiles(html)["one_minute_dispatch_rate"] == "0.0%"  # the waiting P1 is late, not left out
