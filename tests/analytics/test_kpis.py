@@ -122,6 +122,10 @@ def test_deadline_edges(case, deadline, done, undone_now, verdict):
     assert kpis.deadline_kept(deadline, done, undone_now, SINCE, UNTIL) is verdict, case
 
 
+def test_a_window_that_starts_after_now_counts_no_order():
+    assert kpis.deadline_kept(s(600), None, True, UNTIL, UNTIL) is None
+
+
 def test_on_time_signing_counts_open_orders_past_their_deadline():
     verdicts = [
         kpis.deadline_kept(s(600), s(300), False, SINCE, UNTIL),  # signed on time

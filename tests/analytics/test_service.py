@@ -321,6 +321,8 @@ def test_an_unsigned_order_past_its_deadline_lowers_the_signing_rate_and_shows_a
         rows = connection.execute(select(WorkOrder.state, WorkOrder.sign_by, WorkOrder.handle_by)).all()
     at = datetime.now(UTC)
     assert sum(bool(states.overdue(*row, at)) for row in rows) == 1  # the tile and the inbox's rule agree
+    got, _ = figures(api, since=datetime.now(UTC) + timedelta(minutes=1))  # a window still to come
+    assert terms(got["on_time_sign_rate"]) == terms(got["on_time_handle_rate"]) == (0, 0)
 
 
 def test_a_call_waiting_for_a_call_back_shows(api):

@@ -203,8 +203,10 @@ def deadline_kept(
     Done in the window: on time when done by the deadline (or it has none). Otherwise late when the deadline passed
     before the window's end and the order was still not done then: not done yet (`undone_now`: its state waits for
     that step), or done only after the window. An order overdue for days counts in every window until it is done,
-    as it shows in the inbox every day.
+    as it shows in the inbox every day. A window that starts after now counts nothing.
     """
+    if until <= since:
+        return None
     if done_at is not None and since <= done_at < until:
         return deadline is None or done_at <= deadline
     if deadline is not None and deadline < until and (undone_now or (done_at is not None and done_at >= until)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, extract, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from lifeline.analytics import kpis
@@ -203,6 +203,8 @@ def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetim
 
 def _deadline_verdicts(deadline, done, undone_now, since: datetime, until: datetime):
     """(on time, counted) as SQL conditions: `kpis.deadline_kept` for each order row; `until` is at most now."""
+    if until <= since:
+        return false(), false()
     inside = and_(done >= since, done < until)
     on_time = and_(inside, or_(deadline.is_(None), done <= deadline))
     late = and_(
