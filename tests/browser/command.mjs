@@ -94,6 +94,8 @@ async function aCallDispatchedWithinTheMinute(browser) {
 
   await row.locator("button").click();
   await dp.page.locator("#recommend-table tbody tr").first().waitFor();
+  // htmx must have taken the form over first, or Enter submits it as a plain GET (a race of the dispatch board).
+  await dp.page.waitForFunction(() => document.querySelector("#recommend-table form")?.["htmx-internal-data"]);
   const done = await toast(dp.page, () => dp.page.keyboard.press("Enter"), "已派");
   console.log(`  toast: ${done}`);
   live.push(await tileBecomes(page, "one_minute_dispatch_rate", /^50\.0%$/, "dispatched within the minute"));
@@ -102,6 +104,13 @@ async function aCallDispatchedWithinTheMinute(browser) {
   check(await tile(page, "longest_wait").getAttribute("href") === `/console/incidents/${WAITING}`,
     "the longest wait is still the seven-minute P1");
   console.log(`  tiles followed live: ${live.map((ms) => `${ms} ms`).join(", ")} after the toast`);
+  const drawn = await page.evaluate(() => {
+    const data = JSON.parse(document.getElementById("kpi-data").dataset.json);
+    const mix = echarts.getInstanceByDom(document.getElementById("chart-mix")).getOption().series[0].data;
+    return { categories: data.categories.length, bars: mix.length, calls: data.figures[0].value };
+  });
+  console.log(`  charts: ${JSON.stringify(drawn)}`);
+  check(drawn.bars === drawn.categories, `the category chart follows the tiles: ${JSON.stringify(drawn)}`);
   await state.sv.shot("3-dispatched");
   await ct.context.close();
   await dp.context.close();

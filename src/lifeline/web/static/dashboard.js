@@ -1,5 +1,5 @@
-// 指挥大屏: tiles come from the server (htmx); the charts read the figures the tiles carry (#kpi-data) and speak the
-// reader's language (#dash-words).
+// 指挥大屏: tiles come from the server (htmx); the charts read the figures the tiles carry (#kpi-data, swapped in with
+// them) and speak the reader's language (#dash-words).
 // The `kpi` signal of the event stream refreshes them at most once a second, never dropping the last one.
 (function () {
   const root = document.getElementById("dashboard");
@@ -21,7 +21,7 @@
 
   function figures() {
     const el = document.getElementById("kpi-data");
-    return el ? JSON.parse(el.textContent) : null;
+    return el ? JSON.parse(el.dataset.json) : null;
   }
 
   function draw() {
