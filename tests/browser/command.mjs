@@ -131,7 +131,10 @@ async function english() {
   const left = text.split("\n").filter((line) => CJK.test(line));
   check(left.length === 0, `no Chinese left on the English command screen: ${JSON.stringify(left)}`);
   await state.sv.shot("4-english");
-  await page.goto("/console/dashboard?lang=zh");
+  await page.goto("/console/dashboard?lang=zh&large=1"); // the wall screen: large, high contrast
+  check(await figure(page, "p1_waiting") === "1", "the wall screen shows the same waiting P1");
+  await state.sv.shot("5-wall");
+  await page.goto("/console/dashboard?large=0");
 }
 
 function summary() {
@@ -142,6 +145,6 @@ function summary() {
 await main([
   ["a. supervisor: a P1 waiting seven minutes, in the tiles and in 1分钟派警率", supervisorSeesTheWait],
   ["b. a call taken and dispatched within the minute moves the tiles live", aCallDispatchedWithinTheMinute],
-  ["c. English mode", english],
+  ["c. English mode, then the large wall-screen mode", english],
   ["summary", summary],
 ], () => open);
