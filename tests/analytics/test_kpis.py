@@ -25,8 +25,9 @@ def test_every_rate_is_none_without_a_denominator():
     assert kpis.satisfaction_rate(0, 0) is None
     assert kpis.basic_satisfaction_rate(0, 0) is None
     assert kpis.repeat_rate(0, 0) is None
-    assert kpis.display(None, percent=True) == "—"
-    assert kpis.calls(0) == 0 and kpis.display(0, percent=False) == "0"
+    assert kpis.display(None, kpis.SHARE) == "—" and kpis.display(None, kpis.SECONDS) == "—"
+    assert kpis.calls(0) == 0 and kpis.display(0, kpis.COUNT) == "0"
+    assert kpis.longest_wait(None) is None  # nothing waits: no wait, not a wait of 0 s
 
 
 def test_rates_are_shares_of_their_denominators():
@@ -37,8 +38,15 @@ def test_rates_are_shares_of_their_denominators():
     assert kpis.on_time_sign_rate(1, 2) == 0.5
     assert kpis.on_time_handle_rate(2, 2) == 1.0
     assert kpis.repeat_rate(1, 8) == 0.125
-    assert kpis.display(0.8755, percent=True) == "87.5%"
-    assert kpis.display(2 / 3, percent=True) == "66.7%"
+    assert kpis.display(0.8755, kpis.SHARE) == "87.5%"
+    assert kpis.display(2 / 3, kpis.SHARE) == "66.7%"
+
+
+def test_a_wait_reads_as_minutes_and_seconds():
+    assert kpis.display(kpis.longest_wait(422.9), kpis.SECONDS) == "7:02"
+    assert kpis.display(kpis.longest_wait(59), kpis.SECONDS) == "0:59"
+    assert kpis.display(kpis.longest_wait(3 * 3600 + 65), kpis.SECONDS) == "3:01:05"
+    assert kpis.longest_wait(-0.4) == 0  # a clock a hair behind the database's is no negative wait
 
 
 def test_a_share_larger_than_its_whole_is_a_bug_not_a_figure():
@@ -48,11 +56,82 @@ def test_a_share_larger_than_its_whole_is_a_bug_not_a_figure():
         kpis.rate(-1, 2)
 
 
-def test_one_minute_counts_the_sixtieth_second_and_not_the_sixty_first():
-    pairs = [(T0, s(10)), (T0, s(60)), (T0, s(60.5)), (T0, s(300)), (T0, None)]
-    within, dispatched = kpis.dispatched_within(pairs)
-    assert (within, dispatched) == (2, 4)  # the undispatched one is in neither
-    assert kpis.one_minute_dispatch_rate(within, dispatched) == 0.5
+NOW = s(3600)  # an hour after T0
+
+
+@pytest.mark.parametrize(
+    ("case", "dispatched", "stopped", "received", "verdict"),
+    [
+        ("dispatched at 59 s", s(59), None, T0, True),
+        ("dispatched at the 60th second", s(60), None, T0, True),
+        ("dispatched at 61 s", s(61), None, T0, False),
+        ("dispatched at 60.5 s", s(60.5), None, T0, False),
+        ("dispatched within the minute of a call received 30 s ago", NOW, None, NOW - timedelta(seconds=30), True),
+        ("waiting 30 s: not due yet", None, None, NOW - timedelta(seconds=30), None),
+        ("waiting exactly 60 s: not due yet", None, None, NOW - timedelta(seconds=60), None),
+        ("waiting 61 s: late", None, None, NOW - timedelta(seconds=61), False),
+        ("waiting 7 min: late", None, None, NOW - timedelta(minutes=7), False),
+        ("cancelled at 40 s, before it was due: not counted", None, s(40), T0, None),
+        ("cancelled after waiting 2 min: late", None, s(120), T0, False),
+        ("handed over at 50 s without a unit: not counted", None, s(50), T0, None),
+    ],
+)
+def test_one_minute_dispatch_edges(case, dispatched, stopped, received, verdict):
+    assert kpis.dispatch_on_time(received, dispatched, stopped, NOW) is verdict, case
+
+
+def test_one_minute_rate_counts_the_waiting_as_late():
+    verdicts = [
+        kpis.dispatch_on_time(T0, s(30), None, NOW),  # on time
+        kpis.dispatch_on_time(NOW - timedelta(minutes=7), None, None, NOW),  # a P1 waiting 7 minutes
+        kpis.dispatch_on_time(NOW - timedelta(seconds=10), None, None, NOW),  # just in: not due
+    ]
+    within, due = kpis.kept_counts(verdicts)
+    assert (within, due) == (1, 2)
+    assert kpis.one_minute_dispatch_rate(within, due) == 0.5  # not 100 % because only dispatched ones counted
+
+
+SINCE, UNTIL = T0, s(86400)  # a day's window; UNTIL is at most now
+
+
+@pytest.mark.parametrize(
+    ("case", "deadline", "done", "undone_now", "verdict"),
+    [
+        ("done in the window before the deadline", s(600), s(300), False, True),
+        ("done in the window at the deadline", s(600), s(600), False, True),
+        ("done in the window after the deadline", s(600), s(601), False, False),
+        ("done in the window without a deadline", None, s(300), False, True),
+        ("open, past its deadline", s(600), None, True, False),
+        ("open, deadline still to come", UNTIL + timedelta(hours=1), None, True, None),
+        ("open, overdue since before the window", SINCE - timedelta(days=2), None, True, False),
+        ("open without a deadline", None, None, True, None),
+        ("done before the window", s(-100), s(-200), False, None),
+        ("done after the window, overdue in it", s(600), UNTIL + timedelta(hours=1), False, False),
+        (
+            "done after the window, due after it too",
+            UNTIL + timedelta(minutes=1),
+            UNTIL + timedelta(hours=1),
+            False,
+            None,
+        ),
+        ("handled before the window, redone, overdue again", s(600), s(-3600), True, False),
+        ("not done and no longer waiting for it (returned, taken back)", s(600), None, False, None),
+    ],
+)
+def test_deadline_edges(case, deadline, done, undone_now, verdict):
+    assert kpis.deadline_kept(deadline, done, undone_now, SINCE, UNTIL) is verdict, case
+
+
+def test_a_window_that_starts_after_now_counts_no_order():
+    assert kpis.deadline_kept(s(600), None, True, UNTIL, UNTIL) is None
+
+
+def test_on_time_signing_counts_open_orders_past_their_deadline():
+    verdicts = [
+        kpis.deadline_kept(s(600), s(300), False, SINCE, UNTIL),  # signed on time
+        kpis.deadline_kept(s(600), None, True, SINCE, UNTIL),  # unsigned, overdue: the inbox shows it
+    ]
+    assert kpis.on_time_sign_rate(*kpis.kept_counts(verdicts)) == 0.5
 
 
 def test_satisfaction_splits_satisfied_basic_and_unsatisfied():
@@ -108,10 +187,18 @@ def test_heat_cells_gather_nearby_points_densest_first():
 
 
 def test_each_kpi_writes_its_formula_in_its_docstring_once():
-    keys = [k.key for k in kpis.KPIS]
-    assert len(keys) == len(set(keys)) == 9
-    for kpi in kpis.KPIS:
+    keys = [k.key for k in kpis.KPIS + kpis.NOW]
+    assert len(keys) == len(set(keys)) == 14
+    for kpi in kpis.KPIS + kpis.NOW:
         doc = inspect.getdoc(kpi.function)
         assert kpi.formula and doc.count("公式 formula:") == 1 and kpi.formula in " ".join(doc.split())
         assert doc.startswith(kpi.zh), kpi.key
         assert kpi.name == f"lifeline.analytics.kpis.{kpi.function.__name__}"
+
+
+def test_each_formula_has_a_chinese_and_an_english_side():
+    for kpi in kpis.KPIS + kpis.NOW:
+        zh, en = kpi.formula_sides
+        assert zh and en and f"{zh} {en}" == kpi.formula, kpi.key
+        assert not any(kpis._chinese(c) for c in en), (kpi.key, en)
+        assert en[0].isascii() and en[0].isalpha(), (kpi.key, en)

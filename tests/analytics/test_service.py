@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from lifeline.analytics import kpis
 from lifeline.analytics.service import CHINA
+from lifeline.diversion import states
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident, Report
 
@@ -226,3 +227,109 @@ def test_a_window_must_be_a_real_window(api):
         assert answer.headers["content-type"] == "application/problem+json"
     assert api.get("call_taker", "/kpis").status_code == 403
     assert api.get("hotline_operator", "/kpis").status_code == 200
+
+
+# What waits now, and the rates that no longer hide it ------------------------------------------------------------
+
+
+def waiting(api) -> tuple[dict, dict | None]:
+    body = api.get("supervisor", "/kpis").json()
+    return {f["key"]: f for f in body["waiting"]}, body["longest"]
+
+
+def test_a_p1_waiting_seven_minutes_lowers_the_one_minute_rate_and_tops_the_waiting_tiles(api):
+    quick = _police(api)
+    put(api, Incident, quick, received_at=_dispatch(api, quick) - timedelta(seconds=20))
+    left = _police(api)
+    assert read(api, Incident.priority, left) == 1
+    got, _ = figures(api)
+    assert terms(got["one_minute_dispatch_rate"]) == (1, 1)  # the waiting one was received just now: not due
+    now, longest = waiting(api)
+    assert now["p1_waiting"]["value"] == 1 and now["p2_waiting"]["value"] == 0
+    assert longest["incident_id"] == left and longest["seconds"] < 60
+
+    put(api, Incident, left, received_at=datetime.now(UTC) - timedelta(minutes=7))
+    got, _ = figures(api)
+    assert terms(got["one_minute_dispatch_rate"]) == (1, 2) and got["one_minute_dispatch_rate"]["shown"] == "50.0%"
+    now, longest = waiting(api)
+    assert now["p1_waiting"]["value"] == 1
+    assert longest["incident_id"] == left and longest["priority"] == 1 and 420 <= longest["seconds"] < 480
+    assert now["longest_wait"]["value"] == longest["seconds"] and now["longest_wait"]["shown"].startswith("7:")
+    assert now["longest_wait"]["formula"] == kpis.BY_KEY["longest_wait"].formula
+
+    _dispatch(api, left)  # dispatched at last: late for good, and no longer waiting
+    got, _ = figures(api)
+    assert terms(got["one_minute_dispatch_rate"]) == (1, 2)
+    now, longest = waiting(api)
+    assert now["p1_waiting"]["value"] == 0 and longest is None and now["longest_wait"]["shown"] == "—"
+
+
+def test_a_call_cancelled_within_the_minute_is_not_counted_and_one_cancelled_after_waiting_is_late(api):
+    early, after = _police(api), _police(api)
+    for iid in (early, after):
+        moved = api.post("supervisor", f"/incidents/{iid}/transitions", {"to": "cancelled", "reason": "报警人撤回"})
+        assert moved.status_code == 200, moved.text
+    cancelled = read(api, Incident.cancelled_at, after)
+    put(api, Incident, early, received_at=cancelled - timedelta(seconds=40))
+    put(api, Incident, after, received_at=cancelled - timedelta(minutes=2))
+    got, _ = figures(api)
+    assert terms(got["one_minute_dispatch_rate"]) == (0, 1)
+    assert waiting(api)[0]["p1_waiting"]["value"] == 0  # cancelled: no longer waiting
+
+
+def test_the_sql_and_the_pure_verdicts_agree(api):
+    now = datetime.now(UTC)
+    ids = [_police(api) for _ in range(4)]
+    _dispatch(api, ids[0])
+    _dispatch(api, ids[1])
+    put(api, Incident, ids[1], received_at=now - timedelta(seconds=90))
+    put(api, Incident, ids[2], received_at=now - timedelta(minutes=3))
+    got, _ = figures(api)
+    with api.client.app.state.engine.connect() as connection:
+        rows = connection.execute(
+            select(Incident.received_at, Incident.dispatched_at, Incident.cancelled_at, Incident.transferred_at)
+        ).all()
+    at = datetime.now(UTC)
+    pure = kpis.kept_counts(kpis.dispatch_on_time(r, d, c or t, at) for r, d, c, t in rows)
+    assert pure == terms(got["one_minute_dispatch_rate"]) == (1, 3)
+
+
+def test_an_unsigned_order_past_its_deadline_lowers_the_signing_rate_and_shows_as_overdue(api):
+    signed, late = _order(api), _order(api)
+    step(api, "agency_handler", signed, to="signed")
+    got, _ = figures(api)
+    assert terms(got["on_time_sign_rate"]) == (1, 1)
+    assert waiting(api)[0]["orders_overdue"]["value"] == 0
+
+    put(api, WorkOrder, late, sign_by=datetime.now(UTC) - timedelta(minutes=5))
+    got, _ = figures(api)
+    assert terms(got["on_time_sign_rate"]) == (1, 2) and got["on_time_sign_rate"]["shown"] == "50.0%"
+    assert terms(got["on_time_handle_rate"]) == (0, 0)
+    now, _ = waiting(api)
+    assert now["orders_overdue"]["value"] == 1
+
+    step(api, "agency_handler", late, to="signed")  # signed late: counted once, as late; no longer overdue
+    got, _ = figures(api)
+    assert terms(got["on_time_sign_rate"]) == (1, 2)
+    assert waiting(api)[0]["orders_overdue"]["value"] == 0
+
+    put(api, WorkOrder, signed, handle_by=datetime.now(UTC) - timedelta(minutes=1))  # signed, not handled in time
+    got, _ = figures(api)
+    assert terms(got["on_time_handle_rate"]) == (0, 1)
+    assert waiting(api)[0]["orders_overdue"]["value"] == 1
+    with api.client.app.state.engine.connect() as connection:
+        rows = connection.execute(select(WorkOrder.state, WorkOrder.sign_by, WorkOrder.handle_by)).all()
+    at = datetime.now(UTC)
+    assert sum(bool(states.overdue(*row, at)) for row in rows) == 1  # the tile and the inbox's rule agree
+    got, _ = figures(api, since=datetime.now(UTC) + timedelta(minutes=1))  # a window still to come
+    assert terms(got["on_time_sign_rate"]) == terms(got["on_time_handle_rate"]) == (0, 0)
+
+
+def test_a_call_waiting_for_a_call_back_shows(api):
+    silent = api.report("（无声）")["incident"]["id"]
+    now, _ = waiting(api)
+    assert read(api, Incident.callback_state, silent) == "waiting"
+    assert now["callbacks_waiting"]["value"] == 1 and now["callbacks_waiting"]["shown"] == "1"
+    reached = api.post("call_taker", f"/incidents/{silent}/callbacks", {"outcome": "reached", "note": "误拨"})
+    assert reached.status_code == 201, reached.text
+    assert waiting(api)[0]["callbacks_waiting"]["value"] == 0

@@ -3,6 +3,10 @@
 Every rate is a share between 0 and 1, or None when its denominator is 0 (shown as "—": no calls is
 not a 0 % answer rate). The formula of each KPI is the paragraph of its docstring that starts "公式 formula:"; it is
 shown on the page as the tile's tooltip; `tests/analytics/test_kpis.py` checks the two agree.
+
+Two kinds of figure: the window's (`KPIS`: today so far, by default) and the desk's state at this moment (`NOW`:
+what is waiting). A rate never hides what is waiting: an incident still undispatched past its minute, or an order
+still unsigned past its deadline, counts as late in the window it belongs to.
 """
 
 from __future__ import annotations
@@ -49,13 +53,17 @@ def answer_rate(answered: int, live_calls: int) -> float | None:
     return rate(answered, live_calls)
 
 
-def one_minute_dispatch_rate(within_a_minute: int, dispatched: int) -> float | None:
+def one_minute_dispatch_rate(within_a_minute: int, due: int) -> float | None:
     """1分钟派警率 one-minute dispatch rate.
 
-    公式 formula: 接警后 60 秒内派警的警务/联动警情 / 已派警的警务/联动警情
-    police or joint incidents dispatched within 60 s of received_at / police or joint incidents dispatched
+    公式 formula: 接警后 60 秒内派警的警务/联动警情 / 已到期的警务/联动警情（已派警的，加上接警超过 60 秒仍未派警的）
+    police or joint incidents dispatched within 60 s of received_at / those due: dispatched, or still undispatched
+    more than 60 s after received_at
+
+    Each confirmed police or joint incident received in the window counts, once it is due (`dispatch_on_time`): a
+    waiting one is late from its 61st second, so seven minutes of waiting lowers the rate while it waits.
     """
-    return rate(within_a_minute, dispatched)
+    return rate(within_a_minute, due)
 
 
 def diversion_rate(diverted: int, invalid: int) -> float | None:
@@ -67,24 +75,27 @@ def diversion_rate(diverted: int, invalid: int) -> float | None:
     return rate(diverted, diverted + invalid)
 
 
-def on_time_sign_rate(signed_on_time: int, signed: int) -> float | None:
+def on_time_sign_rate(signed_on_time: int, due: int) -> float | None:
     """按时签收率 on-time signing rate.
 
-    公式 formula: 在签收时限前签收的工单 / 窗口内签收的工单 orders signed by sign_by / orders signed in the window
+    公式 formula: 在签收时限前签收的工单 / （窗口内签收的工单 + 已过签收时限仍未签收的工单）
+    orders signed by sign_by / (orders signed in the window + orders still unsigned past sign_by)
 
-    An order without a signing deadline cannot be late.
+    An order without a signing deadline cannot be late. Which orders count: `deadline_kept`.
     """
-    return rate(signed_on_time, signed)
+    return rate(signed_on_time, due)
 
 
-def on_time_handle_rate(handled_on_time: int, handled: int) -> float | None:
+def on_time_handle_rate(handled_on_time: int, due: int) -> float | None:
     """按时办结率 on-time handling rate.
 
-    公式 formula: 在办结时限前办结的工单 / 窗口内办结的工单 orders handled by handle_by / orders handled in the window
+    公式 formula: 在办结时限前办结的工单 / （窗口内办结的工单 + 已过办结时限仍未办结的工单）
+    orders handled by handle_by / (orders handled in the window + orders still not handled past handle_by)
 
-    An order sent back to be redone (重办) has a new deadline and counts once, by its latest handling.
+    An order sent back to be redone (重办) has a new deadline and counts once, by its latest handling; while it is
+    being redone past that deadline it is late. Which orders count: `deadline_kept`.
     """
-    return rate(handled_on_time, handled)
+    return rate(handled_on_time, due)
 
 
 def satisfaction_rate(satisfied: int, visits: int) -> float | None:
@@ -114,13 +125,99 @@ def repeat_rate(repeats: int, with_number: int) -> float | None:
     return rate(repeats, with_number)
 
 
+# What is waiting now: counts at this moment, not over the window ----------------------------------------------
+
+
+def p1_waiting(waiting: int) -> int:
+    """P1 待派 priority-1 incidents waiting now.
+
+    公式 formula: 此刻已确认、尚未派警的一级警务/联动警情
+    priority-1 police or joint incidents confirmed and not yet dispatched, now
+    """
+    return waiting
+
+
+def p2_waiting(waiting: int) -> int:
+    """P2 待派 priority-2 incidents waiting now.
+
+    公式 formula: 此刻已确认、尚未派警的二级警务/联动警情
+    priority-2 police or joint incidents confirmed and not yet dispatched, now
+    """
+    return waiting
+
+
+def longest_wait(seconds: float | None) -> int | None:
+    """最长等待 the longest wait now.
+
+    公式 formula: 此刻等待派警最久的警情自接警起的时长
+    time since received_at of the incident waiting longest for a unit, now
+    """
+    return None if seconds is None else max(0, int(seconds))
+
+
+def orders_overdue(overdue: int) -> int:
+    """超时工单 orders overdue now.
+
+    公式 formula: 此刻未签收且已过签收时限、或未办结且已过办结时限的在办工单
+    open orders past sign_by while unsigned, or past handle_by while not handled, now
+    """
+    return overdue
+
+
+def callbacks_waiting(waiting: int) -> int:
+    """待回拨 call-backs waiting now.
+
+    公式 formula: 此刻待回拨或待值班长决定的未结警情
+    open incidents waiting for a call-back or for a supervisor's decision, now
+    """
+    return waiting
+
+
 # The same formulas on plain records: what the SQL of `service` computes, written out to be read and tested ---------
 
 
-def dispatched_within(pairs: Iterable[tuple[datetime, datetime | None]], seconds: int = ONE_MINUTE) -> tuple[int, int]:
-    """(dispatched within `seconds`, dispatched) from (received_at, dispatched_at) pairs of police/joint incidents."""
-    done = [(r, d) for r, d in pairs if d is not None]
-    return sum((d - r).total_seconds() <= seconds for r, d in done), len(done)
+def dispatch_on_time(
+    received_at: datetime, dispatched_at: datetime | None, stopped_at: datetime | None, now: datetime,
+    seconds: int = ONE_MINUTE,
+) -> bool | None:  # fmt: skip
+    """Whether a confirmed police or joint incident was dispatched within the minute: True, False (late) or None
+    (not due, not counted).
+
+    It becomes due `seconds` after it was received. Dispatched within them: on time; dispatched later: late.
+    Not dispatched: late once it has waited longer than them, until now or until it stopped waiting
+    (`stopped_at`: cancelled or handed over without a unit), else not yet due. So a call cancelled within the
+    minute (the caller rang off, a duplicate) is not counted, and one cancelled after waiting two minutes is late.
+    """
+    if dispatched_at is not None:
+        return (dispatched_at - received_at).total_seconds() <= seconds
+    waited = ((stopped_at or now) - received_at).total_seconds()
+    return False if waited > seconds else None
+
+
+def deadline_kept(
+    deadline: datetime | None, done_at: datetime | None, undone_now: bool, since: datetime, until: datetime
+) -> bool | None:
+    """Whether an order kept a deadline (sign_by, handle_by), as counted in the window [since, until): True,
+    False (late) or None (not counted); `until` is at most now.
+
+    Done in the window: on time when done by the deadline (or it has none). Otherwise late when the deadline passed
+    before the window's end and the order was still not done then: not done yet (`undone_now`: its state waits for
+    that step), or done only after the window. An order overdue for days counts in every window until it is done,
+    as it shows in the inbox every day. A window that starts after now counts nothing.
+    """
+    if until <= since:
+        return None
+    if done_at is not None and since <= done_at < until:
+        return deadline is None or done_at <= deadline
+    if deadline is not None and deadline < until and (undone_now or (done_at is not None and done_at >= until)):
+        return False
+    return None
+
+
+def kept_counts(verdicts: Iterable[bool | None]) -> tuple[int, int]:
+    """(on time, counted) from the verdicts of `dispatch_on_time` or `deadline_kept`."""
+    counted = [v for v in verdicts if v is not None]
+    return sum(counted), len(counted)
 
 
 def count_repeats(incoming: Iterable[tuple[int, str | None, datetime]], hours: int = REPEAT_HOURS) -> tuple[int, int]:
@@ -185,13 +282,20 @@ def heat_cells(points: Iterable[tuple[float, float]], cell: float = 0.005) -> li
 # What the dashboard shows, in order ----------------------------------------------------------------------------
 
 
+def _chinese(c: str) -> bool:
+    return "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef"
+
+
+SHARE, COUNT, SECONDS = "share", "count", "seconds"  # how a figure reads: 87.5%, 3, 7:02
+
+
 @dataclass(frozen=True)
 class Kpi:
     key: str
     zh: str
     en: str
     function: Callable
-    percent: bool = True
+    unit: str = SHARE
 
     @property
     def formula(self) -> str:
@@ -203,12 +307,20 @@ class Kpi:
         raise ValueError(f"{self.function.__name__} has no formula in its docstring")
 
     @property
+    def formula_sides(self) -> tuple[str, str]:
+        """The formula's Chinese and English: the English is the tail from the first letter after the last Chinese."""
+        text = self.formula
+        last = max((i for i, c in enumerate(text) if _chinese(c)), default=-1)
+        start = next((i for i in range(last + 1, len(text)) if text[i].isascii() and text[i].isalpha()), len(text))
+        return text[:start].strip(), text[start:].strip()
+
+    @property
     def name(self) -> str:
         return f"{self.function.__module__}.{self.function.__name__}"
 
 
 KPIS = (
-    Kpi("calls", "今日来电", "Calls", calls, percent=False),
+    Kpi("calls", "今日来电", "Calls", calls, COUNT),
     Kpi("answer_rate", "接通率", "Answer rate", answer_rate),
     Kpi("one_minute_dispatch_rate", "1分钟派警率", "Dispatched within 1 min", one_minute_dispatch_rate),
     Kpi("diversion_rate", "分流率", "Diversion rate", diversion_rate),
@@ -218,11 +330,24 @@ KPIS = (
     Kpi("basic_satisfaction_rate", "基本满意率", "Basically satisfied", basic_satisfaction_rate),
     Kpi("repeat_rate", "重复警情率", "Repeat calls", repeat_rate),
 )
-BY_KEY = {k.key: k for k in KPIS}
+NOW = (
+    Kpi("p1_waiting", "P1 待派", "P1 waiting", p1_waiting, COUNT),
+    Kpi("p2_waiting", "P2 待派", "P2 waiting", p2_waiting, COUNT),
+    Kpi("longest_wait", "最长等待", "Longest wait", longest_wait, SECONDS),
+    Kpi("orders_overdue", "超时工单", "Orders overdue", orders_overdue, COUNT),
+    Kpi("callbacks_waiting", "待回拨", "Call-backs waiting", callbacks_waiting, COUNT),
+)
+BY_KEY = {k.key: k for k in KPIS + NOW}
 
 
-def display(value: float | int | None, percent: bool) -> str:
-    """How a figure is shown: "—" without a denominator, a share as 12.3%, a count as it is."""
+def display(value: float | int | None, unit: str) -> str:
+    """How a figure is shown: "—" without a denominator (or nothing waiting), a share as 12.3%, a count as it is,
+    a duration as m:ss (h:mm:ss from an hour)."""
     if value is None:
         return "—"
-    return f"{value * 100:.1f}%" if percent else str(value)
+    if unit == SHARE:
+        return f"{value * 100:.1f}%"
+    if unit == SECONDS:
+        hours, rest = divmod(int(value), 3600)
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return str(value)

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from lifeline import taxonomy
-from lifeline.analytics.service import Dashboard, Figure
+from lifeline.analytics import kpis
+from lifeline.analytics.service import Dashboard, Figure, Longest
 
 
 class FigureOut(BaseModel):
@@ -15,22 +16,42 @@ class FigureOut(BaseModel):
     zh: str
     en: str
     value: float | int | None = Field(
-        description="比率为 0–1 的小数；分母为 0 时为 null / a share 0–1; null without a denominator"
+        description="比率为 0–1 的小数，时长为秒；分母为 0 或无等待时为 null / a share 0–1, a duration in seconds; "
+        "null without a denominator or with nothing waiting"
     )
-    shown: str = Field(description="页面显示 as the dashboard shows it, e.g. 87.5% or —")
+    shown: str = Field(description="页面显示 as the dashboard shows it, e.g. 87.5%, 3 or 7:02, or —")
+    unit: str = Field(description="share 比率 | count 计数 | seconds 时长")
     numerator: int | None
     denominator: int | None
     formula: str = Field(description="公式 the formula")
+    formula_zh: str = Field(description="公式（中文）the formula's Chinese")
+    formula_en: str = Field(description="the formula in English")
     formula_name: str = Field(description="计算函数 the function that computes it")
 
     @classmethod
     def of(cls, figure: Figure) -> FigureOut:
-        return cls(**vars(figure))
+        zh, en = kpis.BY_KEY[figure.key].formula_sides
+        return cls(**vars(figure), formula_zh=zh, formula_en=en)
+
+
+class LongestOut(BaseModel):
+    incident_id: int
+    priority: int
+    received_at: datetime
+    seconds: int = Field(description="自接警起等待的秒数 seconds since received_at")
+
+    @classmethod
+    def of(cls, longest: Longest) -> LongestOut:
+        return cls(
+            incident_id=longest.incident_id, priority=longest.priority, received_at=longest.received_at,
+            seconds=int(longest.seconds),
+        )  # fmt: skip
 
 
 class CategoryOut(BaseModel):
     category: str
     category_zh: str
+    category_en: str
     count: int
     share: float
 
@@ -49,8 +70,13 @@ class TrendOut(BaseModel):
 class KpiOut(BaseModel):
     since: datetime
     until: datetime
+    now: datetime = Field(description="此刻：等待类指标的时点 the moment the waiting figures describe")
     timezone: str = "+08:00"
-    figures: list[FigureOut]
+    figures: list[FigureOut] = Field(description="窗口内的指标 the window's figures")
+    waiting: list[FigureOut] = Field(
+        description="此刻等待中的 what waits now: P1/P2, longest wait, overdue, call-backs"
+    )
+    longest: LongestOut | None = Field(description="此刻等待派警最久的警情 the incident waiting longest for a unit")
     categories: list[CategoryOut] = Field(description="警情类别构成 category mix, largest first")
     trend: TrendOut = Field(
         description="今日/昨日/去年同日每小时来电 calls per hour: the window's first day, the day before, a year before"
@@ -59,14 +85,19 @@ class KpiOut(BaseModel):
     @classmethod
     def of(cls, board: Dashboard) -> KpiOut:
         names = taxonomy.default().categories
+        longest = board.waiting.longest
         return cls(
             since=board.since,
             until=board.until,
+            now=board.now,
             figures=[FigureOut.of(f) for f in board.figures],
+            waiting=[FigureOut.of(f) for f in board.now_figures],
+            longest=LongestOut.of(longest) if longest else None,
             categories=[
                 CategoryOut(
                     category=s.category,
                     category_zh=names[s.category].zh if s.category in names else s.category,
+                    category_en=names[s.category].en if s.category in names else s.category,
                     count=s.count,
                     share=round(s.share, 4),
                 )

@@ -1,7 +1,10 @@
 """The KPIs' inputs for a time window, gathered with a few aggregate queries (SQLite and PostgreSQL alike).
 
 Incident figures count incidents *received* in the window; work-order figures count the step taken in the
-window (signed, handled, visited). "Today" is the local day in China Standard Time (UTC+8, no daylight saving).
+window (signed, handled, visited), and the 按时 rates add the orders still waiting past a deadline at the window's
+end. The waiting tiles (`Waiting`) are the desk at `now`. "Today" is the local day in China Standard Time (UTC+8,
+no daylight saving). The SQL computes the pure verdicts of `kpis` (dispatch_on_time, deadline_kept);
+tests/analytics/test_service.py checks the two agree.
 """
 
 from __future__ import annotations
@@ -9,16 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, extract, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from lifeline.analytics import kpis
 from lifeline.auth.service import Principal, require
 from lifeline.common import CHINA
+from lifeline.diversion import states as orders
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident, Report
 from lifeline.incidents.service import LIVE_CHANNELS
+from lifeline.incidents.states import OPEN_STATES
 from lifeline.store.base import utcnow
+from lifeline.vocabulary import CallbackState, IncidentState
 
 HEAT_LIMIT = 5000  # the newest incidents with coordinates drawn on the heat map
 POLICE = ("police", "joint")
@@ -31,19 +37,40 @@ class Inputs:
     reports: int = 0
     live_calls: int = 0
     answered: int = 0
-    dispatched: int = 0
+    dispatch_due: int = 0
     dispatched_in_a_minute: int = 0
     diverted: int = 0
     invalid: int = 0
     with_number: int = 0
     repeats: int = 0
-    signed: int = 0
+    sign_due: int = 0
     signed_on_time: int = 0
-    handled: int = 0
+    handle_due: int = 0
     handled_on_time: int = 0
     visits: int = 0
     satisfied: int = 0
     basic: int = 0
+
+
+@dataclass
+class Longest:
+    """The incident waiting longest for a unit now."""
+
+    incident_id: int
+    priority: int
+    received_at: datetime
+    seconds: float
+
+
+@dataclass
+class Waiting:
+    """What waits at `now`: the inputs of `kpis.NOW`."""
+
+    p1: int = 0
+    p2: int = 0
+    orders_overdue: int = 0
+    callbacks: int = 0
+    longest: Longest | None = None
 
 
 @dataclass
@@ -57,6 +84,7 @@ class Figure:
     denominator: int | None
     formula: str  # the text of the formula (tooltip)
     formula_name: str  # the function that computed it, e.g. lifeline.analytics.kpis.answer_rate
+    unit: str  # kpis.SHARE, COUNT or SECONDS
 
 
 @dataclass
@@ -73,8 +101,11 @@ class Trend:
 class Dashboard:
     since: datetime
     until: datetime
+    now: datetime
     inputs: Inputs
     figures: list[Figure]
+    waiting: Waiting
+    now_figures: list[Figure]
     categories: list[kpis.Share]
     trend: Trend
     heat: list[tuple[float, float, int]] = field(default_factory=list)
@@ -122,11 +153,26 @@ def _reports(session: Session, inputs: Inputs, since: datetime, until: datetime)
     inputs.reports, inputs.live_calls, inputs.answered = row
 
 
-def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetime) -> None:
-    police = and_(Incident.disposition.in_(POLICE), Incident.dispatched_at.is_not(None))
-    quick = and_(
-        police, _epoch(session, Incident.dispatched_at) - _epoch(session, Incident.received_at) <= kpis.ONE_MINUTE
+def _dispatch_verdicts(session: Session, now: datetime):
+    """(on time, due) as SQL conditions: `kpis.dispatch_on_time` for each incident row.
+
+    Merged incidents are left out: their calls count in the incident they joined.
+    """
+    received = _epoch(session, Incident.received_at)
+    dispatched = Incident.dispatched_at.is_not(None)
+    stopped = func.coalesce(
+        _epoch(session, Incident.cancelled_at), _epoch(session, Incident.transferred_at), literal(now.timestamp())
     )
+    police = and_(
+        Incident.disposition.in_(POLICE), Incident.confirmed_at.is_not(None), Incident.state != IncidentState.MERGED
+    )
+    on_time = and_(police, dispatched, _epoch(session, Incident.dispatched_at) - received <= kpis.ONE_MINUTE)
+    due = and_(police, or_(dispatched, stopped - received > kpis.ONE_MINUTE))
+    return on_time, due
+
+
+def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetime, now: datetime) -> None:
+    quick, due = _dispatch_verdicts(session, now)
     confirmed = Incident.confirmed_at.is_not(None)
     earlier = aliased(Incident)
     called_before = exists().where(
@@ -141,7 +187,7 @@ def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetim
     numbered = Incident.caller_number.is_not(None)
     row = session.execute(
         select(
-            _count(police),
+            _count(due),
             _count(quick),
             _count(and_(confirmed, Incident.disposition == "divert")),
             _count(and_(confirmed, Incident.disposition == "invalid")),
@@ -150,32 +196,94 @@ def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetim
         ).where(Incident.received_at >= since, Incident.received_at < until)
     ).one()
     (
-        inputs.dispatched, inputs.dispatched_in_a_minute, inputs.diverted, inputs.invalid,
+        inputs.dispatch_due, inputs.dispatched_in_a_minute, inputs.diverted, inputs.invalid,
         inputs.with_number, inputs.repeats,
     ) = row  # fmt: skip
 
 
-def _orders(session: Session, inputs: Inputs, since: datetime, until: datetime) -> None:
-    def inside(column):
-        return and_(column >= since, column < until)
+def _deadline_verdicts(deadline, done, undone_now, since: datetime, until: datetime):
+    """(on time, counted) as SQL conditions: `kpis.deadline_kept` for each order row; `until` is at most now."""
+    if until <= since:
+        return false(), false()
+    inside = and_(done >= since, done < until)
+    on_time = and_(inside, or_(deadline.is_(None), done <= deadline))
+    late = and_(
+        or_(done.is_(None), done < since, done >= until),
+        deadline < until,
+        or_(undone_now, done >= until),
+    )
+    return on_time, or_(inside, late)
 
-    signed, handled = inside(WorkOrder.signed_at), inside(WorkOrder.handled_at)
-    visited = and_(inside(WorkOrder.visited_at), WorkOrder.satisfaction.is_not(None))
+
+def _orders(session: Session, inputs: Inputs, since: datetime, until: datetime) -> None:
+    signed_on_time, sign_due = _deadline_verdicts(
+        WorkOrder.sign_by, WorkOrder.signed_at, WorkOrder.state.in_(orders.UNSIGNED), since, until
+    )
+    handled_on_time, handle_due = _deadline_verdicts(
+        WorkOrder.handle_by, WorkOrder.handled_at, WorkOrder.state.in_(orders.UNHANDLED), since, until
+    )
+    visited = and_(WorkOrder.visited_at >= since, WorkOrder.visited_at < until, WorkOrder.satisfaction.is_not(None))
     row = session.execute(
         select(
-            _count(signed),
-            _count(and_(signed, or_(WorkOrder.sign_by.is_(None), WorkOrder.signed_at <= WorkOrder.sign_by))),
-            _count(handled),
-            _count(and_(handled, or_(WorkOrder.handle_by.is_(None), WorkOrder.handled_at <= WorkOrder.handle_by))),
+            _count(sign_due),
+            _count(signed_on_time),
+            _count(handle_due),
+            _count(handled_on_time),
             _count(visited),
             _count(and_(visited, WorkOrder.satisfaction >= kpis.SATISFIED_FROM)),
             _count(and_(visited, WorkOrder.satisfaction == kpis.BASIC)),
-        ).where(or_(signed, handled, inside(WorkOrder.visited_at)))
+        ).where(or_(sign_due, handle_due, visited))
     ).one()
     (
-        inputs.signed, inputs.signed_on_time, inputs.handled, inputs.handled_on_time,
+        inputs.sign_due, inputs.signed_on_time, inputs.handle_due, inputs.handled_on_time,
         inputs.visits, inputs.satisfied, inputs.basic,
     ) = row  # fmt: skip
+
+
+def waiting_for_a_unit():
+    """Police or joint incidents waiting for a unit now: confirmed and not yet dispatched.
+
+    The one place where acceptance joins: once `incidents.accepted_at` exists (migration 0011, on another branch), a
+    dispatched incident whose unit has not accepted waits too, from received_at as now:
+    `or_(<this>, and_(Incident.state == IncidentState.DISPATCHED, Incident.accepted_at.is_(None)))`.
+    """
+    return and_(
+        Incident.state == IncidentState.CONFIRMED,
+        Incident.disposition.in_(POLICE),
+        Incident.dispatched_at.is_(None),
+    )
+
+
+def waiting(session: Session, now: datetime) -> Waiting:
+    """What waits at `now`: incidents for a unit (P1, P2, the longest), orders past a deadline, call-backs."""
+    found = Waiting()
+    unit = waiting_for_a_unit()
+    found.p1, found.p2 = session.execute(
+        select(_count(Incident.priority == 1), _count(Incident.priority == 2)).where(unit)
+    ).one()
+    first = session.execute(
+        select(Incident.id, Incident.priority, Incident.received_at)
+        .where(unit)
+        .order_by(Incident.received_at, Incident.id)
+        .limit(1)
+    ).first()
+    if first:
+        found.longest = Longest(first.id, first.priority, first.received_at, (now - first.received_at).total_seconds())
+    found.orders_overdue = session.scalar(
+        select(func.count(WorkOrder.id)).where(
+            or_(
+                and_(WorkOrder.state.in_(orders.UNSIGNED), WorkOrder.sign_by < now),
+                and_(WorkOrder.state.in_(orders.UNHANDLED), WorkOrder.handle_by < now),
+            )
+        )
+    )
+    found.callbacks = session.scalar(
+        select(func.count(Incident.id)).where(
+            Incident.callback_state.in_([CallbackState.WAITING, CallbackState.SUPERVISOR]),
+            Incident.state.in_(OPEN_STATES),
+        )
+    )
+    return found
 
 
 def _categories(session: Session, since: datetime, until: datetime) -> dict[str, int]:
@@ -235,27 +343,35 @@ def heat(session: Session, since: datetime, until: datetime) -> list[tuple[float
 # Putting it together -------------------------------------------------------------------------------------------
 
 
-def gather(session: Session, since: datetime, until: datetime) -> Inputs:
+def gather(session: Session, since: datetime, until: datetime, now: datetime) -> Inputs:
+    """The window's inputs; what is still waiting is judged at the window's end, or now if that is sooner."""
     inputs = Inputs()
     _reports(session, inputs, since, until)
-    _incidents(session, inputs, since, until)
-    _orders(session, inputs, since, until)
+    _incidents(session, inputs, since, until, now)
+    _orders(session, inputs, since, min(until, now))
     return inputs
 
 
-# (numerator, denominator) of each KPI from the inputs; `calls` is a count, not a share.
+# The arguments of each KPI's function; for a share, (numerator, denominator) as the function takes them.
 def _terms(i: Inputs) -> dict[str, tuple[int, ...]]:
     return {
         "calls": (i.reports,),
         "answer_rate": (i.answered, i.live_calls),
-        "one_minute_dispatch_rate": (i.dispatched_in_a_minute, i.dispatched),
+        "one_minute_dispatch_rate": (i.dispatched_in_a_minute, i.dispatch_due),
         "diversion_rate": (i.diverted, i.invalid),
-        "on_time_sign_rate": (i.signed_on_time, i.signed),
-        "on_time_handle_rate": (i.handled_on_time, i.handled),
+        "on_time_sign_rate": (i.signed_on_time, i.sign_due),
+        "on_time_handle_rate": (i.handled_on_time, i.handle_due),
         "satisfaction_rate": (i.satisfied, i.visits),
         "basic_satisfaction_rate": (i.basic, i.visits),
         "repeat_rate": (i.repeats, i.with_number),
     }
+
+
+def _figure(kpi: kpis.Kpi, args: tuple, shares: tuple[int, int] | None = None) -> Figure:
+    value = kpi.function(*args)
+    numerator, denominator = shares or (None, None)
+    return Figure(kpi.key, kpi.zh, kpi.en, value, kpis.display(value, kpi.unit), numerator, denominator,
+                  kpi.formula, kpi.name, kpi.unit)  # fmt: skip
 
 
 def figures(inputs: Inputs) -> list[Figure]:
@@ -264,34 +380,44 @@ def figures(inputs: Inputs) -> list[Figure]:
     out = []
     for kpi in kpis.KPIS:
         args = terms[kpi.key]
-        value = kpi.function(*args)
-        if kpi.key == "calls":
-            numerator, denominator = None, None
+        if kpi.unit != kpis.SHARE:
+            shares = None
         elif kpi.key == "diversion_rate":
-            numerator, denominator = args[0], args[0] + args[1]
+            shares = (args[0], args[0] + args[1])
         else:
-            numerator, denominator = args
-        out.append(
-            Figure(kpi.key, kpi.zh, kpi.en, value, kpis.display(value, kpi.percent), numerator, denominator,
-                   kpi.formula, kpi.name)
-        )  # fmt: skip
+            shares = args
+        out.append(_figure(kpi, args, shares))
     return out
+
+
+def now_figures(found: Waiting) -> list[Figure]:
+    """Each figure of `kpis.NOW` from what waits."""
+    terms = {
+        "p1_waiting": (found.p1,),
+        "p2_waiting": (found.p2,),
+        "longest_wait": (found.longest.seconds if found.longest else None,),
+        "orders_overdue": (found.orders_overdue,),
+        "callbacks_waiting": (found.callbacks,),
+    }
+    return [_figure(kpi, terms[kpi.key]) for kpi in kpis.NOW]
 
 
 def dashboard(
     session: Session, actor: Principal, since: datetime | None = None, until: datetime | None = None,
     now: datetime | None = None, with_heat: bool = False,
 ) -> Dashboard:  # fmt: skip
-    """Every figure of the command dashboard for [since, until); by default today so far. City-wide."""
+    """Every figure of the command dashboard for [since, until) (by default today so far) and what waits at `now`.
+    City-wide."""
     require(actor, "kpi.read")
     now = now or utcnow()
     default_since, _ = today(now)
     since = since or default_since
     until = until or now
-    inputs = gather(session, since, until)
+    inputs = gather(session, since, until, now)
+    found = waiting(session, now)
     mix = kpis.category_mix(_categories(session, since, until))
     day = since.astimezone(CHINA).date()
     return Dashboard(
-        since, until, inputs, figures(inputs), mix, trend(session, day, now),
+        since, until, now, inputs, figures(inputs), found, now_figures(found), mix, trend(session, day, now),
         heat(session, since, until) if with_heat else [],
     )  # fmt: skip

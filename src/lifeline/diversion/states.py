@@ -25,6 +25,9 @@ OPEN = frozenset(
         OrderState.REFERRED,
     }
 )
+# Open orders still to be signed for, and still to be handled: the two deadlines sign_by and handle_by.
+UNSIGNED = frozenset({OrderState.SENT, OrderState.RECEIVED})
+UNHANDLED = UNSIGNED | {OrderState.SIGNED, OrderState.IN_PROGRESS}
 # Waiting for the sender to re-route, take back or escalate (the re-route queue).
 BOUNCED = frozenset({OrderState.RETURNED, OrderState.REFERRED})
 
@@ -61,9 +64,9 @@ def satisfied(score: int) -> bool:
 
 def overdue(state: str, sign_by: datetime | None, handle_by: datetime | None, now: datetime) -> str | None:
     """Which deadline an open order has missed: 'sign', 'handle' or None."""
-    if state in ("sent", "received") and sign_by is not None and now > sign_by:
+    if state in UNSIGNED and sign_by is not None and now > sign_by:
         return "sign"
-    if state in ("sent", "received", "signed", "in_progress") and handle_by is not None and now > handle_by:
+    if state in UNHANDLED and handle_by is not None and now > handle_by:
         return "handle"
     return None
 

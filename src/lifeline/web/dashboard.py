@@ -1,6 +1,9 @@
-"""指挥大屏 the command dashboard: KPI tiles, charts and a heat map of today's incidents, live on the `kpi` signal."""
+"""指挥大屏 the command screen: what waits now (P1/P2, the longest wait, overdue orders, call-backs), today's KPI
+tiles, charts and a heat map, live on the `kpi` signal. Each tile says its formula and links to the list behind it."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -11,13 +14,43 @@ from lifeline.web.pages import Viewer, render, viewer
 
 router = APIRouter(include_in_schema=False)
 
+# The list behind each tile (agreed console addresses; the window's tiles search the window).
+DISPATCH = "/console/dispatch"
+OVERDUE = "/console/orders?view=inbox&overdue=1&sort=deadline"
+LISTS = {
+    "p1_waiting": DISPATCH,
+    "p2_waiting": DISPATCH,
+    "orders_overdue": OVERDUE,
+    "callbacks_waiting": "/console/calls#callbacks",
+    "on_time_sign_rate": OVERDUE,
+    "on_time_handle_rate": OVERDUE,
+    "satisfaction_rate": "/console/orders?view=visit",
+    "basic_satisfaction_rate": "/console/orders?view=visit",
+}
+STATES = {"diversion_rate": "transferred"}  # a window's search narrowed to the state the figure is about
+
+
+def links(out: KpiOut) -> dict[str, str]:
+    """Tile key → the address of the list behind it (pure)."""
+    window = {"since": out.since.isoformat(), "until": out.until.isoformat()}
+    found = {}
+    for figure in out.waiting + out.figures:
+        if figure.key in LISTS:
+            found[figure.key] = LISTS[figure.key]
+        elif figure.key == "longest_wait":
+            found[figure.key] = f"/console/incidents/{out.longest.incident_id}" if out.longest else DISPATCH
+        else:
+            state = {"state": STATES[figure.key]} if figure.key in STATES else {}
+            found[figure.key] = "/console/search?" + urlencode(window | state)
+    return found
+
 
 def _figures(request: Request, who: Viewer) -> dict:
-    """Today's figures (the same service and shapes as GET /api/v1/kpis) for the tiles and the charts."""
+    """Today's figures and what waits now (the same service and shapes as GET /api/v1/kpis)."""
     with request.app.state.readers() as session:
         board = service.dashboard(session, who.user)
     out = KpiOut.of(board)
-    return {"kpi": out, "kpi_json": out.model_dump(mode="json")}
+    return {"kpi": out, "kpi_json": out.model_dump(mode="json"), "links": links(out)}
 
 
 @router.get("/console/dashboard", response_class=HTMLResponse)

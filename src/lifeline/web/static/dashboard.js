@@ -1,4 +1,5 @@
-// 指挥大屏: tiles come from the server (htmx); the charts read the figures the tiles carry (#kpi-data).
+// 指挥大屏: tiles come from the server (htmx); the charts read the figures the tiles carry (#kpi-data, swapped in with
+// them) and speak the reader's language (#dash-words).
 // The `kpi` signal of the event stream refreshes them at most once a second, never dropping the last one.
 (function () {
   const root = document.getElementById("dashboard");
@@ -13,12 +14,14 @@
   const text = { color: ink, fontSize: size };
   // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline styles, which the CSP refuses.
   const tip = { renderMode: "richText", textStyle: text };
+  const words = JSON.parse(document.getElementById("dash-words").textContent);
+  const english = words.lang === "en";
   const mix = echarts.init(document.getElementById("chart-mix"));
   const trend = echarts.init(document.getElementById("chart-trend"));
 
   function figures() {
     const el = document.getElementById("kpi-data");
-    return el ? JSON.parse(el.textContent) : null;
+    return el ? JSON.parse(el.dataset.json) : null;
   }
 
   function draw() {
@@ -30,11 +33,11 @@
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       tooltip: { ...tip, trigger: "item", formatter: (p) => `${p.name}: ${p.value}` },
       xAxis: { type: "value", minInterval: 1, axisLabel: text, splitLine: { lineStyle: { color: line } } },
-      yAxis: { type: "category", data: cats.map((c) => c.category_zh), axisLabel: text },
+      yAxis: { type: "category", data: cats.map((c) => (english ? c.category_en : c.category_zh)), axisLabel: text },
       series: [{ type: "bar", data: cats.map((c) => c.count), itemStyle: { color: colour("--police", "#c62828") },
                  label: { show: true, position: "right", color: ink, fontSize: size } }],
     }, true);
-    const hours = Array.from({ length: 24 }, (_, h) => `${h}时`);
+    const hours = Array.from({ length: 24 }, (_, h) => `${h}${words.hour}`);
     const t = data.trend;
     trend.setOption({
       textStyle: text,
@@ -44,11 +47,11 @@
       xAxis: { type: "category", data: hours, axisLabel: text },
       yAxis: { type: "value", minInterval: 1, axisLabel: text, splitLine: { lineStyle: { color: line } } },
       series: [
-        { name: `今日 ${t.day}`, type: "line", data: t.today_counts, lineStyle: { width: large ? 5 : 3 },
+        { name: `${words.today} ${t.day}`, type: "line", data: t.today_counts, lineStyle: { width: large ? 5 : 3 },
           color: colour("--police", "#c62828") },
-        { name: `昨日 ${t.yesterday}`, type: "line", data: t.yesterday_counts, color: colour("--warn", "#ef6c00"),
+        { name: `${words.yesterday} ${t.yesterday}`, type: "line", data: t.yesterday_counts, color: colour("--warn", "#ef6c00"),
           lineStyle: { type: "dashed", width: large ? 3 : 2 } },
-        { name: `去年同日 ${t.last_year}`, type: "line", data: t.last_year_counts, color: muted,
+        { name: `${words.last_year} ${t.last_year}`, type: "line", data: t.last_year_counts, color: muted,
           lineStyle: { type: "dotted", width: large ? 3 : 2 } },
       ],
     }, true);
@@ -75,7 +78,7 @@
       const hue = Math.round(60 - 60 * heat); // yellow (few) to red (most)
       L.rectangle([[c.lat - half, c.lon - half], [c.lat + half, c.lon + half]],
         { stroke: false, fillColor: `hsl(${hue}, 100%, 50%)`, fillOpacity: 0.35 + 0.5 * heat })
-        .bindTooltip(`${c.count} 起 incidents`).addTo(cells);
+        .bindTooltip(`${c.count} ${words.incidents}`).addTo(cells);
     });
     if (!fitted) {
       const bounds = city.getBounds();
