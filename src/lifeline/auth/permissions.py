@@ -55,10 +55,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "console.calls": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "console.dispatch": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
     "console.orders": frozenset({"hotline_operator", "agency_handler", "supervisor", "admin"}),
+    # 我的警单: the order of the unit an officer crews, on his phone.
+    "console.field": frozenset({"field_officer"}),
     # The exchange's dead-letter list and refused knocks: supervisors read them, admins replay or drop.
     "exchange.read": frozenset({"supervisor", "admin"}),
     "exchange.admin": frozenset({"admin"}),
 }
+
+# The full map: whoever runs the board or reads the city's figures.
+PERMISSIONS["console.map"] = PERMISSIONS["console.dispatch"] | PERMISSIONS["kpi.read"]
 
 # A step of either kind: diversion.service.step checks which (handling or re-routing) and whose.
 PERMISSIONS["order.step"] = PERMISSIONS["order.handle"] | PERMISSIONS["order.reroute"]

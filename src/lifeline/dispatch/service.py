@@ -11,6 +11,7 @@ from lifeline.dispatch.models import UNIT_STATUSES, Unit, UnitCrew
 from lifeline.dispatch.ranking import Candidate, in_jurisdiction, rank
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.vocabulary import FieldStep, Role, UnitStatus
@@ -189,6 +190,16 @@ def crew_of_station(session: Session, org_id: int) -> bool:
 
 def crewed_unit(session: Session, user_id: int) -> int | None:
     return session.scalar(select(UnitCrew.unit_id).where(UnitCrew.user_id == user_id))
+
+
+def my_order(session: Session, actor: Principal) -> tuple[Unit | None, Incident | None]:
+    """The unit the officer crews and the incident it is sent to (his page reads only these)."""
+    require(actor, "unit.read")
+    unit_id = crewed_unit(session, actor.user_id) if actor.user_id else None
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is None or unit.incident_id is None:
+        return unit, None
+    return unit, incidents.get(session, actor, unit.incident_id)
 
 
 def handles(session: Session, user_id: int, incident_id: int) -> bool:

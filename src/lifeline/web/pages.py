@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from lifeline.auth.models import ROLES
 from lifeline.auth.permissions import PERMISSIONS
 from lifeline.auth.service import Principal
 from lifeline.auth.views import client_address
+from lifeline.common import CHINA
 from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
@@ -29,6 +31,14 @@ from lifeline.web.i18n import localise, translator
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The vocabulary's terms, for t(OrderState(o.state)) and the like in the templates.
 templates.env.globals.update({term.__name__: term for term in vocabulary.Term.__subclasses__()})
+
+
+def clock(at: datetime | None) -> str:
+    """HH:MM:SS in Beijing time, what the desk's and the officers' watches say."""
+    return at.astimezone(CHINA).strftime("%H:%M:%S") if at else ""
+
+
+templates.env.filters["clock"] = clock
 router = APIRouter(include_in_schema=False)
 
 
@@ -41,9 +51,11 @@ class Page:
 
 PAGES = (
     Page("calls", "/console/calls", PERMISSIONS["console.calls"]),
+    Page("field", "/console/field", PERMISSIONS["console.field"]),  # before the board: an officer lands here
     Page("dispatch", "/console/dispatch", PERMISSIONS["console.dispatch"]),
     Page("orders", "/console/orders", PERMISSIONS["console.orders"]),
     Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
+    Page("map", "/console/map", PERMISSIONS["console.map"]),
 )
 
 

@@ -1,0 +1,123 @@
+"""我的警单 and the dispatcher board through HTTP: the officer's keys in order, his unit only, the board's queues
+(waiting for acceptance, in hand, fed back) and the map's data."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import PASSWORD
+
+KNIFE = "有人拿刀在菜市场门口追着砍人，已经有人受伤了"
+
+
+def login(api, username):
+    client = api.client
+    client.cookies.clear()
+    answer = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    page = client.get(answer.headers["location"])
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    return client, {"X-CSRF-Token": csrf, "HX-Request": "true"}, answer.headers["location"]
+
+
+def _sent(api):
+    unit = api.post("admin", "/units", {"code": "PS1-01", "name": "城关巡逻一组", "org": "PS1", "lat": 23.13,
+                                        "lon": 113.26}).json()  # fmt: skip
+    assert api.post("supervisor", f"/units/{unit['id']}/crew", {"officers": ["field_officer"]}).status_code == 200
+    iid = api.report(KNIFE, caller_number="13800138000", lat=23.1291, lon=113.2644)["incident"]["id"]
+    api.post("call_taker", f"/incidents/{iid}/confirm", {"disposition": "police", "reason": "先控制现场"})
+    assert api.post("dispatcher", f"/incidents/{iid}/assign", {"unit": unit["id"]}).status_code == 200
+    return unit, iid
+
+
+def _next(card: str) -> str:
+    return re.search(r'data-next="([^"]*)"', card).group(1)
+
+
+def test_the_officer_walks_his_order_key_by_key(api):
+    _, iid = _sent(api)
+    client, headers, home = login(api, "field_officer")
+    assert home == "/console/field"
+    card = client.get("/console/field/order").text
+    assert f"#{iid}" in card and "138****8000" in card and "13800138000" not in card
+    assert "菜市场" in card and _next(card) == "accepted" and 'data-lat="23.1291"' in card
+    early = client.post("/console/field/step", data={"to": "on_scene"}, headers=headers)
+    assert "late" in early.text  # out of order: refused, nothing moves
+    for step, word in (("accepted", "接单"), ("en_route", "出发"), ("on_scene", "到场")):
+        moved = client.post("/console/field/step", data={"to": step}, headers=headers)
+        assert word in moved.text and moved.headers["HX-Trigger"] == "field-moved", moved.text
+        assert re.search(r"\d\d:\d\d:\d\d", moved.text)
+    card = client.get("/console/field/order").text
+    assert _next(card) == "feedback" and len(re.findall(r"<time[^>]*>\d\d:\d\d:\d\d</time>", card)) == 3
+    number = client.post("/console/field/reveal", headers=headers)
+    assert "13800138000" in number.text
+    refused = client.post("/console/field/feedback", data={"result": " ", "outcome": "handled"}, headers=headers)
+    assert "不能为空" in refused.text
+    done = client.post(
+        "/console/field/feedback", data={"result": "已将双方带回所里", "outcome": "handled"}, headers=headers
+    )
+    assert f"#{iid}" in done.text and "field-fed-back" in done.headers["HX-Trigger"]
+    assert 'id="no-order"' in client.get("/console/field/order").text
+    assert api.get("dispatcher", f"/incidents/{iid}").json()["state"] == "resolved"
+    reads = [e["kind"] for e in api.get("supervisor", f"/incidents/{iid}/events").json()["items"]]
+    assert "caller.number_read" in reads  # the reveal went through the audited flow
+
+
+def test_an_officer_without_a_unit_or_a_token_gets_nothing_done(api):
+    client, headers, _ = login(api, "officer_ps2")
+    assert "车组" in client.get("/console/field/order").text
+    assert "车组" in client.post("/console/field/step", data={"to": "accepted"}, headers=headers).text
+    assert "车组" in client.post("/console/field/reveal", headers=headers).text
+    assert "重新登录" in client.post("/console/field/step", data={"to": "accepted"}).text  # no CSRF token
+    assert "未知操作" in client.post("/console/field/step", data={"to": "available"}, headers=headers).text
+    client, _, _ = login(api, "dispatcher")
+    assert client.get("/console/field", follow_redirects=False).status_code == 303  # not his page
+
+
+def test_the_board_shows_waiting_for_acceptance_then_fed_back_and_closes(api):
+    unit, iid = _sent(api)
+    client, headers, _ = login(api, "dispatcher")
+    follow = client.get("/console/dispatch/follow").text
+    assert re.search(rf'data-incident="{iid}" data-stage="waiting"', follow)
+    units = client.get("/console/dispatch/units").text
+    assert 'data-unit="PS1-01" data-status="dispatched"' in units and 'data-limit="60"' in units
+    api.post("field_officer", f"/units/{unit['id']}/status", {"status": "accepted"})
+    assert re.search(rf'data-incident="{iid}" data-stage="working"', client.get("/console/dispatch/follow").text)
+    assert "late" in client.post(f"/console/dispatch/{iid}/close", headers=headers).text  # in hand: not yet
+    api.post("field_officer", f"/units/{unit['id']}/status", {"status": "on_scene"})
+    api.post("field_officer", f"/units/{unit['id']}/feedback", {"result": "<b>已调解</b>", "outcome": "mediated"})
+    follow = client.get("/console/dispatch/follow").text
+    assert re.search(rf'data-incident="{iid}" data-stage="fed_back"', follow)
+    assert "&lt;b&gt;已调解&lt;/b&gt;" in follow and "现场调解" in follow
+    closed = client.post(f"/console/dispatch/{iid}/close", headers=headers)
+    assert "已结案" in closed.text
+    assert api.get("dispatcher", f"/incidents/{iid}").json()["state"] == "closed"
+    again = client.post(f"/console/dispatch/{iid}/close", headers=headers)
+    assert "late" in again.text  # closed already: refused in the toast, never a 500
+
+
+def test_pending_rows_carry_words_facts_and_duplicates(api):
+    first = api.report(KNIFE, lat=23.1291, lon=113.2644)["incident"]["id"]
+    second = api.report(KNIFE, lat=23.1292, lon=113.2645)["incident"]["id"]
+    for iid in (first, second):
+        api.post("call_taker", f"/incidents/{iid}/confirm", {"disposition": "police", "reason": "先控制现场"})
+    client, _, _ = login(api, "dispatcher")
+    pending = client.get("/console/dispatch/pending").text
+    assert f'href="/console/incidents/{first}"' in pending and KNIFE.split("，")[0] in pending
+    assert "凶器" in pending and 'data-limit="60"' in pending
+    assert "可能重复" in pending and f'href="/console/incidents/{second}">#{second}' in pending
+
+
+def test_the_map_data_has_stations_units_incidents_and_a_legend(api):
+    _, iid = _sent(api)
+    client, _, _ = login(api, "dispatcher")
+    data = client.get("/console/map.json?lang=en").json()
+    assert [u["code"] for u in data["units"]] == ["PS1-01"] and data["units"][0]["incident"] == iid
+    assert data["incidents"][0]["id"] == iid and data["incidents"][0]["priority"] == 1
+    assert {s["code"] for s in data["stations"]} == {"PS1", "PS2"}
+    assert data["legend"]["units"]["accepted"] == "Accepted" and data["legend"]["station"] == "Police station"
+    assert client.get("/console/map").status_code == 200
+    client, _, _ = login(api, "field_officer")
+    assert {s["code"] for s in client.get("/console/map.json").json()["stations"]} == {"PS1"}  # his subtree
+    client, _, _ = login(api, "agency_handler")
+    assert client.get("/console/map.json").status_code == 403
