@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from tests.conftest import PASSWORD
 
@@ -121,3 +122,51 @@ def test_the_map_data_has_stations_units_incidents_and_a_legend(api):
     assert {s["code"] for s in client.get("/console/map.json").json()["stations"]} == {"PS1"}  # his subtree
     client, _, _ = login(api, "agency_handler")
     assert client.get("/console/map.json").status_code == 403
+
+
+class _Words(HTMLParser):
+    """The text a reader sees outside translate="no" elements (what people wrote)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.stack, self.seen = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        data = ("translate", "no") in attrs or tag in ("script", "style")
+        self.stack.append(data)
+        self.depth += data
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and self.stack:
+            self.depth -= self.stack.pop()
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.seen.append(data)
+
+
+VOID = {"input", "br", "img", "meta", "link", "hr"}
+
+
+def _chinese_left(html: str) -> list[str]:
+    """Chinese left in English mode in this part's content (the page's <main>, or a partial); the shared header
+    is another part's."""
+    words = _Words()
+    words.feed(html.split("<main>", 1)[-1].split("</main>", 1)[0])
+    return [w.strip() for w in words.seen if re.search(r"[\u4e00-\u9fff]", w)]
+
+
+def test_english_mode_leaves_no_chinese_outside_what_people_wrote(api):
+    unit, _ = _sent(api)
+    client, _, _ = login(api, "field_officer")
+    client.cookies.set("lang", "en")
+    for path in ("/console/field", "/console/field/order"):
+        assert _chinese_left(client.get(path).text) == [], path
+    api.post("field_officer", f"/units/{unit['id']}/status", {"status": "on_scene"})
+    api.post("field_officer", f"/units/{unit['id']}/feedback", {"result": "已调解", "outcome": "mediated"})
+    client, _, _ = login(api, "dispatcher")
+    client.cookies.set("lang", "en")
+    for path in ("/console/dispatch/pending", "/console/dispatch/follow", "/console/dispatch/units", "/console/map"):
+        assert _chinese_left(client.get(path).text) == [], path

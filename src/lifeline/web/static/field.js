@@ -8,12 +8,15 @@
 
   function drawPin() {
     if (pin) { pin.remove(); pin = null; }
-    const el = document.getElementById("pin");
+    // Found by an attribute, not an id: htmx would copy the old map's style attribute onto a new element of the
+    // same id, which the CSP refuses.
+    const el = document.querySelector("[data-pin]");
     if (!el || !window.L) return;
     const at = [Number(el.dataset.lat), Number(el.dataset.lon)];
     pin = L.map(el, { zoomControl: false, attributionControl: false }).setView(at, 15);
     L.geoJSON(layers, { style: { color: "#5b6675", weight: 1, fillOpacity: 0.04 } }).addTo(pin);
-    L.circleMarker(at, { radius: 9, color: "#10233f", weight: 3, fillColor: "#c62828", fillOpacity: 1 }).addTo(pin);
+    L.circleMarker(at, { radius: 9, color: "#10233f", weight: 3, fillColor: "#c62828", fillOpacity: 1,
+      className: "pin-marker" }).addTo(pin);
   }
 
   document.body.addEventListener("htmx:afterSwap", (event) => {

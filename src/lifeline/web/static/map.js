@@ -5,22 +5,31 @@
   const el = document.getElementById("map");
   if (!el || !window.L) return;
   // SVG markers, one element each: the board shows at most a few hundred, and each one can be clicked.
-  const map = L.map(el, { zoomControl: true, attributionControl: false });
+  const map = L.map(el, { zoomControl: true, attributionControl: false, zoomSnap: 0.25 });
   const tiles = el.dataset.tiles;
   if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
   const layer = L.layerGroup().addTo(map);
   const UNIT = { available: "#2e7d32", dispatched: "#ef6c00", accepted: "#f9a825", en_route: "#1565c0",
                  on_scene: "#c62828", busy: "#6d4c41", off_duty: "#9e9e9e" };
   const PRIORITY = { 1: "#b71c1c", 2: "#e65100", 3: "#f9a825", 4: "#1565c0" };
-  let fitted = false;
+  let city = null;
+  let view = "unset"; // "fitted" to the city until the person drags the map ("moved")
+  map.on("dragstart", () => { view = "moved"; });
+
+  function fit() {
+    const bounds = city && city.getBounds();
+    if (bounds && bounds.isValid()) map.fitBounds(bounds); else map.setView([23.13, 113.26], 12);
+    view = "fitted";
+  }
+
   let legend = null;
   let opened = null; // the marker whose popup is open survives a redraw on a live signal
   const markers = new Map();
-  map.on("popupopen", (e) => { opened = e.popup._source && e.popup._source.options.key; });
   map.on("popupclose", () => { opened = null; });
 
   function mark(key, at, options, content) {
-    const marker = L.circleMarker(at, { ...options, key }).bindPopup(content).addTo(layer);
+    const marker = L.circleMarker(at, options).bindPopup(content).addTo(layer);
+    marker.on("popupopen", () => { opened = key; });
     markers.set(key, marker);
   }
 
@@ -49,7 +58,7 @@
         box.append(line);
       };
       Object.entries(words.units).forEach(([status, text]) => row(UNIT[status] || "#757575", text, "dot"));
-      Object.entries(words.priorities).forEach(([p, text]) => row(PRIORITY[p], `${words.incident} ${text}`, "square"));
+      Object.entries(words.priorities).forEach(([p, text]) => row(PRIORITY[p], `${words.incident} ${text}`, "dot incident"));
       row("#10233f", words.station, "ring");
       // The CSP allows no style attribute in the page's HTML; colours are set through the DOM instead.
       box.querySelectorAll("[data-colour]").forEach((s) => { s.style.background = s.dataset.colour; });
@@ -66,7 +75,7 @@
     const reopen = opened;
     layer.clearLayers();
     markers.clear();
-    const city = L.geoJSON(data.layers || { type: "FeatureCollection", features: [] },
+    city = L.geoJSON(data.layers || { type: "FeatureCollection", features: [] },
       { style: { color: "#5b6675", weight: 1, fillOpacity: 0.03 } }).addTo(layer);
     (data.stations || []).forEach((s) => {
       if (s.area) L.geoJSON(s.area, { style: { color: "#10233f", weight: 2, dashArray: "4 4", fillOpacity: 0.05 } }).addTo(layer);
@@ -86,15 +95,14 @@
         u.incident ? { href: `/console/incidents/${u.incident}`, text: `${words.open} #${u.incident}` } : null)));
     if (reopen && markers.has(reopen)) markers.get(reopen).openPopup();
     drawLegend(words);
-    if (!fitted) {
-      const bounds = city.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds); else map.setView([23.13, 113.26], 12);
-      fitted = true;
-    }
+    if (view === "unset") fit();
   }
   draw();
   // The panel's height comes from the layout: tell Leaflet once it is known.
-  new ResizeObserver(() => map.invalidateSize()).observe(el);
+  new ResizeObserver(() => {
+    map.invalidateSize();
+    if (view === "fitted") fit();
+  }).observe(el);
   document.body.addEventListener("htmx:sseMessage", (event) => {
     if (event.detail.type === "units" || event.detail.type === "incidents") draw();
   });
