@@ -170,3 +170,17 @@ def test_english_mode_leaves_no_chinese_outside_what_people_wrote(api):
     client.cookies.set("lang", "en")
     for path in ("/console/dispatch/pending", "/console/dispatch/follow", "/console/dispatch/units", "/console/map"):
         assert _chinese_left(client.get(path).text) == [], path
+
+
+def test_the_dispatcher_records_a_crew_step_heard_on_the_radio(api):
+    _, iid = _sent(api)
+    client, headers, _ = login(api, "dispatcher")
+    units = client.get("/console/dispatch/units").text
+    unit_id = re.search(r"/console/dispatch/units/(\d+)/step", units).group(1)
+    assert '"to": "accepted"' in units
+    said = client.post(f"/console/dispatch/units/{unit_id}/step", data={"to": "accepted"}, headers=headers)
+    assert "接单" in said.text and "电台" in said.text
+    assert api.get("dispatcher", f"/incidents/{iid}").json()["accepted_at"] is not None
+    assert '"to": "en_route"' in client.get("/console/dispatch/units").text
+    refused = client.post(f"/console/dispatch/units/{unit_id}/step", data={"to": "available"}, headers=headers)
+    assert "未知操作" in refused.text

@@ -23,7 +23,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
-from lifeline.vocabulary import IncidentState, OrderStep, UnitStatus
+from lifeline.vocabulary import FieldStep, IncidentState, OrderStep, UnitStatus
 from lifeline.web.i18n import translator
 from lifeline.web.pages import csrf_ok, prefs, render, shell, toast, viewer
 
@@ -131,9 +131,31 @@ def unit_board(request: Request):
     except LifelineError:
         units = []
     counts = {status: sum(u.status == status for u in units) for status in UNIT_STATUSES}
-    return render(request, "partials/units.html", who, units=units, counts=counts, limits=STATUS_LIMITS)
+    return render(
+        request, "partials/units.html", who, units=units, counts=counts, limits=STATUS_LIMITS,
+        radio={u.id: step for u in units if (step := dispatch.next_step(u.status)) in RADIO_STEPS},
+    )  # fmt: skip
 
 
+@router.post("/console/dispatch/units/{unit_id}/step", response_class=HTMLResponse)
+def radio_step(request: Request, unit_id: Id, to: Annotated[str, Form(max_length=16)]):
+    """A crew's 接单, 出发 or 到场 heard on the radio, recorded by the dispatcher for it (the same service and
+    event as the officer's own key)."""
+    who = viewer(request)
+    if not csrf_ok(request, who):
+        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+    if to not in RADIO_STEPS:
+        return toast(request, f"未知操作 / unknown step {to!r}", error=True)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            code = dispatch.report(session, who.user, unit_id, to).code
+    except LifelineError as exc:
+        return toast(request, exc.detail, error=True)
+    step = FieldStep(to)
+    return toast(request, f"{code} {step.zh}（电台） / {code}: {step.en} (by radio)")
+
+
+RADIO_STEPS = (FieldStep.ACCEPTED, FieldStep.EN_ROUTE, FieldStep.ON_SCENE)
 # How long a unit may stay at a status before its timer turns red (seconds): an order not accepted within a
 # minute, a crew not off within two, not there within fifteen.
 STATUS_LIMITS = {"dispatched": 60, "accepted": 120, "en_route": 900, "on_scene": 3600}
