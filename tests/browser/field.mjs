@@ -166,6 +166,12 @@ async function secondOrder() {
   await fo.locator(`#order-card[data-incident="${state.robbery}"]`).waitFor();
   await fo.locator("[data-pin].leaflet-container path.pin-marker").waitFor();
   await state.fo.shot("5-order-with-pin");
+  // The crew says on the radio that it has the order: the dispatcher records it, the phone follows live.
+  const radio = page.locator('#units tr[data-unit="PS1-01"] button.radio');
+  check((await radio.innerText()).includes("接单"), "the board offers the crew's next step, 接单");
+  await toast(page, () => radio.click(), "电台");
+  await fo.locator('time[data-stamp="accepted"]').filter({ hasText: /^\d\d:\d\d:\d\d$/ }).waitFor();
+  await fo.locator('button[data-step="en_route"]:enabled').waitFor();
   await state.dp.shot("4-board");
 }
 
@@ -185,6 +191,7 @@ async function mapPage() {
   await marker.dispatchEvent("click");
   const link = page.locator(`.leaflet-popup-content a[href="/console/incidents/${state.robbery}"]`);
   await link.waitFor();
+  await page.waitForFunction(() => getComputedStyle(document.querySelector(".leaflet-popup")).opacity === "1");
   console.log(`  popup: ${(await page.locator(".leaflet-popup-content").innerText()).replace(/\s+/g, " ")}`);
   await shot("5-map");
 }
@@ -192,6 +199,7 @@ async function mapPage() {
 function summary() {
   console.log(`p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length}); ` +
     `p95 officer's key → dispatcher's board ${percentile(live, 95).toFixed(0)} ms (n=${live.length})`);
+  console.log(`key → toast, each: ${toastTimings.map((t) => t.toFixed(0)).join(", ")} ms`);
 }
 
 await main([

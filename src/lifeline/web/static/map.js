@@ -76,7 +76,9 @@
     layer.clearLayers();
     markers.clear();
     city = L.geoJSON(data.layers || { type: "FeatureCollection", features: [] },
-      { style: { color: "#5b6675", weight: 1, fillOpacity: 0.03 } }).addTo(layer);
+      { style: { color: "#5b6675", weight: 1, fillOpacity: 0.03 },
+        onEachFeature: (f, area) => f.properties && f.properties.name && area.bindTooltip(f.properties.name,
+          { permanent: true, direction: "center", className: "district" }) }).addTo(layer);
     (data.stations || []).forEach((s) => {
       if (s.area) L.geoJSON(s.area, { style: { color: "#10233f", weight: 2, dashArray: "4 4", fillOpacity: 0.05 } }).addTo(layer);
       if (s.lat === undefined) return;
