@@ -8,6 +8,10 @@ from html.parser import HTMLParser
 
 from tests.conftest import PASSWORD
 
+from lifeline.auth.models import Organisation
+from lifeline.demo import city
+from lifeline.web.board import station
+
 KNIFE = "有人拿刀在菜市场门口追着砍人，已经有人受伤了"
 
 
@@ -184,3 +188,12 @@ def test_the_dispatcher_records_a_crew_step_heard_on_the_radio(api):
     assert '"to": "en_route"' in client.get("/console/dispatch/units").text
     refused = client.post(f"/console/dispatch/units/{unit_id}/step", data={"to": "available"}, headers=headers)
     assert "未知操作" in refused.text
+
+
+def test_a_station_on_the_map_takes_the_district_its_jurisdiction_names():
+    layers = city.layers()
+    west = Organisation(code="PS_XS", name="西山派出所", jurisdiction="西山区 西山街道 枫林大道")
+    placed = station(west, [], layers)
+    assert placed["area"]["properties"]["name"] == "西山区" and 23.06 < placed["lat"] < 23.18
+    nowhere = station(Organisation(code="PS9", name="无名所", jurisdiction="某街道"), [], layers)
+    assert nowhere["area"] is None and "lat" not in nowhere

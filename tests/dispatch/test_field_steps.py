@@ -104,3 +104,16 @@ def test_an_officer_acts_only_on_his_unit_the_desk_on_any_by_radio(api):
     )
     assert done.status_code == 200
     assert api.get("dispatcher", f"/incidents/{iid}").json()["outcome"] == "mediated"
+
+
+def test_a_reopened_incident_sent_again_waits_for_a_new_acceptance(api):
+    unit, iid = _sent(api)
+    assert _status(api, "field_officer", unit, "on_scene").status_code == 200
+    api.post("field_officer", f"/units/{unit['id']}/feedback", {"result": "已处理", "outcome": "handled"})
+    first = api.get("dispatcher", f"/incidents/{iid}").json()["accepted_at"]
+    reopened = api.post("supervisor", f"/incidents/{iid}/transitions", {"to": "reopened", "reason": "群众再次报警"})
+    assert reopened.status_code == 200, reopened.text
+    assert api.post("dispatcher", f"/incidents/{iid}/assign", {"unit": unit["id"]}).status_code == 200
+    assert _status(api, "field_officer", unit, "accepted").status_code == 200
+    again = api.get("dispatcher", f"/incidents/{iid}").json()
+    assert again["accepted_at"] > again["dispatched_at"] > first

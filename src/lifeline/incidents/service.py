@@ -358,10 +358,16 @@ def hand_to(session: Session, incident_id: int, org_id: int, kind: str) -> None:
         session.add(Assignment(incident_id=incident_id, org_id=org_id, kind=kind))
 
 
+def accepted(incident: Incident) -> bool:
+    """Whether a crew has taken the incident since it was last dispatched (a reopened one waits again)."""
+    at, sent = incident.accepted_at, incident.dispatched_at
+    return at is not None and (sent is None or at >= sent)
+
+
 def accept(session: Session, actor: Principal, incident_id: int, unit: str) -> Incident:
     """A crew took the order (接单): the first acceptance is the one the figures count; later ones change nothing."""
     incident = get(session, actor, incident_id, lock=True)
-    if incident.accepted_at is None:
+    if not accepted(incident):
         incident.accepted_at = utcnow()
         _record(session, actor, incident, "incident.accepted", unit=unit)
     return incident

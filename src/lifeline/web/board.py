@@ -97,7 +97,7 @@ def stage(incident: Incident) -> str:
     """Where a sent incident stands on the board: no crew accepted it yet, in hand, or fed back."""
     if incident.state == "resolved":
         return "fed_back"
-    return "working" if incident.accepted_at is not None else "waiting"
+    return "working" if incidents.accepted(incident) else "waiting"
 
 
 def _units_by_incident(units) -> dict[int, list]:
