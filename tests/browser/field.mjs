@@ -136,7 +136,8 @@ async function boardCloses() {
   check(text.includes("嫌疑人带回派出所") && text.includes("移交"), `the board shows the result and outcome: ${text}`);
   await page.locator('#units tr[data-unit="PS1-01"][data-status="available"]').waitFor();
   await shot("3-fed-back");
-  const closed = await toast(page, () => row.locator("button.close").click(), "已结案");
+  check((await row.locator("button.close kbd").innerText()) === "C", "the first fed-back row closes with C");
+  const closed = await toast(page, () => page.keyboard.press("c"), "已结案");
   await row.waitFor({ state: "detached" });
   console.log(`  toast: ${closed}`);
   const stamps = await (await fetch(`${BASE}/api/v1/incidents/${state.knife}`,
@@ -196,6 +197,19 @@ async function mapPage() {
   await shot("5-map");
 }
 
+// The same order in English: the console's words change, what people wrote stays as written.
+async function english() {
+  const { page, shot } = state.fo;
+  await page.goto("/console/field?lang=en");
+  const next = page.locator('button[data-step="en_route"]:enabled');
+  await next.waitFor();
+  check((await next.innerText()).trim() === "Set off", `the next key reads Set off: ${await next.innerText()}`);
+  const card = await page.locator("#order-card").innerText();
+  check(card.includes("Order #") && card.includes(ROBBERY), `English words around the caller's own: ${card}`);
+  await shot("6-english");
+  await page.goto("/console/field?lang=zh");
+}
+
 function summary() {
   console.log(`p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length}); ` +
     `p95 officer's key → dispatcher's board ${percentile(live, 95).toFixed(0)} ms (n=${live.length})`);
@@ -211,5 +225,6 @@ await main([
   ["f. dispatcher: fed back, 结案 from the board; every time stamped", boardCloses],
   ["g. the next order reaches the phone with a map pin", secondOrder],
   ["h. the map: legend, stations, units, incidents, a popup with the incident link", mapPage],
+  ["i. the officer's page in English", english],
   ["summary", summary],
 ], () => open.filter((p) => !p.isClosed()));

@@ -17,6 +17,11 @@
     L.geoJSON(layers, { style: { color: "#5b6675", weight: 1, fillOpacity: 0.04 } }).addTo(pin);
     L.circleMarker(at, { radius: 9, color: "#10233f", weight: 3, fillColor: "#c62828", fillOpacity: 1,
       className: "pin-marker" }).addTo(pin);
+    if (el.dataset.from) { // where the unit last reported from: the pin and the crew in one view
+      const from = el.dataset.from.split(",").map(Number);
+      L.circleMarker(from, { radius: 7, color: "#fff", weight: 2, fillColor: "#1565c0", fillOpacity: 1 }).addTo(pin);
+      pin.fitBounds([at, from], { padding: [24, 24], maxZoom: 16 });
+    }
   }
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
