@@ -163,7 +163,7 @@ def _chinese_left(html: str) -> list[str]:
 
 
 def test_english_mode_leaves_no_chinese_outside_what_people_wrote(api):
-    unit, _ = _sent(api)
+    unit, iid = _sent(api)
     client, _, _ = login(api, "field_officer")
     client.cookies.set("lang", "en")
     for path in ("/console/field", "/console/field/order"):
@@ -172,7 +172,8 @@ def test_english_mode_leaves_no_chinese_outside_what_people_wrote(api):
     api.post("field_officer", f"/units/{unit['id']}/feedback", {"result": "已调解", "outcome": "mediated"})
     client, _, _ = login(api, "dispatcher")
     client.cookies.set("lang", "en")
-    for path in ("/console/dispatch/pending", "/console/dispatch/follow", "/console/dispatch/units", "/console/map"):
+    pages = ("/console/dispatch/pending", "/console/dispatch/follow", "/console/dispatch/units", "/console/map")
+    for path in (*pages, f"/console/dispatch/{iid}/units"):
         assert _chinese_left(client.get(path).text) == [], path
 
 
