@@ -210,6 +210,27 @@ async function english() {
   await page.goto("/console/field?lang=zh");
 }
 
+// The crew of the second order reads its result out on the radio; the dispatcher records it on the board, and
+// the text being typed survives the live refreshes meanwhile.
+async function radioFeedback() {
+  const { page, shot } = state.dp;
+  await page.goto("/console/dispatch");
+  const row = page.locator(`#follow tr[data-incident="${state.robbery}"][data-stage="working"]`);
+  await row.locator("button[data-radio-feedback]").click();
+  check(await page.locator("#radio-result").evaluate((el) => el === document.activeElement), "the result box has focus");
+  await page.keyboard.type("嫌疑人已抓获，包已追回归还失主");
+  const fo = state.fo.page;
+  await toast(fo, () => fo.locator('button[data-step="en_route"]').click(), "出发"); // a live refresh meanwhile
+  await page.locator('#units tr[data-unit="PS1-01"][data-status="en_route"]').waitFor();
+  check(await page.locator("#radio-result").inputValue() === "嫌疑人已抓获，包已追回归还失主", "the typing survives");
+  await page.locator('#radio-feedback select[name="outcome"]').selectOption("handled");
+  await shot("6-radio-feedback");
+  await toast(page, () => page.locator("#radio-feedback button[type=submit]").click(), "电台");
+  await page.locator(`#follow tr[data-incident="${state.robbery}"][data-stage="fed_back"]`).waitFor();
+  check(await page.locator("#radio-feedback").isHidden(), "the form is put away");
+  await fo.locator("#no-order").waitFor();
+}
+
 function summary() {
   console.log(`p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length}); ` +
     `p95 officer's key → dispatcher's board ${percentile(live, 95).toFixed(0)} ms (n=${live.length})`);
@@ -226,5 +247,6 @@ await main([
   ["g. the next order reaches the phone with a map pin", secondOrder],
   ["h. the map: legend, stations, units, incidents, a popup with the incident link", mapPage],
   ["i. the officer's page in English", english],
+  ["j. dispatcher: a result read out on the radio, typed through live refreshes", radioFeedback],
   ["summary", summary],
 ], () => open.filter((p) => !p.isClosed()));

@@ -172,7 +172,8 @@ def test_english_mode_leaves_no_chinese_outside_what_people_wrote(api):
     api.post("field_officer", f"/units/{unit['id']}/feedback", {"result": "已调解", "outcome": "mediated"})
     client, _, _ = login(api, "dispatcher")
     client.cookies.set("lang", "en")
-    pages = ("/console/dispatch/pending", "/console/dispatch/follow", "/console/dispatch/units", "/console/map")
+    pages = ("/console/dispatch", "/console/dispatch/pending", "/console/dispatch/follow", "/console/dispatch/units")
+    pages += ("/console/map",)
     for path in (*pages, f"/console/dispatch/{iid}/units"):
         assert _chinese_left(client.get(path).text) == [], path
 
@@ -198,3 +199,22 @@ def test_a_station_on_the_map_takes_the_district_its_jurisdiction_names():
     assert placed["area"]["properties"]["name"] == "西山区" and 23.06 < placed["lat"] < 23.18
     nowhere = station(Organisation(code="PS9", name="无名所", jurisdiction="某街道"), [], layers)
     assert nowhere["area"] is None and "lat" not in nowhere
+
+
+def test_the_dispatcher_records_a_result_read_out_on_the_radio(api):
+    unit, iid = _sent(api)
+    client, headers, _ = login(api, "dispatcher")
+    assert "data-radio-feedback" not in client.get("/console/dispatch/follow").text  # not accepted yet
+    early = client.post("/console/dispatch/feedback", data={"unit": unit["id"], "result": "x", "outcome": "handled"},
+                        headers=headers)  # fmt: skip
+    assert "late" in early.text and "须先接单" in early.text
+    api.post("field_officer", f"/units/{unit['id']}/status", {"status": "on_scene"})
+    assert f'data-radio-feedback="{unit["id"]}"' in client.get("/console/dispatch/follow").text
+    said = {"unit": unit["id"], "result": "电台：已调解", "outcome": "mediated"}
+    done = client.post("/console/dispatch/feedback", data=said, headers=headers)
+    assert "电台" in done.text and done.headers["HX-Trigger"] == "radio-fed-back"
+    assert api.get("dispatcher", f"/incidents/{iid}").json()["outcome"] == "mediated"
+    bad = client.post(
+        "/console/dispatch/feedback", data={"unit": "x", "result": "r", "outcome": "handled"}, headers=headers
+    )
+    assert bad.status_code == 422

@@ -166,6 +166,7 @@ RULES: dict[str, Rule] = {
     "GET /console/dispatch/follow": Rule("console.dispatch", f"{INCIDENTS}; {UNITS}"),
     "GET /console/dispatch/units": Rule("console.dispatch", UNITS),
     "POST /console/dispatch/units/{unit_id}/step": Rule("unit.dispatch", UNITS),
+    "POST /console/dispatch/feedback": Rule("unit.dispatch", f"{UNITS}; {INCIDENTS}"),
     "GET /console/dispatch/{incident_id}/units": Rule("unit.dispatch", UNITS),
     "POST /console/dispatch/{incident_id}/assign": Rule("unit.dispatch", UNITS),
     "POST /console/dispatch/{incident_id}/close": Rule("incident.transition", INCIDENTS),

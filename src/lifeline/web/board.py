@@ -16,6 +16,7 @@ from lifeline.auth.service import subtree
 from lifeline.desk import flows
 from lifeline.dispatch import service as dispatch
 from lifeline.dispatch.models import UNIT_STATUSES
+from lifeline.dispatch.service import TAKES_ORDER
 from lifeline.diversion import service as diversion
 from lifeline.diversion import states as order_states
 from lifeline.diversion.models import WorkOrder
@@ -23,7 +24,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
-from lifeline.vocabulary import FieldStep, IncidentState, OrderStep, UnitStatus
+from lifeline.vocabulary import FieldOutcome, FieldStep, IncidentState, OrderStep, UnitStatus
 from lifeline.web.i18n import translator
 from lifeline.web.pages import csrf_ok, prefs, render, shell, toast, viewer
 
@@ -40,7 +41,7 @@ def _categories() -> dict[str, str]:
 
 @router.get("/console/dispatch", response_class=HTMLResponse)
 def dispatch_page(request: Request):
-    return shell(request, "dispatch")
+    return shell(request, "dispatch", outcomes=list(FieldOutcome))
 
 
 @router.get("/console/dispatch/pending", response_class=HTMLResponse)
@@ -85,7 +86,10 @@ def follow(request: Request):
         except LifelineError:
             on = {}
     groups = {key: [i for i in rows if stage(i) == key] for key in STAGES}
-    return render(request, "partials/follow.html", who, groups=groups, on=on, categories=taxonomy.default().categories)
+    return render(
+        request, "partials/follow.html", who, groups=groups, on=on, categories=taxonomy.default().categories,
+        reporting=TAKES_ORDER,
+    )  # fmt: skip
 
 
 FOLLOWED = ("dispatched", "en_route", "on_scene", "resolved")
@@ -153,6 +157,27 @@ def radio_step(request: Request, unit_id: Id, to: Annotated[str, Form(max_length
         return toast(request, exc.detail, error=True)
     step = FieldStep(to)
     return toast(request, f"{code} {step.zh}（电台） / {code}: {step.en} (by radio)")
+
+
+@router.post("/console/dispatch/feedback", response_class=HTMLResponse)
+def radio_feedback(
+    request: Request,
+    unit: FormId,
+    result: Annotated[Text, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=16)] = "",
+):
+    """A crew's 处置反馈 read out on the radio: the dispatcher records it for the unit (the same service)."""
+    who = viewer(request)
+    if not csrf_ok(request, who):
+        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            code = dispatch.feedback(session, who.user, unit, result, outcome).code
+    except LifelineError as exc:
+        return toast(request, exc.detail, error=True)
+    response = toast(request, f"{code} 已反馈（电台） / {code}: result recorded (by radio)")
+    response.headers["HX-Trigger"] = "radio-fed-back"  # the form is emptied and put away
+    return response
 
 
 RADIO_STEPS = (FieldStep.ACCEPTED, FieldStep.EN_ROUTE, FieldStep.ON_SCENE)
