@@ -92,10 +92,30 @@ CALLBACK_TRIES = 3
 class UnitStatus(Term):
     AVAILABLE = "available", "空闲"
     DISPATCHED = "dispatched", "已派"
+    ACCEPTED = "accepted", "已接单", "Accepted"
     EN_ROUTE = "en_route", "途中", "En route"
     ON_SCENE = "on_scene", "到场", "On scene"
     BUSY = "busy", "忙碌"
     OFF_DUTY = "off_duty", "下班"
+
+
+class FieldOutcome(Term):
+    """How the unit on the scene ended a matter (处置反馈): recorded with the result's words."""
+
+    HANDLED = "handled", "已处理", "Dealt with"
+    MEDIATED = "mediated", "现场调解", "Settled on the spot"
+    HANDED_OVER = "handed_over", "移交处理", "Handed over"
+    NOTHING_FOUND = "nothing_found", "查无此事", "Nothing found"
+    FALSE_REPORT = "false_report", "警情不实", "False report"
+
+
+class FieldStep(Term):
+    """The field officer's keys, in order: each is open only after the one before it."""
+
+    ACCEPTED = "accepted", "接单", "Accept"
+    EN_ROUTE = "en_route", "出发", "Set off"
+    ON_SCENE = "on_scene", "到场", "Arrive"
+    FEEDBACK = "feedback", "处置反馈", "Report the result"
 
 
 class IncidentState(Term):

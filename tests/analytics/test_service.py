@@ -239,7 +239,8 @@ def waiting(api) -> tuple[dict, dict | None]:
 
 def test_a_p1_waiting_seven_minutes_lowers_the_one_minute_rate_and_tops_the_waiting_tiles(api):
     quick = _police(api)
-    put(api, Incident, quick, received_at=_dispatch(api, quick) - timedelta(seconds=20))
+    sent = _dispatch(api, quick)
+    put(api, Incident, quick, received_at=sent - timedelta(seconds=20), accepted_at=sent + timedelta(seconds=5))
     left = _police(api)
     assert read(api, Incident.priority, left) == 1
     got, _ = figures(api)
@@ -257,9 +258,12 @@ def test_a_p1_waiting_seven_minutes_lowers_the_one_minute_rate_and_tops_the_wait
     assert now["longest_wait"]["value"] == longest["seconds"] and now["longest_wait"]["shown"].startswith("7:")
     assert now["longest_wait"]["formula"] == kpis.BY_KEY["longest_wait"].formula
 
-    _dispatch(api, left)  # dispatched at last: late for good, and no longer waiting
+    sent = _dispatch(api, left)  # dispatched at last: late for good, but waiting until a crew takes it
     got, _ = figures(api)
     assert terms(got["one_minute_dispatch_rate"]) == (1, 2)
+    now, longest = waiting(api)
+    assert now["p1_waiting"]["value"] == 1 and longest["incident_id"] == left
+    put(api, Incident, left, accepted_at=sent + timedelta(seconds=30))  # 接单
     now, longest = waiting(api)
     assert now["p1_waiting"]["value"] == 0 and longest is None and now["longest_wait"]["shown"] == "—"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
+from lifeline.demo import city
 from lifeline.dispatch import service as dispatch
 from lifeline.store import migrate
 from lifeline.store.engine import make_engine, session_factory, transaction
@@ -43,7 +44,9 @@ USERS = [
     ("supervisor", "supervisor", "C110"),
     ("hotline_operator", "hotline_operator", "C12345"),
     ("agency_handler", "agency_handler", "MARKET"),
+    ("field_officer", "field_officer", "PS1"),
 ]
+CREWS = {"PS1-01": ["field_officer"]}  # the officer whose phone shows PS1-01's orders
 # The market the calls speak of, and the units: the station covering it first, another one nearer.
 MARKET_AT = (23.1291, 113.2644)
 UNITS = [
@@ -84,7 +87,9 @@ def seed(url: str) -> dict[str, str]:
             add_user(session, SYSTEM, username, role, org, PASSWORD)
             tokens[username] = create_token(session, SYSTEM, username)
         for code, name, org, lat, lon in UNITS:
-            dispatch.add(session, SYSTEM, code, name, org, lat, lon)
+            unit = dispatch.add(session, SYSTEM, code, name, org, lat, lon)
+            if code in CREWS:
+                dispatch.set_crew(session, SYSTEM, unit.id, CREWS[code])
     engine.dispose()
     return tokens
 
@@ -115,7 +120,9 @@ def serve(db: str, tokens: dict[str, str], log: Path) -> Server:
     """`lifeline serve --role both` on a free port, once /healthz answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "LIFELINE_PEERS": ""}
+    # The demo city's districts are the maps' layers (offline: no tile server).
+    layers = city.write_layers(log.parent / "city.geojson")
+    env = {**os.environ, "LIFELINE_PEERS": "", "LIFELINE_CITY_LAYERS": str(layers)}
     with log.open("wb") as out:
         try:
             process = start(serve_command(db, port, "--role", "both"), url, env=env, output=out)
@@ -134,6 +141,7 @@ def run_node(script: str, server: Server, timeout: float = 240, **extra: str) ->
         "LIFELINE_USERS": json.dumps(server.users),
         "LIFELINE_ARTIFACTS": str(ARTIFACTS),
         "LIFELINE_CHROMIUM": CHROMIUM,
+        "LIFELINE_TOKENS": json.dumps(server.tokens),
         **extra,
     }
     done = subprocess.run(

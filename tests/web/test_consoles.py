@@ -20,7 +20,8 @@ def login(api, username):
 
 def test_login_lands_each_role_on_its_console(api):
     for username, path in [("call_taker", "/console/calls"), ("dispatcher", "/console/dispatch"),
-                           ("hotline_operator", "/console/orders"), ("agency_handler", "/console/orders"),
+                           ("field_officer", "/console/field"), ("hotline_operator", "/console/orders"),
+                           ("agency_handler", "/console/orders"),
                            ("supervisor", "/console/dashboard"), ("admin", "/console/dashboard")]:  # fmt: skip
         client = api.client
         client.cookies.clear()

@@ -241,16 +241,17 @@ def _orders(session: Session, inputs: Inputs, since: datetime, until: datetime) 
 
 
 def waiting_for_a_unit():
-    """Police or joint incidents waiting for a unit now: confirmed and not yet dispatched.
-
-    The one place where acceptance joins: once `incidents.accepted_at` exists (migration 0011, on another branch), a
-    dispatched incident whose unit has not accepted waits too, from received_at as now:
-    `or_(<this>, and_(Incident.state == IncidentState.DISPATCHED, Incident.accepted_at.is_(None)))`.
-    """
+    """Police or joint incidents waiting for a unit now: confirmed and not yet dispatched, or dispatched and not yet
+    accepted by a crew since (incidents.service.accepted: a reopened one sent again waits again)."""
     return and_(
-        Incident.state == IncidentState.CONFIRMED,
         Incident.disposition.in_(POLICE),
-        Incident.dispatched_at.is_(None),
+        or_(
+            and_(Incident.state == IncidentState.CONFIRMED, Incident.dispatched_at.is_(None)),
+            and_(
+                Incident.state == IncidentState.DISPATCHED,
+                or_(Incident.accepted_at.is_(None), Incident.accepted_at < Incident.dispatched_at),
+            ),
+        ),
     )
 
 

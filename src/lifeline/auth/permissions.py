@@ -53,12 +53,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "peer.deliver": frozenset({Role.PEER}),
     # The consoles' pages.
     "console.calls": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
-    "console.dispatch": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
+    "console.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),
     "console.orders": frozenset({"hotline_operator", "agency_handler", "supervisor", "admin"}),
+    # 我的警单: the order of the unit an officer crews, on his phone.
+    "console.field": frozenset({"field_officer"}),
     # The exchange's dead-letter list and refused knocks: supervisors read them, admins replay or drop.
     "exchange.read": frozenset({"supervisor", "admin"}),
     "exchange.admin": frozenset({"admin"}),
 }
+
+# The full map: whoever runs the board or reads the city's figures, and the officers on the streets.
+PERMISSIONS["console.map"] = PERMISSIONS["console.dispatch"] | PERMISSIONS["kpi.read"] | {"field_officer"}
 
 # A step of either kind: diversion.service.step checks which (handling or re-routing) and whose.
 PERMISSIONS["order.step"] = PERMISSIONS["order.handle"] | PERMISSIONS["order.reroute"]

@@ -40,6 +40,7 @@ CALLER = (
     " incidents; an officer: his unit's current incident; 12345: what 12345 received; every read is audited"
 )
 UNITS = "本单位及下级的警力；民警只改本车组 / units of the actor's part of the tree; an officer changes only his unit"
+CREWED = "本人所在车组及其正在处置的警情 / the unit the officer crews and the incident it is on"
 FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
 AREAS = "本单位及下级的辖区 / its stations' areas"
 OWN = "本人 / the actor's own"
@@ -117,6 +118,7 @@ RULES: dict[str, Rule] = {
     f"GET {API}/units": Rule("unit.read", UNITS),
     f"POST {API}/units": Rule("unit.write", UNITS),
     f"POST {API}/units/{{unit_id}}/status": Rule("unit.report", UNITS),
+    f"POST {API}/units/{{unit_id}}/feedback": Rule("unit.report", UNITS),
     f"POST {API}/units/{{unit_id}}/crew": Rule("unit.write", UNITS),
     f"GET {API}/incidents/{{incident_id}}/units": Rule("unit.dispatch", UNITS),
     f"POST {API}/incidents/{{incident_id}}/assign": Rule("unit.dispatch", UNITS),
@@ -164,10 +166,20 @@ RULES: dict[str, Rule] = {
     "POST /console/callbacks": Rule("callback.record", INCIDENTS),
     "GET /console/dispatch": Rule("console.dispatch"),
     "GET /console/dispatch/pending": Rule("console.dispatch", INCIDENTS),
+    "GET /console/dispatch/follow": Rule("console.dispatch", f"{INCIDENTS}; {UNITS}"),
     "GET /console/dispatch/units": Rule("console.dispatch", UNITS),
+    "POST /console/dispatch/units/{unit_id}/step": Rule("unit.dispatch", UNITS),
+    "POST /console/dispatch/feedback": Rule("unit.dispatch", f"{UNITS}; {INCIDENTS}"),
     "GET /console/dispatch/{incident_id}/units": Rule("unit.dispatch", UNITS),
     "POST /console/dispatch/{incident_id}/assign": Rule("unit.dispatch", UNITS),
-    "GET /console/map.json": Rule("console.dispatch", f"{INCIDENTS}; {UNITS}; {AREAS}"),
+    "POST /console/dispatch/{incident_id}/close": Rule("incident.transition", INCIDENTS),
+    "GET /console/map": Rule("console.map"),
+    "GET /console/map.json": Rule("console.map", f"{INCIDENTS}; {UNITS}; {AREAS}"),
+    "GET /console/field": Rule("console.field"),
+    "GET /console/field/order": Rule("console.field", CREWED),
+    "POST /console/field/step": Rule("console.field", CREWED),
+    "POST /console/field/feedback": Rule("console.field", CREWED),
+    "POST /console/field/reveal": Rule("console.field", CALLER),
     "GET /console/orders": Rule("console.orders"),
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),

@@ -133,6 +133,14 @@ SMALL = ("钥匙", "身份证", "公交卡", "雨伞", "蓝牙耳机", "学生�
 MONEY = ("500元", "800块", "1200元", "2000块", "3000元", "4800元", "6800元", "1万元", "两万块", "3.5万", "12万元")
 WEAPONS = ("菜刀", "砍刀", "水果刀", "钢管", "木棍", "匕首")
 VEHICLES = ("白色轿车", "黑色SUV", "面包车", "小货车", "出租车", "银色轿车", "电动车", "渣土车")
+# What a crew says on the radio when it is done (处置反馈), with its outcome (vocabulary.FieldOutcome).
+FIELD_RESULTS = (
+    ("现场已处置完毕，当事人已带回派出所进一步处理。", "handled"),
+    ("双方情绪稳定，经现场调解达成一致。", "mediated"),
+    ("已移交辖区派出所刑侦中队跟进。", "handed_over"),
+    ("到场后未发现报警所述情况，已回电报警人说明。", "nothing_found"),
+    ("经核实为误报，已对报警人进行教育。", "false_report"),
+)
 NOW = ("刚才", "刚刚", "就刚才", "几分钟前", "现在", "这会儿")
 PAST = ("昨晚十点多", "今天下午", "今天早上", "昨天夜里", "前天晚上", "上周五", "中午十二点多", "今天上午")
 NIGHT = ("晚上十一点多", "半夜十二点", "凌晨一点", "晚上十点以后", "一大早六点")
@@ -681,6 +689,7 @@ class Desk:
         home = (unit["lat"], unit["lon"])
         target = (lat, lon) if lat is not None and lon is not None else home
         halfway = ((home[0] + target[0]) / 2, (home[1] + target[1]) / 2) if None not in home else target
+        self.later(1, 3, lambda: self._unit(unit["id"], "accepted", home))  # 接单
         self.later(4, 12, lambda: self._unit(unit["id"], "en_route", halfway))
         self.later(15, 40, lambda: self._unit(unit["id"], "on_scene", target))
         self.later(45, 110, lambda: self._finish(incident_id, unit["id"], home))
@@ -693,8 +702,13 @@ class Desk:
         self.stats.counts[status] += 1
 
     def _finish(self, incident_id: int, unit_id: int, home: tuple) -> None:
+        """处置反馈 by radio (the result resolves the incident and frees the unit), then 结案."""
+        result, outcome = self.rng.choice(FIELD_RESULTS)
         try:
-            self._move(incident_id, "resolved", self.tokens.dispatcher)
+            self._call(
+                "POST", f"/units/{unit_id}/feedback", self.tokens.dispatcher, {"result": result, "outcome": outcome}
+            )
+            self.stats.counts["resolved"] += 1
             self.later(3, 10, lambda: self._move(incident_id, "closed", self.tokens.dispatcher))
         finally:
             self._unit(unit_id, "available", home)

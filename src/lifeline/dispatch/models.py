@@ -25,6 +25,8 @@ class Unit(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    # When the status last changed: a position report moves updated_at, not this (the board's status timers).
+    status_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifeline.api.schemas import Code, Strict, Text
-from lifeline.vocabulary import UnitStatus
+from lifeline.vocabulary import FieldOutcome, UnitStatus
 
 Status = UnitStatus
 
@@ -26,6 +26,11 @@ class StatusIn(Strict):
     status: Status
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+class FeedbackIn(Strict):
+    result: Annotated[Text, Field(min_length=1, max_length=2000, description="处置结果 what the unit did")]
+    outcome: Annotated[FieldOutcome, Field(description="处置结果类别 how it ended")]
 
 
 class CrewIn(Strict):
@@ -48,6 +53,7 @@ class UnitOut(BaseModel):
     lat: float | None
     lon: float | None
     incident_id: int | None
+    status_since: datetime
     updated_at: datetime
 
 

@@ -11,12 +11,21 @@ from lifeline.dispatch.models import UNIT_STATUSES, Unit, UnitCrew
 from lifeline.dispatch.ranking import Candidate, in_jurisdiction, rank
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
-from lifeline.vocabulary import Role
+from lifeline.vocabulary import FieldStep, Role, UnitStatus
 
 # An incident's state follows the unit that reports it.
 FOLLOWS = {"en_route": "en_route", "on_scene": "on_scene"}
+# Statuses of a crew that has taken its order: a crew that sets off has accepted it, even without the key.
+TAKES_ORDER = frozenset({UnitStatus.ACCEPTED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE})
+NEXT_STEP = {
+    UnitStatus.DISPATCHED: FieldStep.ACCEPTED,
+    UnitStatus.ACCEPTED: FieldStep.EN_ROUTE,
+    UnitStatus.EN_ROUTE: FieldStep.ON_SCENE,
+    UnitStatus.ON_SCENE: FieldStep.FEEDBACK,
+}
 
 
 def _record(session: Session, actor: Principal, unit: Unit, kind: str, **payload) -> None:
@@ -87,20 +96,46 @@ def assign(session: Session, actor: Principal, incident_id: int, unit_id: int) -
         incidents.transition(session, actor, incident_id, "dispatched", org=station.code)
     elif incident.state not in ("dispatched", "en_route", "on_scene"):
         raise Conflict(f"警情 {incident_id} 当前为 {incident.state}，不能派警 / incident cannot take a unit now")
-    unit.status, unit.incident_id = "dispatched", incident_id
+    _status(unit, UnitStatus.DISPATCHED)
+    unit.incident_id = incident_id
     _record(session, actor, unit, "unit.assigned")
     return unit
 
 
-def report(session: Session, actor: Principal, unit_id: int, status: str, lat=None, lon=None) -> Unit:
-    """A unit's status or position; en route and on scene move its incident along."""
+def _status(unit: Unit, status: str) -> None:
+    """A new status starts its timer; reporting the same status again (with a position) does not."""
+    if unit.status != status:
+        unit.status, unit.status_since = status, utcnow()
+
+
+def _own(session: Session, actor: Principal, unit_id: int) -> Unit:
+    """The unit, for a report: an officer reports only the unit he crews; the desk any unit it sees (by radio)."""
     require(actor, "unit.report")
-    if status not in UNIT_STATUSES:
-        raise Invalid(f"未知状态 unknown status {status!r}; 可选: {', '.join(UNIT_STATUSES)}")
     unit = get(session, actor, unit_id)
     if actor.role == Role.FIELD_OFFICER and unit.id != crewed_unit(session, actor.user_id):
         raise Forbidden(f"警力 {unit.code} 不是本人所在车组 / unit {unit.code} is not the unit you are on")
-    unit.status = status
+    return unit
+
+
+def next_step(status: str) -> FieldStep | None:
+    """The one field step open for a unit at `status` (接单 → 出发 → 到场 → 处置反馈), None off an order."""
+    return NEXT_STEP.get(status)
+
+
+def report(session: Session, actor: Principal, unit_id: int, status: str, lat=None, lon=None) -> Unit:
+    """A unit's status or position. Accepting, setting off and arriving count as taking the order (the incident's
+    accepted_at, first crew wins); en route and on scene move its incident along."""
+    if status not in UNIT_STATUSES:
+        raise Invalid(f"未知状态 unknown status {status!r}; 可选: {', '.join(UNIT_STATUSES)}")
+    unit = _own(session, actor, unit_id)
+    if status == UnitStatus.ACCEPTED and unit.status != UnitStatus.DISPATCHED:
+        raise Conflict(
+            f"警力 {unit.code} 当前{UNIT_STATUSES[unit.status]}，没有待接的警单"
+            f" / unit {unit.code} has no order to accept"
+        )
+    if status in TAKES_ORDER and unit.incident_id is not None:
+        incidents.accept(session, actor, unit.incident_id, unit.code)
+    _status(unit, status)
     if lat is not None and lon is not None:
         unit.lat, unit.lon = lat, lon
     if status in FOLLOWS and unit.incident_id is not None:
@@ -110,6 +145,22 @@ def report(session: Session, actor: Principal, unit_id: int, status: str, lat=No
     if status == "available":
         unit.incident_id = None
     _record(session, actor, unit, "unit.reported", status=status)
+    return unit
+
+
+def feedback(session: Session, actor: Principal, unit_id: int, result: str, outcome: str) -> Unit:
+    """处置反馈: the unit's result resolves its incident, and the unit is free again."""
+    unit = _own(session, actor, unit_id)
+    if unit.incident_id is None or unit.status not in TAKES_ORDER:
+        raise Conflict(
+            f"警力 {unit.code} 当前{UNIT_STATUSES[unit.status]}，没有可反馈的警单（须先接单）"
+            f" / unit {unit.code} has no accepted order to report on"
+        )
+    incidents.feedback(session, actor, unit.incident_id, unit.code, result, outcome)
+    incident_id = unit.incident_id
+    _status(unit, UnitStatus.AVAILABLE)
+    unit.incident_id = None
+    _record(session, actor, unit, "unit.fed_back", incident=incident_id, outcome=outcome)
     return unit
 
 
@@ -139,6 +190,16 @@ def crew_of_station(session: Session, org_id: int) -> bool:
 
 def crewed_unit(session: Session, user_id: int) -> int | None:
     return session.scalar(select(UnitCrew.unit_id).where(UnitCrew.user_id == user_id))
+
+
+def my_order(session: Session, actor: Principal) -> tuple[Unit | None, Incident | None]:
+    """The unit the officer crews and the incident it is sent to (his page reads only these)."""
+    require(actor, "unit.read")
+    unit_id = crewed_unit(session, actor.user_id) if actor.user_id else None
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is None or unit.incident_id is None:
+        return unit, None
+    return unit, incidents.get(session, actor, unit.incident_id)
 
 
 def handles(session: Session, user_id: int, incident_id: int) -> bool:

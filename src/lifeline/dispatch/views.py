@@ -11,6 +11,7 @@ from lifeline.dispatch import service
 from lifeline.dispatch.schemas import (
     AssignIn,
     CrewIn,
+    FeedbackIn,
     Recommendation,
     RecommendationList,
     StatusIn,
@@ -43,6 +44,15 @@ def add_unit(body: UnitIn, ctx: RequestContext, key: IdempotencyKey = None):
 def unit_status(unit_id: Id, body: StatusIn, ctx: RequestContext, key: IdempotencyKey = None):
     return ctx.run(
         lambda s, who: UnitOut.model_validate(service.report(s, who, unit_id, body.status, body.lat, body.lon)),
+        key=key,
+        body=body,
+    )
+
+
+@router.post("/units/{unit_id}/feedback", response_model=UnitOut, summary="处置反馈 the unit reports its result")
+def unit_feedback(unit_id: Id, body: FeedbackIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: UnitOut.model_validate(service.feedback(s, who, unit_id, body.result, body.outcome)),
         key=key,
         body=body,
     )

@@ -42,11 +42,15 @@ class Incident(Base):
 
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # 处置反馈: what the unit on the scene did (its words) and how it ended (vocabulary.FieldOutcome).
+    result: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first crew that took the order (接单)
     en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -130,10 +130,13 @@ class IncidentOut(BaseModel):
     owner_org_id: int
     merged_into_id: int | None
     cancel_reason: str | None
+    result: str | None = Field(description="处置反馈 the unit's result")
+    outcome: str | None = Field(description="处置结果类别 vocabulary.FieldOutcome")
     received_at: datetime
     triaged_at: datetime | None
     confirmed_at: datetime | None
     dispatched_at: datetime | None
+    accepted_at: datetime | None
     en_route_at: datetime | None
     on_scene_at: datetime | None
     transferred_at: datetime | None
@@ -168,10 +171,13 @@ class IncidentOut(BaseModel):
             owner_org_id=incident.owner_org_id,
             merged_into_id=incident.merged_into_id,
             cancel_reason=incident.cancel_reason,
+            result=incident.result,
+            outcome=incident.outcome,
             received_at=incident.received_at,
             triaged_at=incident.triaged_at,
             confirmed_at=incident.confirmed_at,
             dispatched_at=incident.dispatched_at,
+            accepted_at=incident.accepted_at,
             en_route_at=incident.en_route_at,
             on_scene_at=incident.on_scene_at,
             transferred_at=incident.transferred_at,

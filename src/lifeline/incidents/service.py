@@ -34,6 +34,7 @@ from lifeline.vocabulary import (
     CallbackState,
     Channel,
     Disposition,
+    FieldOutcome,
     IncidentMove,
     IncidentState,
     Role,
@@ -360,6 +361,41 @@ def hand_to(session: Session, incident_id: int, org_id: int, kind: str) -> None:
     )
     if exists is None:
         session.add(Assignment(incident_id=incident_id, org_id=org_id, kind=kind))
+
+
+def accepted(incident: Incident) -> bool:
+    """Whether a crew has taken the incident since it was last dispatched (a reopened one waits again)."""
+    at, sent = incident.accepted_at, incident.dispatched_at
+    return at is not None and (sent is None or at >= sent)
+
+
+def accept(session: Session, actor: Principal, incident_id: int, unit: str) -> Incident:
+    """A crew took the order (接单): the first acceptance is the one the figures count; later ones change nothing."""
+    incident = get(session, actor, incident_id, lock=True)
+    if not accepted(incident):
+        incident.accepted_at = utcnow()
+        _record(session, actor, incident, "incident.accepted", unit=unit)
+    return incident
+
+
+def feedback(session: Session, actor: Principal, incident_id: int, unit: str, result: str, outcome: str) -> Incident:
+    """处置反馈: the unit's result and outcome are kept, and the incident is resolved unless another unit's
+    feedback resolved it already (then only this one's report is recorded)."""
+    result = result.strip()
+    if not result:
+        raise Invalid("处置结果不能为空 / the result is empty: say what was done")
+    if outcome not in list(FieldOutcome):
+        choices = ", ".join(FieldOutcome)
+        raise Invalid(f"未知处置结果类别 unknown outcome {outcome!r}; 可选 choose from: {choices}")
+    incident = get(session, actor, incident_id, lock=True)
+    if incident.state != IncidentState.RESOLVED:
+        incident = transition(session, actor, incident_id, IncidentMove.RESOLVED)
+        incident.result, incident.outcome = result, outcome
+    events.append(
+        session, "incident.feedback", {"unit": unit, "result": result, "outcome": outcome},
+        actor=actor.username, incident_id=incident.id,
+    )  # fmt: skip
+    return incident
 
 
 def prioritise(session: Session, actor: Principal, incident: Incident, priority: int, reason: str) -> Incident:

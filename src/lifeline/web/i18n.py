@@ -31,6 +31,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "dispatch": ("调度台", "Dispatcher"),
     "orders": ("工单台", "Work orders"),
     "dashboard": ("指挥大屏", "Command dashboard"),
+    "field": ("我的警单", "My order"),
+    "map": ("地图", "Map"),
     "large": ("大字高对比", "Large, high contrast"),
     "language": ("English", "中文"),
     "number": ("来电号码", "Caller number"),

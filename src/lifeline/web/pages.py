@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +20,7 @@ from lifeline.auth import service as auth
 from lifeline.auth.permissions import PERMISSIONS
 from lifeline.auth.service import Principal
 from lifeline.auth.views import client_address
+from lifeline.common import CHINA
 from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
@@ -32,9 +33,15 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # triage category. Times are shown in China Standard Time.
 templates.env.globals.update({term.__name__: term for term in vocabulary.Term.__subclasses__()})
 templates.env.globals["category"] = lambda code: taxonomy.default().categories.get(code) or Unnamed(code)
-templates.env.filters["localtime"] = lambda at, shape="%m-%d %H:%M": at.astimezone(CHINA).strftime(shape) if at else "—"
+
+
+def clock(at: datetime | None, shape: str = "%H:%M:%S") -> str:
+    """A time as the desk's and the officers' watches say it (Beijing time); `shape` for a date too."""
+    return at.astimezone(CHINA).strftime(shape) if at else ""
+
+
+templates.env.filters["clock"] = clock
 router = APIRouter(include_in_schema=False)
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -57,9 +64,11 @@ class Page:
 
 PAGES = (
     Page("calls", "/console/calls", PERMISSIONS["console.calls"]),
+    Page("field", "/console/field", PERMISSIONS["console.field"]),
     Page("dispatch", "/console/dispatch", PERMISSIONS["console.dispatch"]),
     Page("orders", "/console/orders", PERMISSIONS["console.orders"]),
     Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
+    Page("map", "/console/map", PERMISSIONS["console.map"]),
 )
 
 
