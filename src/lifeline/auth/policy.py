@@ -167,6 +167,7 @@ RULES: dict[str, Rule] = {
     "GET /console/map.json": Rule("console.dispatch", f"{INCIDENTS}; {UNITS}; {AREAS}"),
     "GET /console/orders": Rule("console.orders"),
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
+    "GET /console/orders/{order_id}/panel": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
