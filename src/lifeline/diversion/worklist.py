@@ -76,7 +76,7 @@ class Query:
 class Row:
     order: WorkOrder
     orgs: list[tuple[str, str, str, datetime | None]]  # (code, name, kind, signed_at): lead first
-    due: datetime | None  # the deadline that applies now
+    due: datetime | None  # the deadline that applies now; none once handled or while returned
     late: bool
 
 
@@ -135,7 +135,7 @@ def rows_of(session: Session, orders: list[WorkOrder], now: datetime) -> list[Ro
         Row(
             order,
             orgs.get(order.id, []),
-            order.sign_by if order.state in TO_SIGN else order.handle_by,
+            order.sign_by if order.state in TO_SIGN else order.handle_by if order.state in TO_HANDLE else None,
             states.overdue(order.state, order.sign_by, order.handle_by, now) is not None,
         )
         for order in orders
