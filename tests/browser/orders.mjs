@@ -198,7 +198,8 @@ async function keysAndLinks() {
 }
 
 function summary() {
-  console.log(`p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length})`);
+  console.log(`p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length}): ` +
+    toastTimings.map((ms) => ms.toFixed(0)).join(", "));
 }
 
 await main([

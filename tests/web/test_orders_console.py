@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import httpx
 import pytest
+from tests.conftest import PASSWORD
+from tests.peering.conftest import bridge, until  # noqa: F401  (bridge: two processes, 110 and 12345)
 from tests.web.test_consoles import login
 
 from lifeline.store.base import utcnow
@@ -185,3 +188,29 @@ def test_english_mode_leaves_no_chinese_outside_data(api):
         words = re.sub(r'<(\w+)[^>]*translate="no"[^>]*>.*?</\1>', "", page, flags=re.S)
         words = re.sub(r"<script.*?</script>|<meta[^>]*>", "", words, flags=re.S)
         assert not re.findall(r"[\u4e00-\u9fff]+", words), (path, re.findall(r".{20}[\u4e00-\u9fff]+.{20}", words))
+
+
+def test_at_a_separate_110_the_returned_copy_waits_in_the_supervisors_queue(bridge):  # noqa: F811
+    """Across two processes: 12345 returns the order; 110's copy shows in its supervisor's 待改派, where it can
+    only be taken back (12345 handles it), and taking it back sends the matter back to triage."""
+    desk, hotline = bridge
+    ct = desk.client("call_taker")
+    iid = ct.post("/reports", json={"text": SHOP, "caller_number": "13811112222"}).json()["incident"]["id"]
+    (order,) = ct.post(f"/incidents/{iid}/confirm", json={"via": "order"}).json()["follow_up"]["orders"]
+    theirs = until(lambda: hotline.client("agency_handler").get("/orders").json()["items"])
+    back = {"to": "returned", "reason": "不属于本市职责"}
+    assert hotline.client("agency_handler").post(f"/orders/{theirs[0]['id']}/steps", json=back).status_code == 200
+    assert until(lambda: ct.get(f"/orders/{order}").json()["state"] == "returned")
+
+    with httpx.Client(base_url=desk.url, timeout=10) as browser:
+        browser.post("/login", data={"username": "supervisor", "password": PASSWORD})
+        page = browser.get("/console/orders?view=reroute").text
+        assert listed(page) == [order] and "gz-12345" in page
+        headers = {"X-CSRF-Token": re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)}
+        panel = browser.get(f"/console/orders/{order}/panel", headers=headers).text
+        assert re.findall(r">([^<>]+)</button>", panel) == ["收回"]  # the peer handles it: not re-routed from here
+        taken = browser.post(
+            f"/console/orders/{order}/step", data={"to": "taken_back", "reason": "由 110 重新研判"}, headers=headers
+        )
+        assert "已收回" in taken.text
+    assert ct.get(f"/incidents/{iid}").json()["state"] == "triaged"
