@@ -197,6 +197,20 @@ class OrderStep(Term):
     REFERRED = "referred", "提交值班长", "Refer to a supervisor"
 
 
+class Satisfaction(Term):
+    """A return visit's score, 5..1, as the caller says it (the console's choice, the API's satisfaction)."""
+
+    VERY_SATISFIED = "5", "非常满意", "Very satisfied"
+    SATISFIED = "4", "满意", "Satisfied"
+    BASICALLY = "3", "基本满意", "Basically satisfied"
+    UNSATISFIED = "2", "不满意", "Unsatisfied"
+    VERY_UNSATISFIED = "1", "非常不满意", "Very unsatisfied"
+
+
+# A return visit scoring below this (不满意, 非常不满意) sends the order back to be redone (重办).
+REDO_BELOW = 3
+
+
 S, T = OrderState, OrderStep
 # The work-order loop 受理—流转—处置—反馈—回访: from each state, the steps open. A returned order is never left
 # without a move: it is re-routed, taken back by the desk that sent it, or referred to a supervisor.

@@ -37,6 +37,7 @@ ORGS = [
     ("PS2", "东城派出所", "police_station", "C110", {"jurisdiction": "东城街道"}),
     ("C12345", "市 12345 热线中心", "centre_12345", "CITY", {}),
     ("MARKET", "市场监管局", "department", "C12345", {"serves": "market_regulation"}),
+    ("URBAN", "城管局", "department", "C12345", {"serves": "urban_management"}),
 ]
 USERS = [
     ("call_taker", "call_taker", "C110"),
@@ -45,6 +46,7 @@ USERS = [
     ("hotline_operator", "hotline_operator", "C12345"),
     ("agency_handler", "agency_handler", "MARKET"),
     ("field_officer", "field_officer", "PS1"),
+    ("urban_handler", "agency_handler", "URBAN"),  # where a returned order is re-routed
 ]
 CREWS = {"PS1-01": ["field_officer"]}  # the officer whose phone shows PS1-01's orders
 # The market the calls speak of, and the units: the station covering it first, another one nearer.
@@ -101,7 +103,10 @@ class Server:
     tokens: dict[str, str]
     process: subprocess.Popen
     log: Path
-    users: dict[str, str] = field(default_factory=lambda: {role: name for name, role, _ in USERS})
+    # A role's first user, and every user by name (for a role with two users).
+    users: dict[str, str] = field(
+        default_factory=lambda: {role: name for name, role, _ in reversed(USERS)} | {name: name for name, _, _ in USERS}
+    )
 
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]

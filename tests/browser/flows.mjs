@@ -123,11 +123,18 @@ async function dispatcher(browser) {
 }
 
 async function orderState(page, id) {
-  return (await page.locator(`#inbox tr[data-order="${id}"] td`).nth(3).innerText()).trim();
+  return (await page.locator(`#inbox tr[data-order="${id}"] td.state`).innerText()).trim();
 }
 
-async function waitOrderState(page, id, text) {
-  await page.locator(`#inbox tr[data-order="${id}"] td`).nth(3).filter({ hasText: text }).waitFor();
+// 工单台: a row opens the order's panel beside the table; each step is a form there, named by its action.
+async function orderStep(page, id, step, expected, fields = async () => {}) {
+  if (!(await page.locator(`#order-panel .order-detail[data-order="${id}"]`).count())) {
+    await page.locator(`#inbox tr[data-order="${id}"]`).click();
+  }
+  const form = page.locator(`#order-panel form[data-step="${step}"]`);
+  await fields(form);
+  await toast(page, () => form.locator("button").click(), `工单 #${id} ${expected}`);
+  await page.locator("#order-panel h2", { hasText: expected }).waitFor();
 }
 
 async function diversion(browser) {
@@ -143,35 +150,25 @@ async function diversion(browser) {
   const ah = await desk(browser, "agency_handler", "c-agency");
   open.push(ah.page);
   await ah.page.goto("/console/orders");
-  const row = ah.page.locator(`#inbox tr[data-order="${state.order}"]`);
-  await row.waitFor();
+  await ah.page.locator(`#inbox tr[data-order="${state.order}"]`).waitFor();
   const received = await orderState(ah.page, state.order);
   check(received === "已接收" || received === "已派发", `a new order waits to be signed: ${received}`);
   await ah.shot("1-inbox");
-  const sign = row.locator("form", { has: ah.page.locator('input[value="signed"]') }).locator("button");
-  await toast(ah.page, () => sign.click(), `工单 #${state.order} 已签收`);
-  await waitOrderState(ah.page, state.order, "已签收");
+  await orderStep(ah.page, state.order, "signed", "已签收");
   await ah.shot("2-signed");
-
-  const handle = row.locator("form", { has: ah.page.locator('input[value="handled"]') });
-  await handle.locator('input[name="feedback"]').fill("已责令超市下架过期食品并为消费者退款");
-  await toast(ah.page, () => handle.locator("button").click(), `工单 #${state.order} 已办结`);
-  await waitOrderState(ah.page, state.order, "已办结待回访");
+  await orderStep(ah.page, state.order, "handled", "已办结待回访",
+    (form) => form.locator('textarea[name="feedback"]').fill("已责令超市下架过期食品并为消费者退款"));
   await ah.shot("3-handled");
   await ah.context.close();
 
   const ho = await desk(browser, "hotline_operator", "c-hotline");
   open.push(ho.page);
-  await ho.page.goto("/console/orders");
-  const visit = ho.page.locator(`#inbox tr[data-order="${state.order}"] form`, {
-    has: ho.page.locator('input[value="visited"]'),
-  });
-  await visit.waitFor();
+  await ho.page.goto("/console/orders?view=visit");
   check(await orderState(ho.page, state.order) === "已办结待回访", "the operator sees the order waiting for 回访");
-  await visit.locator('select[name="satisfaction"]').selectOption("5");
-  await visit.locator('input[name="comment"]').fill("市民表示已退款，满意");
-  await toast(ho.page, () => visit.locator("button").click(), `工单 #${state.order} 已回访`);
-  await waitOrderState(ho.page, state.order, "已回访");
+  await orderStep(ho.page, state.order, "visited", "已回访", async (form) => {
+    await form.getByLabel("非常满意", { exact: true }).check();
+    await form.locator('input[name="comment"]').fill("市民表示已退款，满意");
+  });
   await ho.shot("1-visited");
   await ho.context.close();
 }

@@ -182,6 +182,7 @@ RULES: dict[str, Rule] = {
     "POST /console/field/reveal": Rule("console.field", CALLER),
     "GET /console/orders": Rule("console.orders"),
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
+    "GET /console/orders/{order_id}/panel": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),

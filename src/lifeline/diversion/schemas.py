@@ -12,7 +12,7 @@ from lifeline.auth.permissions import mask_number
 from lifeline.diversion import states
 from lifeline.diversion.models import WorkOrder
 from lifeline.diversion.service import ON_PEER_COPY, OrderIn, StepIn
-from lifeline.vocabulary import OrderStep
+from lifeline.vocabulary import OrderStep, Satisfaction
 
 
 class OrderCreate(Strict):
@@ -25,6 +25,9 @@ class OrderCreate(Strict):
         return OrderIn(org=self.org, note=self.note)
 
 
+SATISFACTION_DOC = "回访满意度 satisfaction: " + " · ".join(f"{s} {s.zh} {s.en}" for s in Satisfaction)
+
+
 class StepCreate(Strict):
     to: OrderStep = Field(
         description="签收 signed · 开始办理 in_progress · 办结反馈 handled(feedback) · 退回 returned(reason) · "
@@ -33,7 +36,7 @@ class StepCreate(Strict):
     )
     feedback: Annotated[Text, Field(max_length=5000)] | None = None
     result: Annotated[Text, Field(max_length=32)] | None = None
-    satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
+    satisfaction: Annotated[int, Field(ge=1, le=5, description=SATISFACTION_DOC)] | None = None
     comment: Annotated[Text, Field(max_length=2000)] | None = None
     reason: Annotated[Text, Field(max_length=2000)] | None = None
     org: Code | None = Field(None, description="改派到的承办单位 where a re-routed order goes")

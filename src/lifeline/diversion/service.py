@@ -380,12 +380,12 @@ def step(
         raise Conflict(problem, allowed=states.allowed_next(order.state))
     if order.state == OrderState.REFERRED and actor.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise Forbidden("已提交值班长，由值班长改派或收回 / referred to a supervisor, who re-routes or takes it back")
-    _own_part(session, actor, order, data.to)
+    own_part(session, actor, order, data.to)
     _fill(order, data)
     now = utcnow()
     took = round((now - order.updated_at).total_seconds(), 3)  # since the order's previous step
     target = data.to
-    extra = {}
+    extra = {"reason": data.reason.strip()} if data.reason and data.reason.strip() else {}
     if target == OrderStep.VISITED and not states.satisfied(order.satisfaction):
         # 不满意: the visit is recorded and the order goes back to be redone.
         order.visited_at, order.redo_count = now, order.redo_count + 1
@@ -407,7 +407,7 @@ def step(
     return order
 
 
-def _own_part(session: Session, actor: Principal, order: WorkOrder, step_to: str) -> None:
+def own_part(session: Session, actor: Principal, order: WorkOrder, step_to: str) -> None:
     """A department acts only on orders handed to it; the desk only on orders it sent or whose handlers are
     below it (12345 visits what its departments handled). Seeing an order is not enough to act on it."""
     if permissions.sees_all(actor.role):
@@ -416,10 +416,10 @@ def _own_part(session: Session, actor: Principal, order: WorkOrder, step_to: str
     handling = set(
         session.scalars(select(OrderOrg.org_id).where(OrderOrg.order_id == order.id, OrderOrg.kind != "former"))
     )
-    if step_to in SENDER_STEPS or step_to in (OrderStep.VISITED, OrderStep.CLOSED, OrderStep.ARCHIVED):
-        if order.sender_org_id in mine or (step_to not in SENDER_STEPS and handling & mine):
-            return
-    elif handling & mine:
+    if handling & mine:
+        return  # its handlers, or the 12345 desk above them (which routed it: it re-routes a returned order too)
+    desk_steps = SENDER_STEPS | {OrderStep.VISITED, OrderStep.CLOSED, OrderStep.ARCHIVED}
+    if step_to in desk_steps and order.sender_org_id in mine:
         return
     raise Forbidden(
         f"工单 {order.id} 不由本单位承办或派发，不能{OrderStep(step_to).zh}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from lifeline.vocabulary import ORDER_STEPS, OrderState, OrderStep, order_landings
+from lifeline.vocabulary import ORDER_STEPS, REDO_BELOW, OrderState, OrderStep, Satisfaction, order_landings
 
 STATES = OrderState.labels()
 
@@ -31,8 +31,8 @@ UNHANDLED = UNSIGNED | {OrderState.SIGNED, OrderState.IN_PROGRESS}
 # Waiting for the sender to re-route, take back or escalate (the re-route queue).
 BOUNCED = frozenset({OrderState.RETURNED, OrderState.REFERRED})
 
-# 满意 / 基本满意 / 不满意 from a 1–5 score; 不满意 sends the order back to be redone.
-SATISFACTION = {5: "满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "不满意"}
+# A return visit's score → its label (vocabulary.Satisfaction); below 基本满意 the order is redone.
+SATISFACTION = {int(s): s.zh for s in Satisfaction}
 
 
 def allowed_next(state: str) -> list[str]:
@@ -59,7 +59,7 @@ def may_become(state: str, target: str) -> bool:
 
 
 def satisfied(score: int) -> bool:
-    return SATISFACTION[score] != "不满意"
+    return score >= REDO_BELOW
 
 
 def overdue(state: str, sign_by: datetime | None, handle_by: datetime | None, now: datetime) -> str | None:

@@ -1,4 +1,4 @@
-"""调度台 the dispatcher board and 工单台 the work-order console."""
+"""调度台 the dispatcher board, and the map."""
 
 from __future__ import annotations
 
@@ -13,18 +13,14 @@ from lifeline.api.schemas import FormId, Id, Text
 from lifeline.auth.models import Organisation
 from lifeline.auth.permissions import sees_all
 from lifeline.auth.service import subtree
-from lifeline.desk import flows
 from lifeline.dispatch import service as dispatch
 from lifeline.dispatch.models import UNIT_STATUSES
 from lifeline.dispatch.service import TAKES_ORDER
-from lifeline.diversion import service as diversion
-from lifeline.diversion import states as order_states
-from lifeline.diversion.models import WorkOrder
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
-from lifeline.vocabulary import FieldOutcome, FieldStep, IncidentState, OrderStep, UnitStatus
+from lifeline.vocabulary import FieldOutcome, FieldStep, IncidentState, UnitStatus
 from lifeline.web.i18n import translator
 from lifeline.web.pages import csrf_ok, prefs, render, shell, toast, viewer
 
@@ -287,62 +283,3 @@ def station(org: Organisation, units, layers: dict) -> dict:
         else {}
     )
     return {"code": org.code, "name": org.name, "jurisdiction": org.jurisdiction, "area": area, **point}
-
-
-# 工单台 ---------------------------------------------------------------------------------------------------
-
-
-@router.get("/console/orders", response_class=HTMLResponse)
-def orders_page(request: Request):
-    return shell(request, "orders")
-
-
-@router.get("/console/orders/inbox", response_class=HTMLResponse)
-def inbox(request: Request):
-    who = viewer(request)
-    if who is None:
-        return HTMLResponse("", status_code=401)
-    with request.app.state.readers() as session:  # reads only: no write lock
-        rows = list(
-            session.scalars(
-                select(WorkOrder)
-                .where(WorkOrder.state.in_(order_states.OPEN), diversion.scope(session, who.user))
-                .order_by(WorkOrder.handle_by)
-                .limit(PENDING_LIMIT)
-            )
-        )
-    return render(
-        request, "partials/inbox.html", who, rows=rows, categories=_categories(), names=order_states.STATES,
-        allowed=order_states.allowed_next, role=who.user.role, steps=diversion.STEP_ROLES, actions=OrderStep.labels(),
-    )  # fmt: skip
-
-
-@router.post("/console/orders/{order_id}/step", response_class=HTMLResponse)
-def order_step(
-    request: Request,
-    order_id: Id,
-    to: Annotated[str, Form(max_length=16)],
-    feedback: Annotated[Text, Form(max_length=5000)] = "",
-    reason: Annotated[Text, Form(max_length=2000)] = "",
-    satisfaction: Annotated[int | None, Form(ge=1, le=5)] = None,
-    comment: Annotated[Text, Form(max_length=2000)] = "",
-    org: Annotated[Text, Form(max_length=64)] = "",
-):
-    who = viewer(request)
-    if who is None or not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
-    data = diversion.StepIn(
-        to=to,
-        feedback=feedback or None,
-        reason=reason or None,
-        satisfaction=satisfaction,
-        comment=comment or None,
-        org=org.strip() or None,
-    )
-    try:
-        with transaction(request.app.state.sessions) as session:
-            order = flows.follow_order(session, who.user, request.app.state.desk, order_id, data)
-            state = order_states.STATES[order.state]
-    except LifelineError as exc:
-        return toast(request, exc.detail, error=True)
-    return toast(request, f"工单 #{order_id} {state}")

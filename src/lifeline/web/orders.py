@@ -1,0 +1,154 @@
+"""工单台 the work-order console of the 12345 operator, the agency handler and the supervisor.
+
+Three queues with their counts (收件箱 to sign and handle, 待改派 returned orders, 待回访 handled orders), sorted and
+filtered by query parameters kept in the URL. The table refreshes on the `orders` signal; an order's detail and its
+action forms open in a panel beside it that no refresh touches, so nothing a person types is wiped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import escape
+
+from lifeline.api.schemas import Id, Text
+from lifeline.auth.permissions import mask_number
+from lifeline.common import CHINA
+from lifeline.desk import flows
+from lifeline.diversion import service as diversion
+from lifeline.diversion import worklist
+from lifeline.errors import LifelineError
+from lifeline.store.base import utcnow
+from lifeline.store.engine import transaction
+from lifeline.vocabulary import OrderState, OrderStep, Satisfaction
+from lifeline.web.i18n import localise
+from lifeline.web.pages import Viewer, csrf_ok, prefs, render, toast, viewer
+
+router = APIRouter(include_in_schema=False)
+# Steps that need a reason (diversion.service._fill refuses them without one).
+NEEDS_REASON = (OrderStep.RETURNED, OrderStep.TAKEN_BACK, OrderStep.REFERRED)
+# Order events that are not steps, in the history.
+EVENT_WORDS = {
+    "created": ("派发", "Raised"),
+    "escalated": ("超时督办", "Escalated: overdue"),
+    "countersign": ("会签", "Countersign asked"),
+}
+VIEW_WORDS = {"inbox": ("收件箱", "Inbox"), "reroute": ("待改派", "To re-route"), "visit": ("待回访", "To visit")}
+SORT_WORDS = {
+    "deadline": ("按时限", "By deadline"),
+    "received": ("按收到时间", "By time received"),
+    "state": ("按状态", "By state"),
+}
+ORG_KINDS = {"lead": ("主办", "lead"), "countersign": ("会办", "co-organiser"), "former": ("原承办", "former")}
+
+
+def _query(request: Request, who: Viewer) -> worklist.Query:
+    params = request.query_params
+    return worklist.Query.of(
+        who.user.role, *(params.get(name, "") for name in ("view", "state", "org", "overdue", "sort"))
+    )
+
+
+def _list_context(request: Request, who: Viewer) -> dict:
+    query, now = _query(request, who), utcnow()
+    with request.app.state.readers() as session:  # reads only: no write lock
+        rows = worklist.rows(session, who.user, query, now)
+        counts = worklist.counts(session, who.user, query, now)
+        takers = worklist.takers(session)
+    return {
+        "query": query,
+        "rows": rows,
+        "counts": counts,
+        "takers": takers,
+        "views": worklist.views_for(who.user.role),
+        "held": worklist.VIEWS,
+        "sorts": worklist.SORTS,
+        "categories": request.app.state.taxonomy.categories,
+        "qs": lambda **changed: _query_string(query, **changed),
+        "view_words": VIEW_WORDS,
+        "sort_words": SORT_WORDS,
+        "tz": CHINA,
+    }
+
+
+def _query_string(query: worklist.Query, **changed) -> str:
+    """The query, with some parameters changed, as URL parameters: what a refresh or a link shows again."""
+    fields = {**query.__dict__, **changed}
+    fields["overdue"] = "1" if fields["overdue"] else ""
+    return urlencode({k: v for k, v in fields.items() if v})
+
+
+@router.get("/console/orders", response_class=HTMLResponse)
+def orders_page(request: Request):
+    who = viewer(request)
+    selected = request.query_params.get("order", "")
+    return render(
+        request, "orders.html", who, "orders", selected=int(selected) if selected.isdigit() else None,
+        **_list_context(request, who),
+    )  # fmt: skip
+
+
+@router.get("/console/orders/inbox", response_class=HTMLResponse)
+def inbox(request: Request):
+    """The tabs and the table for the query in the URL: what the `orders` signal refreshes."""
+    who = viewer(request)
+    return render(request, "partials/orders_list.html", who, **_list_context(request, who))
+
+
+@router.get("/console/orders/{order_id}/panel", response_class=HTMLResponse)
+def panel(request: Request, order_id: Id):
+    """One order: its words, caller, organisations, deadlines, history, and the steps open to the viewer."""
+    who = viewer(request)
+    try:
+        with request.app.state.readers() as session:
+            order = diversion.get(session, who.user, order_id)
+            context = {
+                "o": order,
+                "row": worklist.rows_of(session, [order], utcnow())[0],
+                "history": worklist.history(session, who.user, order),
+                "steps": worklist.open_steps(session, who.user, order),
+                "choices": worklist.reroute_choices(session, order),
+            }
+    except LifelineError as exc:  # gone from the viewer's scope (re-routed away) or never there
+        return HTMLResponse(f'<p class="muted">{escape(localise(exc.detail, prefs(request)["lang"]))}</p>')
+    return render(
+        request, "partials/order_panel.html", who, **context, caller=mask_number(order.caller_number),
+        categories=request.app.state.taxonomy.categories, needs_reason=NEEDS_REASON, satisfaction=list(Satisfaction),
+        event_words=EVENT_WORDS, org_kinds=ORG_KINDS, tz=CHINA,
+    )  # fmt: skip
+
+
+@router.post("/console/orders/{order_id}/step", response_class=HTMLResponse)
+def order_step(
+    request: Request,
+    order_id: Id,
+    to: Annotated[str, Form(max_length=16)],
+    feedback: Annotated[Text, Form(max_length=5000)] = "",
+    reason: Annotated[Text, Form(max_length=2000)] = "",
+    satisfaction: Annotated[int | None, Form(ge=1, le=5)] = None,
+    comment: Annotated[Text, Form(max_length=2000)] = "",
+    org: Annotated[Text, Form(max_length=64)] = "",
+):
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+    data = diversion.StepIn(
+        to=to,
+        feedback=feedback or None,
+        reason=reason or None,
+        satisfaction=satisfaction,
+        comment=comment or None,
+        org=org.strip() or None,
+    )
+    try:
+        with transaction(request.app.state.sessions) as session:
+            order = flows.follow_order(session, who.user, request.app.state.desk, order_id, data)
+            state = OrderState(order.state)
+    except LifelineError as exc:
+        return toast(request, exc.detail, error=True)
+    response = toast(request, f"工单 #{order_id} {state.zh} / work order #{order_id}: {state.en}")
+    response.headers["HX-Trigger"] = "order-moved"  # the panel shows the order's new state and steps
+    return response
