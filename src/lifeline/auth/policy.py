@@ -168,6 +168,19 @@ RULES: dict[str, Rule] = {
     "GET /console/orders": Rule("console.orders"),
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),
+    "GET /console/incidents/{incident_id}": Rule(
+        "incident.read", f"{INCIDENTS}; 事件记录除外承办单位 / no log for agencies"
+    ),
+    "GET /console/incidents/{incident_id}/view": Rule("incident.read", INCIDENTS),
+    "GET /console/incidents/{incident_id}/moves": Rule("incident.read", INCIDENTS),
+    "POST /console/incidents/{incident_id}/move": Rule("incident.transition", INCIDENTS),
+    "POST /console/incidents/{incident_id}/note": Rule("incident.note", INCIDENTS),
+    "POST /console/incidents/{incident_id}/merge": Rule("incident.merge", INCIDENTS),
+    "POST /console/incidents/{incident_id}/unmerge": Rule("incident.merge", INCIDENTS),
+    "POST /console/incidents/{incident_id}/caller": Rule("caller.read", CALLER),
+    "GET /console/search": Rule(
+        "incident.read", f"{INCIDENTS}; 按号码查询仅限 110 坐席，留痕 / by number: the 110 desk, audited"
+    ),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),

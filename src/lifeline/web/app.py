@@ -42,7 +42,7 @@ from lifeline.store import migrate
 from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
-from lifeline.web import board, calls, dashboard, pages, stream
+from lifeline.web import board, calls, dashboard, incident, pages, stream
 from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
@@ -161,4 +161,13 @@ API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, analytics_router,
     exchange_router,
 )  # fmt: skip
-ROOT_ROUTERS = (receiver_router, ops, pages.router, calls.router, board.router, dashboard.router, stream.router)
+ROOT_ROUTERS = (
+    receiver_router,
+    ops,
+    pages.router,
+    calls.router,
+    board.router,
+    dashboard.router,
+    stream.router,
+    incident.router,
+)

@@ -44,6 +44,7 @@ PAGES = (
     Page("dispatch", "/console/dispatch", PERMISSIONS["console.dispatch"]),
     Page("orders", "/console/orders", PERMISSIONS["console.orders"]),
     Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
+    Page("search", "/console/search", PERMISSIONS["incident.read"]),
 )
 
 
