@@ -1,4 +1,4 @@
-"""警情页 and 警情查询 through HTTP: who sees what, every move, search and its scope, bad input (SQLite and PostgreSQL)."""
+"""警情页 and 警情查询 through HTTP: who sees what, every move, search and its scope, bad input."""
 
 from __future__ import annotations
 
