@@ -139,6 +139,19 @@ async function cancelNotReopened(browser) {
   await shot("4-cancelled");
 }
 
+// Text in Chinese outside the elements that show what people wrote (translate="no").
+function chineseLeft(page) {
+  return page.evaluate(() => {
+    const left = [];
+    const walk = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) {
+      const node = walk.currentNode;
+      if (/[\u4e00-\u9fff]/.test(node.textContent) && !node.parentElement.closest("[translate=no]")) left.push(node.textContent.trim());
+    }
+    return left;
+  });
+}
+
 async function search(browser) {
   const { page, shot } = state.dp;
   const found = async (fill) => {
@@ -156,17 +169,11 @@ async function search(browser) {
   check(JSON.stringify(byNumber) === JSON.stringify([state.knife]), `the caller's number finds the knife: ${byNumber}`);
   await shot("5-search");
 
-  await page.goto(`/console/incidents/${state.knife}?lang=en`);
-  const chinese = await page.evaluate(() => {
-    const left = [];
-    const walk = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
-    while (walk.nextNode()) {
-      const node = walk.currentNode;
-      if (/[\u4e00-\u9fff]/.test(node.textContent) && !node.parentElement.closest("[translate=no]")) left.push(node.textContent.trim());
-    }
-    return left;
-  });
-  check(chinese.length === 0, `in English the page has no Chinese outside what people wrote: ${JSON.stringify(chinese)}`);
+  for (const path of [`/console/incidents/${state.knife}`, "/console/search?q=菜市场"]) {
+    await page.goto(`${path}${path.includes("?") ? "&" : "?"}lang=en`);
+    const left = await chineseLeft(page);
+    check(left.length === 0, `in English ${path} has no Chinese outside what people wrote: ${JSON.stringify(left)}`);
+  }
   await shot("6-english");
   await page.goto(`/console/incidents/${state.knife}?lang=zh`);
 }

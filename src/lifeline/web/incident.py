@@ -30,7 +30,7 @@ from lifeline.vocabulary import (
     OrderState,
     UnitStatus,
 )
-from lifeline.web.i18n import translator
+from lifeline.web.i18n import localise, translator
 from lifeline.web.pages import csrf_ok, prefs, render, toast, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -141,7 +141,8 @@ def _context(request: Request, who, incident_id: int) -> dict:
         incident, reports = file.incident, list(file.incident.reports)
     t = translator(prefs(request)["lang"])
     role = who.user.role
-    categories = taxonomy.default().categories
+    tax = taxonomy.default()
+    categories, destinations = tax.categories, tax.destinations
     return {
         "i": incident,
         "file": file,
@@ -153,6 +154,9 @@ def _context(request: Request, who, incident_id: int) -> dict:
         "units": units_of(file.log or []),
         "notes": [describe(e, t) for e in file.log or [] if e.kind == "incident.note"],
         "category": lambda code: t(categories[code].zh, categories[code].en) if code in categories else code,
+        "places": lambda codes: (
+            ", ".join(t(destinations[c].zh, destinations[c].en) if c in destinations else c for c in codes or []) or "—"
+        ),
         "masked": mask_number(incident.caller_number) if allowed(role, "caller.read") else None,
         "may": lambda action: allowed(role, action),
         "moves": moves_open(role, incident.state, incident.disposition),
@@ -168,10 +172,10 @@ def _part(request: Request, name: str, incident_id: int, **extra):
     who = viewer(request)
     try:
         context = _context(request, who, incident_id)
-    except LifelineError as exc:
+    except LifelineError as exc:  # a part answers its status alone (htmx then leaves the page as it was)
         if name != "incident.html":
-            return toast(request, exc.detail, error=True)
-        return render(request, "incident.html", who, status=exc.status, missing=exc.detail)
+            return HTMLResponse("", status_code=exc.status)
+        return render(request, "incident.html", who, status=exc.status, missing=True)
     return render(request, name, who, **context, **extra)
 
 
@@ -332,14 +336,15 @@ def search(
             raise Forbidden("您的角色不能按来电号码查询 / your role may not search by a caller's number")
         filters = search_filters(**fields)
         if asked:
-            # A number searched is a caller read, recorded: so the search writes.
-            with transaction(request.app.state.sessions) as session:
+            # A number searched is a caller read, recorded: only then does the search write.
+            looked_up = filters.caller_number is not None
+            with transaction(request.app.state.sessions) if looked_up else request.app.state.readers() as session:
                 rows = incidents.listing(session, who.user, filters, after, SEARCH_LIMIT + 1)
                 shown = [(i, i.reports[0].text if i.reports else i.summary) for i in rows[:SEARCH_LIMIT]]
             more = rows[SEARCH_LIMIT - 1].id if len(rows) > SEARCH_LIMIT else None
             rows = shown
     except LifelineError as exc:
-        error, status = exc.detail, exc.status
+        error, status = localise(exc.detail, prefs(request)["lang"]), exc.status
     return render(
         request, "search.html", who, "search", status=status, rows=rows, more=more, error=error, asked=asked,
         fields=fields, may_look_up=may_look_up, cst=cst,
