@@ -186,6 +186,16 @@ def test_search_by_number_words_state_dates_within_scope(api, monkeypatch):
     ) == [str(shop)]
 
 
+def test_what_a_caller_said_is_shown_as_text_never_as_html(api):
+    words = '<script>alert(1)</script><img src=x onerror="alert(2)"> 有人拿刀'
+    iid = api.report(words, caller_number=NUMBER, location_text="<b>人民路</b>")["incident"]["id"]
+    client, headers, _ = login(api, "dispatcher")
+    act(client, headers, iid, "note", text="<img src=x onerror=alert(3)>")
+    for answer in (client.get(f"/console/incidents/{iid}"), client.get("/console/search", params={"q": "有人拿刀"})):
+        assert "<script>alert" not in answer.text and "<img src=x" not in answer.text and "<b>人民路" not in answer.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
+
+
 def test_bad_input_is_refused_with_a_4xx(api):
     iid = police_call(api)
     client, headers, _ = login(api, "dispatcher")

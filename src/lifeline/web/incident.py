@@ -96,7 +96,7 @@ def describe(event: Event, t) -> Line:
     """One event of the log in readable words (pure)."""
     data, kind = event.data, event.kind
     head, _, move = kind.partition(".")
-    said = data.get("reason") or data.get("note") or data.get("text") or ""
+    said = data.get("reason") or data.get("note") or data.get("text") or data.get("org") or ""
     if kind in WHAT:
         what = t(*WHAT[kind])
     elif head == "incident" and move in IncidentMove.__members__.values():
