@@ -12,7 +12,7 @@ from lifeline.common import CHINA
 from lifeline.web import incident as page
 
 KNIFE = "两个人拿着刀在人民路18号门口打架，一个人头上流血了"
-AGAIN = "人民路18号门口有人拿刀打架"
+AGAIN = "人民路18号门口两个人打起来了，有人流血"
 CONSUMER = "超市卖过期食品，要求退款不给退"
 NUMBER = "13912345678"
 
@@ -122,6 +122,7 @@ def test_notes_merge_unmerge_and_call_back(api):
     act(client, headers, iid, "note", text="现场有监控，已通知调取")
     assert "现场有监控，已通知调取" in client.get(f"/console/incidents/{iid}/view").text
 
+    assert f'data-duplicate="{twin}"' in client.get(f"/console/incidents/{iid}/moves").text  # offered
     act(client, headers, iid, "merge", source=twin)
     assert state_of(api, twin) == "merged"
     view = client.get(f"/console/incidents/{iid}/view").text

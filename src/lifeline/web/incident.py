@@ -139,6 +139,8 @@ def _context(request: Request, who, incident_id: int) -> dict:
         orders = diversion.of_incident(session, who.user, incident_id)
         stamps = {o.id: [(s, cst(getattr(o, f))) for s, f in ORDER_STAMP.items() if getattr(o, f)] for o in orders}
         incident, reports = file.incident, list(file.incident.reports)
+        may_merge = allowed(who.user.role, "incident.merge") and incident.state in states.OPEN_STATES
+        twins = incidents.duplicates(session, who.user, incident) if may_merge else []
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -163,7 +165,8 @@ def _context(request: Request, who, incident_id: int) -> dict:
         "keys": MOVE_KEYS,
         "callback_open": incident.callback_state in (CallbackState.WAITING, CallbackState.SUPERVISOR)
         and incident.state in states.OPEN_STATES,
-        "is_open": incident.state in states.OPEN_STATES,
+        "may_merge": may_merge,
+        "twins": twins,
         "cst": cst,
     }
 
