@@ -45,9 +45,8 @@ MOVE_KEYS = {
     IncidentMove.CANCELLED: "x",
     IncidentMove.REOPENED: "o",
 }
-# An incident's clock: the state each timestamp marks.
-TIMES = [(state, f"{state}_at") for state in ("received", "triaged", "confirmed", "dispatched", "en_route",
-         "on_scene", "transferred", "resolved", "closed", "cancelled")]  # fmt: skip
+# An incident's clock: the state each timestamp marks, in the order of the state machine.
+TIMES = {"received": "received_at", **states.TIMESTAMP}
 
 
 def cst(value: datetime | None) -> str:
@@ -93,26 +92,27 @@ class Line:
 
 
 def describe(event: Event, t) -> Line:
-    """One event of the log in readable words (pure)."""
+    """One event of the log in readable words (pure); a word the vocabulary does not know is shown as stored."""
     data, kind = event.data, event.kind
     head, _, move = kind.partition(".")
+
+    def term(vocabulary, value) -> str:
+        return t(vocabulary(value)) if value in vocabulary.__members__.values() else str(value)
+
     said = data.get("reason") or data.get("note") or data.get("text") or data.get("org") or ""
     if kind in WHAT:
         what = t(*WHAT[kind])
     elif head == "incident" and move in IncidentMove.__members__.values():
         what = t(IncidentMove(move))
     elif head == "order":
-        what = t("工单", "Order") + " " + t(OrderState(data["order"]["state"]))
+        what = t("工单", "Order") + " " + term(OrderState, data["order"]["state"])
         said = data.get("reason") or data.get("org") or ""
     else:
         what = kind
     if head == "unit":
-        status = data["unit"]["status"]
-        what += (
-            f" {data['unit']['code']} · {t(UnitStatus(status))}" if status in UnitStatus.__members__.values() else ""
-        )
+        what += f" {data['unit']['code']} · {term(UnitStatus, data['unit']['status'])}"
     elif kind == "incident.callback":
-        what += " · " + t(CallbackOutcome(data["outcome"]))
+        what += " · " + term(CallbackOutcome, data["outcome"])
     elif kind == "incident.prioritised":
         what += f" P{data['priority']}"
     elif kind in ("incident.merged", "incident.absorbed", "incident.unmerged", "incident.split"):
@@ -133,14 +133,15 @@ def units_of(log: list[Event]) -> dict[str, list[tuple[str, str]]]:
 # The page ---------------------------------------------------------------------------------------------------
 
 
-def _context(request: Request, who, incident_id: int) -> dict:
+def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
+    """What the page shows; `offers`: with the possible duplicates to merge (the moves' part, not the facts')."""
     with request.app.state.readers() as session:  # reads only: no write lock
         file = incidents.dossier(session, who.user, incident_id)
         orders = diversion.of_incident(session, who.user, incident_id)
         stamps = {o.id: [(s, cst(getattr(o, f))) for s, f in ORDER_STAMP.items() if getattr(o, f)] for o in orders}
         incident, reports = file.incident, list(file.incident.reports)
         may_merge = allowed(who.user.role, "incident.merge") and incident.state in states.OPEN_STATES
-        twins = incidents.duplicates(session, who.user, incident) if may_merge else []
+        twins = incidents.duplicates(session, who.user, incident) if may_merge and offers else []
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -151,7 +152,7 @@ def _context(request: Request, who, incident_id: int) -> dict:
         "reports": reports,
         "orders": orders,
         "order_stamps": stamps,
-        "times": [(IncidentState(s), cst(getattr(incident, f))) for s, f in TIMES if getattr(incident, f)],
+        "times": [(IncidentState(s), cst(getattr(incident, f))) for s, f in TIMES.items() if getattr(incident, f)],
         "timeline": [describe(e, t) for e in file.log] if file.log is not None else None,
         "units": units_of(file.log or []),
         "notes": [describe(e, t) for e in file.log or [] if e.kind == "incident.note"],
@@ -171,15 +172,15 @@ def _context(request: Request, who, incident_id: int) -> dict:
     }
 
 
-def _part(request: Request, name: str, incident_id: int, **extra):
+def _part(request: Request, name: str, incident_id: int):
     who = viewer(request)
     try:
-        context = _context(request, who, incident_id)
+        context = _context(request, who, incident_id, offers=name != "partials/incident_view.html")
     except LifelineError as exc:  # a part answers its status alone (htmx then leaves the page as it was)
         if name != "incident.html":
             return HTMLResponse("", status_code=exc.status)
         return render(request, "incident.html", who, status=exc.status, missing=True)
-    return render(request, name, who, **context, **extra)
+    return render(request, name, who, **context)
 
 
 @router.get("/console/incidents/{incident_id}", response_class=HTMLResponse)
@@ -286,7 +287,7 @@ def _day(raw: str, name: str, *, end: bool = False) -> datetime | None:
     try:
         day = date.fromisoformat(raw)
         value = datetime.combine(day + timedelta(days=end), time(), CHINA)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a day, or the last one there is
         try:
             value = parse_iso(raw)
         except ValueError:
