@@ -180,7 +180,12 @@ def test_search_by_number_words_state_dates_within_scope(api, monkeypatch):
     client, _, _ = login(api, "hotline_operator")  # no caller look-ups: refused, said why, nothing recorded
     refused = client.get("/console/search", params={"number": NUMBER})
     assert refused.status_code == 403 and "来电号码" in refused.text and 'id="number"' not in refused.text
+    assert api.get("hotline_operator", "/incidents", params={"caller_number": NUMBER}).status_code == 403  # API too
     assert len(api.get("supervisor", "/audit/caller-reads").json()["items"]) == 1
+    listed = api.get("dispatcher", "/incidents", params={"caller_number": NUMBER}).json()["items"]
+    assert [i["id"] for i in listed] == [knife] and len(
+        api.get("supervisor", "/audit/caller-reads").json()["items"]
+    ) == 2
     client, _, _ = login(api, "agency_handler")
     assert re.findall(
         r'<tr data-incident="(\d+)"', client.get("/console/search", params={"since": today.isoformat()}).text
