@@ -101,7 +101,7 @@ async function mergeAndSplit(browser) {
 
 async function dispatchResolveClose(browser) {
   const { page, shot } = state.dp;
-  await page.goto("/console/dispatch");
+  await Promise.all([page.waitForURL("**/console/dispatch"), page.locator("#to-dispatch").click()]);
   await page.locator(`#pending tr[data-incident="${state.knife}"]`).waitFor();
   await page.keyboard.press("d");
   await page.locator("#recommend-table tbody tr").first().waitFor();

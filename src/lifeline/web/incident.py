@@ -164,6 +164,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "may": lambda action: allowed(role, action),
         "moves": moves_open(role, incident.state, incident.disposition),
         "keys": MOVE_KEYS,
+        "needs_reason": states.NEEDS_REASON,
         "callback_open": incident.callback_state in (CallbackState.WAITING, CallbackState.SUPERVISOR)
         and incident.state in states.OPEN_STATES,
         "may_merge": may_merge,
