@@ -135,6 +135,8 @@ def test_notes_merge_unmerge_and_call_back(api):
 
     silent = api.report("", caller_number="13800000002")["incident"]["id"]
     client, headers, _ = login(api, "call_taker")
+    unheard = act(client, headers, silent, "move", to="cancelled", reason="无声")  # not before the call-back
+    assert "回拨" in unheard.text and "toast late" in unheard.text and state_of(api, silent) == "triaged"
     moves = client.get(f"/console/incidents/{silent}/moves").text
     assert 'id="callback-form"' in moves and 'data-key="b"' in moves
     reached = client.post(

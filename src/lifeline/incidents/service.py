@@ -316,7 +316,10 @@ def transition(
     reason = (reason or "").strip() or None
     if target in states.NEEDS_REASON and not reason:
         raise Invalid(f"转为 {target} 须填写理由 / a reason is required to move to {target}")
-    if target == IncidentMove.CLOSED and incident.disposition == Disposition.INVALID:
+    # Cancelling drops a call as surely as closing it invalid: a silent caller is reached first either way.
+    if target == IncidentMove.CANCELLED or (
+        target == IncidentMove.CLOSED and incident.disposition == Disposition.INVALID
+    ):
         _callback_done(session, actor, incident, reason)
     handed_to = _hand_over(session, incident, target, org)
     previous = incident.state
@@ -390,9 +393,9 @@ def _callback_done(session: Session, actor: Principal, incident: Incident, reaso
             callback={"state": state, "attempts": len(tries)},
         )
     raise CallbackPending(
-        f"该来电需回拨（无声、耳语或中断），回拨接通前不能按无效结案；已回拨 {len(tries)} 次，"
-        f"未接通满 {CALLBACK_TRIES} 次后由值班长决定 / this call needs a call-back before it can be closed as invalid: "
-        f"{len(tries)} attempts so far; record one (POST /api/v1/incidents/{incident.id}/callbacks)",
+        f"该来电需回拨（无声、耳语或中断），回拨接通前不能按无效结案或撤销；已回拨 {len(tries)} 次，"
+        f"未接通满 {CALLBACK_TRIES} 次后由值班长决定 / this call needs a call-back before it can be closed as invalid"
+        f" or cancelled: {len(tries)} attempts so far; record one (POST /api/v1/incidents/{incident.id}/callbacks)",
         callback={"state": state, "attempts": len(tries)},
     )
 
