@@ -162,12 +162,5 @@ API_ROUTERS = (
     exchange_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
-    receiver_router,
-    ops,
-    pages.router,
-    calls.router,
-    board.router,
-    dashboard.router,
-    stream.router,
-    incident.router,
-)
+    receiver_router, ops, pages.router, calls.router, board.router, dashboard.router, stream.router, incident.router,
+)  # fmt: skip
