@@ -39,6 +39,7 @@ CALLER = (
     "110 坐席与值班长：其警情；民警：本车组正在处置的警情；12345：12345 受理的；每次查看留痕 / the 110 desk: its"
     " incidents; an officer: his unit's current incident; 12345: what 12345 received; every read is audited"
 )
+BY_NUMBER = "按来电号码查询仅限 110 坐席，留痕 / by a caller's number: the 110 desk only, audited"
 UNITS = "本单位及下级的警力；民警只改本车组 / units of the actor's part of the tree; an officer changes only his unit"
 CREWED = "本人所在车组及其正在处置的警情 / the unit the officer crews and the incident it is on"
 FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
@@ -83,7 +84,7 @@ RULES: dict[str, Rule] = {
     f"DELETE {API}/users/{{username}}/sessions": Rule(SIGNED_IN, OWN_OR_ADMIN),
     # Reports and incidents
     f"POST {API}/reports": Rule("report.create", "新警情归本单位 / a new incident of the actor's organisation"),
-    f"GET {API}/incidents": Rule("incident.read", INCIDENTS),
+    f"GET {API}/incidents": Rule("incident.read", f"{INCIDENTS}; {BY_NUMBER}"),
     f"GET {API}/incidents/{{incident_id}}": Rule("incident.read", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/transitions": Rule("incident.transition", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/notes": Rule("incident.note", INCIDENTS),
@@ -184,6 +185,17 @@ RULES: dict[str, Rule] = {
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
     "GET /console/orders/{order_id}/panel": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),
+    "GET /console/incidents/{incident_id}": Rule(
+        "incident.read", f"{INCIDENTS}; 事件记录除外承办单位 / no log for agencies"
+    ),
+    "GET /console/incidents/{incident_id}/view": Rule("incident.read", INCIDENTS),
+    "GET /console/incidents/{incident_id}/moves": Rule("incident.read", INCIDENTS),
+    "POST /console/incidents/{incident_id}/move": Rule("incident.transition", INCIDENTS),
+    "POST /console/incidents/{incident_id}/note": Rule("incident.note", INCIDENTS),
+    "POST /console/incidents/{incident_id}/merge": Rule("incident.merge", INCIDENTS),
+    "POST /console/incidents/{incident_id}/unmerge": Rule("incident.merge", INCIDENTS),
+    "POST /console/incidents/{incident_id}/caller": Rule("caller.read", CALLER),
+    "GET /console/search": Rule("incident.read", f"{INCIDENTS}; {BY_NUMBER}"),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),

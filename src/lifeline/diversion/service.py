@@ -110,6 +110,13 @@ def listing(session: Session, actor: Principal, state: str | None, after_id: int
     return list(session.scalars(select(WorkOrder).where(*clauses).order_by(WorkOrder.id.desc()).limit(limit)))
 
 
+def of_incident(session: Session, actor: Principal, incident_id: int) -> list[WorkOrder]:
+    """The orders raised from an incident that the actor may see, oldest first."""
+    require(actor, "order.read")
+    query = select(WorkOrder).where(WorkOrder.incident_id == incident_id, scope(session, actor))
+    return list(session.scalars(query.order_by(WorkOrder.id)))
+
+
 def orgs_of(session: Session, order: WorkOrder) -> list[tuple[str, str, datetime | None]]:
     rows = session.execute(
         select(Organisation.code, OrderOrg.kind, OrderOrg.signed_at)

@@ -322,7 +322,10 @@ def transition(
     reason = (reason or "").strip() or None
     if target in states.NEEDS_REASON and not reason:
         raise Invalid(f"转为 {target} 须填写理由 / a reason is required to move to {target}")
-    if target == IncidentMove.CLOSED and incident.disposition == Disposition.INVALID:
+    # Cancelling drops a call as surely as closing it invalid: a silent caller is reached first either way.
+    if target == IncidentMove.CANCELLED or (
+        target == IncidentMove.CLOSED and incident.disposition == Disposition.INVALID
+    ):
         _callback_done(session, actor, incident, reason)
     handed_to = _hand_over(session, incident, target, org)
     previous = incident.state
@@ -431,9 +434,9 @@ def _callback_done(session: Session, actor: Principal, incident: Incident, reaso
             callback={"state": state, "attempts": len(tries)},
         )
     raise CallbackPending(
-        f"该来电需回拨（无声、耳语或中断），回拨接通前不能按无效结案；已回拨 {len(tries)} 次，"
-        f"未接通满 {CALLBACK_TRIES} 次后由值班长决定 / this call needs a call-back before it can be closed as invalid: "
-        f"{len(tries)} attempts so far; record one (POST /api/v1/incidents/{incident.id}/callbacks)",
+        f"该来电需回拨（无声、耳语或中断），回拨接通前不能按无效结案或撤销；已回拨 {len(tries)} 次，"
+        f"未接通满 {CALLBACK_TRIES} 次后由值班长决定 / this call needs a call-back before it can be closed as invalid"
+        f" or cancelled: {len(tries)} attempts so far; record one (POST /api/v1/incidents/{incident.id}/callbacks)",
         callback={"state": state, "attempts": len(tries)},
     )
 
@@ -594,7 +597,9 @@ class Filters:
     priority: int | None = None
     since: datetime | None = None
     until: datetime | None = None
-    caller_number: str | None = None
+    caller_number: str | None = None  # a caller look-up: the 110 desk only, and recorded (look_up)
+    incident_id: int | None = None
+    words: str | None = None  # in what a caller said, the summary or the address
 
 
 def listing(session: Session, actor: Principal, filters: Filters, after_id: int | None, limit: int) -> list[Incident]:
@@ -613,8 +618,19 @@ def listing(session: Session, actor: Principal, filters: Filters, after_id: int 
         clauses.append(Incident.received_at >= filters.since)
     if filters.until:
         clauses.append(Incident.received_at < filters.until)
+    if filters.incident_id:
+        clauses.append(Incident.id == filters.incident_id)
+    if filters.words:
+        said = select(Report.incident_id).where(Report.text.icontains(filters.words, autoescape=True))
+        clauses.append(
+            or_(
+                Incident.id.in_(said),
+                Incident.summary.icontains(filters.words, autoescape=True),
+                Incident.address.icontains(filters.words, autoescape=True),
+            )
+        )
     if filters.caller_number:
-        clauses.append(Incident.caller_number == normalise_number(filters.caller_number))
+        clauses.append(Incident.caller_number == look_up(session, actor, filters.caller_number))
     if after_id is not None:
         clauses.append(Incident.id < after_id)
     query = (
@@ -628,9 +644,32 @@ def listing(session: Session, actor: Principal, filters: Filters, after_id: int 
 
 
 def history(session: Session, actor: Principal, incident_id: int) -> list[events.Event]:
-    require(actor, "incident.read")
+    require(actor, "incident.history")
     incident = get(session, actor, incident_id)
     return list(session.scalars(select(events.Event).where(events.Event.incident_id == incident.id).order_by("seq")))
+
+
+@dataclass
+class Dossier:
+    """One incident as its page shows it, cut to what the actor may read."""
+
+    incident: Incident
+    merged: list[Incident]  # incidents merged into this one: unmerging gives them back
+    attempts: list[CallbackAttempt]  # the desk's call-backs (empty for those who do not call back)
+    log: list[events.Event] | None  # None: the event log is not the actor's (the agencies)
+
+
+def dossier(session: Session, actor: Principal, incident_id: int) -> Dossier:
+    require(actor, "incident.read")
+    incident = get(session, actor, incident_id)
+    merged = select(Incident).where(Incident.merged_into_id == incident.id, scope(session, actor))
+    may = permissions.allowed
+    return Dossier(
+        incident,
+        list(session.scalars(merged.order_by(Incident.id))),
+        _attempts(session, incident.id) if may(actor.role, "callback.read") else [],
+        history(session, actor, incident.id) if may(actor.role, "incident.history") else None,
+    )
 
 
 def caller_scope(session: Session, actor: Principal):
@@ -667,15 +706,21 @@ def reveal_caller(session: Session, actor: Principal, incident_id: int, *, his_u
     return {"number": number, "history": callers.history(session, number, utcnow(), within) if number else None}
 
 
-def caller_history(session: Session, actor: Principal, raw_number: str) -> dict:
-    """Any number's history: the 110 desk only (a 12345 desk sees callers on its own incidents)."""
+def look_up(session: Session, actor: Principal, raw_number: str) -> str:
+    """A number looked up (its history, or the incidents it called in): the 110 desk only, and recorded."""
     require(actor, "caller.lookup")
     if not permissions.sees_all(actor.role) and not under(session, actor.org_id, "centre_110"):
         raise Forbidden("只有 110 接警台可按号码查询来电人 / only the 110 desk looks up callers by number")
     number = normalise_number(raw_number)
     if not number or not 3 <= len(number) <= 20:
-        raise Invalid(f"号码无效 not a phone number: {raw_number!r}")
+        raise Invalid(f"号码无效 / not a phone number: {raw_number!r}")
     _read_caller(session, actor, "caller.history_read", number, None)
+    return number
+
+
+def caller_history(session: Session, actor: Principal, raw_number: str) -> dict:
+    """Any number's history: the 110 desk only (a 12345 desk sees callers on its own incidents)."""
+    number = look_up(session, actor, raw_number)
     return callers.history(session, number, utcnow(), caller_scope(session, actor))
 
 

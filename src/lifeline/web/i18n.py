@@ -54,6 +54,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "inbox": ("工单收件箱", "Inbox"),
     "deadline": ("时限", "Deadline"),
     "empty": ("暂无", "Nothing yet"),
+    "search": ("警情查询", "Search"),
 }
 
 

@@ -1,0 +1,32 @@
+// 警情页: a live refresh of the moves never wipes a reason or a note being typed (the swap waits for the next
+// signal); after one's own move the forms are spent, so they are emptied and the refresh goes through.
+const typing = (panel) =>
+  [...panel.querySelectorAll("input:not([type=hidden]), textarea, select")].some(
+    (field) => field.value || field === document.activeElement,
+  );
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const panel = event.detail.target;
+  if (panel && panel.id === "incident-moves" && typing(panel)) event.detail.shouldSwap = false;
+});
+
+document.addEventListener("incident-moved", () => {
+  const panel = document.getElementById("incident-moves");
+  if (!panel) return;
+  panel.querySelectorAll("form").forEach((form) => form.reset());
+  if (panel.contains(document.activeElement)) document.activeElement.blur();
+});
+
+// A call-back recorded from this page (its route answers callback-recorded) is a move too.
+document.addEventListener("callback-recorded", () => htmx.trigger(document.body, "incident-moved"));
+
+// A key pressed just as a refresh swaps the moves in can reach a form htmx has not taken over yet: rather than
+// let the browser send it as a plain page request, hand it to htmx and send it again.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.closest("#incident-moves") || !form.hasAttribute("hx-post")) return;
+  event.preventDefault();
+  htmx.process(form);
+  const button = event.submitter;
+  setTimeout(() => form.requestSubmit(button)); // not within this submit: the browser would ignore it
+});
