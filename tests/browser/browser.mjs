@@ -42,28 +42,36 @@ export function takeViolations() {
 
 // Key → toast: the time from the key (or click) to the toast that answers it, kept for the p95 every run prints.
 export const toastTimings = [];
+const TOAST_BUDGET_MS = Number(process.env.LIFELINE_TOAST_BUDGET_MS || 300);
 
-// Do something and wait for the toast it brings (the old toast is cleared first, so it cannot be mistaken).
+// Do something and wait for the toast it brings (the old toast is cleared first, so it cannot be mistaken). The
+// time is the person's: from the key or click reaching the page to the toast being put in, both stamped in the
+// page, so the automation's own work before the key (finding and scrolling to a button) is not counted.
 export async function toast(page, action, pattern) {
-  // A watcher notes when the toast is put in, so the wait's own polling is not counted.
-  const started = await page.evaluate(() => {
+  await page.evaluate(() => {
     const box = document.getElementById("toast");
     box.innerHTML = "";
     window.__toastAt = 0;
+    window.__actAt = 0;
+    window.__setAt = performance.now(); // an action that is neither key nor click counts from here
     if (!window.__toastWatch) {
       window.__toastWatch = new MutationObserver(() => {
         if (!window.__toastAt && document.getElementById("toast-message")) window.__toastAt = performance.now();
       });
       window.__toastWatch.observe(box, { childList: true, subtree: true });
+      const acted = () => { if (!window.__actAt) window.__actAt = performance.now(); };
+      document.addEventListener("keydown", acted, true);
+      document.addEventListener("click", acted, true);
     }
-    return performance.now();
   });
   await action();
   const box = page.locator("#toast-message");
   await box.filter({ hasText: pattern }).waitFor();
-  const shown = await page.evaluate(() => window.__toastAt || performance.now());
-  toastTimings.push(shown - started);
-  return box.innerText();
+  const took = await page.evaluate(() => window.__toastAt - (window.__actAt || window.__setAt));
+  toastTimings.push(took);
+  const said = await box.innerText();
+  if (process.env.LIFELINE_TOAST_LOG) console.log(`  toast ${took.toFixed(0)} ms: ${said}`);
+  return said;
 }
 
 // The p-th percentile (nearest rank) of a list of milliseconds.
@@ -131,6 +139,10 @@ export async function main(steps, pages = () => []) {
       console.log(`  ok (${Date.now() - t0} ms)`);
     }
     check(serverErrors.length === 0, `the server answered with errors: ${serverErrors.join(", ")}`);
+    // The target is 100 ms at p95; on a shared CI machine the run fails at three times that (a real regression)
+    // and prints the figure; LIFELINE_TOAST_BUDGET_MS=100 checks the target itself.
+    const p95 = percentile(toastTimings, 95);
+    check(!(p95 > TOAST_BUDGET_MS), `p95 key → toast ${p95.toFixed(0)} ms is over ${TOAST_BUDGET_MS} ms`);
     check(policyViolations.length === 0, `the consoles broke their CSP: ${policyViolations.join("\n")}`);
     console.log(`all steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {

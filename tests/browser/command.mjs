@@ -94,13 +94,16 @@ async function aCallDispatchedWithinTheMinute(browser) {
 
   await row.locator("button").click();
   await dp.page.locator("#recommend-table tbody tr").first().waitFor();
-  // htmx must have taken the form over first, or Enter submits it as a plain GET (a race of the dispatch board).
-  await dp.page.waitForFunction(() => document.querySelector("#recommend-table form")?.["htmx-internal-data"]);
   const done = await toast(dp.page, () => dp.page.keyboard.press("Enter"), "已派");
   console.log(`  toast: ${done}`);
   live.push(await tileBecomes(page, "one_minute_dispatch_rate", /^50\.0%$/, "dispatched within the minute"));
+  // Sent is not taken: it waits until the crew accepts (the dispatcher records the crew's 接单 heard on the radio).
+  check(await figure(page, key) === (key === "p1_waiting" ? "2" : "1"), "a unit sent but not accepted still waits");
+  const crew = dp.page.locator("#units tr", { hasText: "PS1-01" }).locator("button.radio");
+  await toast(dp.page, () => crew.click(), "PS1-01");
+  live.push(await tileBecomes(page, key, key === "p1_waiting" ? /^1$/ : /^0$/, "the crew accepted"));
   check(await figure(page, "p1_waiting") === "1" && await figure(page, "p2_waiting") === "0",
-    "once the call is dispatched only the seven-minute P1 waits");
+    "once a crew has taken the call only the seven-minute P1 waits");
   check(await tile(page, "longest_wait").getAttribute("href") === `/console/incidents/${WAITING}`,
     "the longest wait is still the seven-minute P1");
   console.log(`  tiles followed live: ${live.map((ms) => `${ms} ms`).join(", ")} after the toast`);

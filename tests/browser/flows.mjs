@@ -290,7 +290,8 @@ async function policyHolds() {
 function summary() {
   const typed = timings.map((t) => t.server);
   console.log(`p95 keystroke → suggestion ${percentile(typed, 95).toFixed(0)} ms (request + swap, n=${typed.length}); ` +
-    `p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length})`);
+    `p95 key → toast ${percentile(toastTimings, 95).toFixed(0)} ms (n=${toastTimings.length}: ` +
+    `${toastTimings.map((ms) => ms.toFixed(0)).join(", ")})`);
   for (const t of timings) {
     console.log(`live triage round trip ${t.roundTrip.toFixed(0)} ms (request + swap ${t.server.toFixed(0)} ms): ${t.text}`);
   }

@@ -1,6 +1,7 @@
 // Each person's page at the size they use it: 1920×1080 at a desk, 390×844 on a field officer's phone. Every page
 // must fit its width (no sideways scrolling), show its heading and raise no error; a screenshot of each is kept
-// (LIFELINE_SCREENS, else tests/artifacts/screens; docs/screens holds the ones the README shows).
+// (LIFELINE_SCREENS, else tests/artifacts/screens). docs/screens is made by this script:
+//   LIFELINE_SCREENS=$PWD/docs/screens pytest tests/browser/test_screens.py
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BASE, check, desk, main } from "./browser.mjs";
@@ -11,13 +12,14 @@ const DESK = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
 const open = [];
 
-async function api(user, method, path, body) {
+async function api(user, method, path, sent) {
   const answer = await fetch(`${BASE}/api/v1${path}`, {
     method, headers: { Authorization: `Bearer ${TOKENS[user]}`, "Content-Type": "application/json" },
-    body: body ? JSON.stringify(body) : undefined,
+    body: sent ? JSON.stringify(sent) : undefined,
   });
-  check(answer.ok, `${method} ${path} as ${user}: ${answer.status} ${await answer.text()}`);
-  return answer.json();
+  const text = await answer.text();
+  check(answer.ok, `${method} ${path} as ${user}: ${answer.status} ${text}`);
+  return JSON.parse(text);
 }
 
 // A desk in the middle of a shift: calls of each kind, one sent to a unit, one diverted, one silent.
@@ -63,6 +65,7 @@ async function screens(browser) {
     }));
     check(scroll <= width + 1, `${path} as ${role} at ${viewport.width}×${viewport.height} scrolls sideways: ${scroll} px`);
     check(heading.length > 0, `${path} as ${role} shows a heading`);
+    await person.page.waitForTimeout(1000); // the charts' and the map's drawing settles
     const file = join(OUT, `${name}.png`);
     await person.page.screenshot({ path: file });
     console.log(`  ${name}: ${path} as ${role} at ${viewport.width}×${viewport.height} fits (${scroll} px) → ${file}`);

@@ -46,6 +46,8 @@ PAGES = [  # (user, path, what must be in the answer)
     ("dispatcher", "/console/dispatch", 'id="pending"'),
     ("dispatcher", "/console/dispatch/pending", "data-incident"),
     ("dispatcher", "/console/dispatch/units", "unit-counts"),
+    ("dispatcher", "/console/dispatch/follow", "waiting-table"),
+    ("dispatcher", "/console/search?q=人民路", "search"),
     ("dispatcher", "/console/map.json", "units"),
     ("hotline_operator", "/console/orders/inbox", "data-order"),
 ]
@@ -105,7 +107,7 @@ def test_every_console_page_and_partial_renders_within_a_second_under_load(busy)
     clients = {user: logged_in(busy.url, user) for user, _, _ in PAGES}
     pending = clients["dispatcher"].get("/console/dispatch/pending").text
     assert pending.count("data-incident=") == OPEN_INCIDENTS
-    assert clients["dispatcher"].get("/console/dispatch/units").text.count("<tr><td>") == UNITS
+    assert clients["dispatcher"].get("/console/dispatch/units").text.count("data-unit=") == UNITS
     assert clients["hotline_operator"].get("/console/orders/inbox").text.count("data-order=") == ORDERS
     slow = []
     for user, path, marker in PAGES:

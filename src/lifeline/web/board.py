@@ -92,7 +92,7 @@ def follow(request: Request):
 
 FOLLOWED = ("dispatched", "en_route", "on_scene", "resolved")
 STAGES = ("waiting", "working", "fed_back")
-DUPLICATES_FOR = 50  # the most urgent rows: each costs a query
+DUPLICATES_FOR = 10  # the most urgent rows, the ones a dispatcher acts on next: each costs a query
 
 
 def stage(incident: Incident) -> str:

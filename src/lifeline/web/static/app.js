@@ -24,6 +24,8 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+const ENGLISH = document.documentElement.lang === "en";
+
 // Elements with data-since (ISO time) show the seconds elapsed; past data-limit seconds they turn red.
 function tick() {
   const now = Date.now();
@@ -36,8 +38,9 @@ function tick() {
   document.querySelectorAll("[data-until]").forEach((el) => {
     const seconds = Math.floor((Date.parse(el.dataset.until) - now) / 1000);
     const abs = Math.abs(seconds);
-    const text = abs < 3600 ? `${Math.floor(abs / 60)}分${abs % 60}秒` : `${Math.floor(abs / 3600)}小时${Math.floor((abs % 3600) / 60)}分`;
-    el.textContent = seconds < 0 ? `超时 ${text}` : text;
+    const [h, m, s, late] = ENGLISH ? ["h ", "m ", "s", "overdue "] : ["小时", "分", "秒", "超时 "];
+    const text = abs < 3600 ? `${Math.floor(abs / 60)}${m}${abs % 60}${s}` : `${Math.floor(abs / 3600)}${h}${Math.floor((abs % 3600) / 60)}${m.trim()}`;
+    el.textContent = seconds < 0 ? `${late}${text}` : text;
     el.classList.toggle("late", seconds < 0);
   });
 }
@@ -124,4 +127,17 @@ document.addEventListener("htmx:responseError", (event) => {
   message.setAttribute("role", "status");
   message.textContent = detail;
   box.replaceChildren(message);
+});
+
+// A key pressed just as a refresh swaps a form in can reach it before htmx has taken it over (the dispatcher's
+// Enter on a fresh recommendation, a move on the incident page): rather than let the browser send it as a plain
+// page request, hand the form to htmx and send it again.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.hasAttribute("hx-post") || form.dataset.resent) return;
+  event.preventDefault();
+  form.dataset.resent = "1"; // once: should htmx still not take it, the browser's own submit is the last resort
+  htmx.process(form);
+  const button = event.submitter;
+  setTimeout(() => form.requestSubmit(button)); // not within this submit: the browser would ignore it
 });

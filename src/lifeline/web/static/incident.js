@@ -19,14 +19,3 @@ document.addEventListener("incident-moved", () => {
 
 // A call-back recorded from this page (its route answers callback-recorded) is a move too.
 document.addEventListener("callback-recorded", () => htmx.trigger(document.body, "incident-moved"));
-
-// A key pressed just as a refresh swaps the moves in can reach a form htmx has not taken over yet: rather than
-// let the browser send it as a plain page request, hand it to htmx and send it again.
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (event.defaultPrevented || !form.closest("#incident-moves") || !form.hasAttribute("hx-post")) return;
-  event.preventDefault();
-  htmx.process(form);
-  const button = event.submitter;
-  setTimeout(() => form.requestSubmit(button)); // not within this submit: the browser would ignore it
-});
