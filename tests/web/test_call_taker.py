@@ -61,3 +61,22 @@ def test_unrelated_calls_are_not_offered(api):
     offer = client.post("/console/duplicates", data={"text": "人民路口两车相撞", "caller_number": "13999990000"},
                         headers=headers)  # fmt: skip
     assert "attach_to" not in offer.text
+
+
+def test_a_matter_taken_back_from_12345_waits_to_be_decided_and_is_decided_on_its_page(api):
+    shop = api.report("超市卖过期食品，要求退款不给退", caller_number=NUMBER)["incident"]["id"]
+    api.post("call_taker", f"/incidents/{shop}/confirm", {"disposition": "divert"})
+    order = api.get("hotline_operator", "/orders").json()["items"][0]["id"]
+    api.post("agency_handler", f"/orders/{order}/steps", {"to": "returned", "reason": "不属于本单位职责"})
+    taken = api.post("call_taker", f"/orders/{order}/steps", {"to": "taken_back", "reason": "重新研判"})
+    assert taken.status_code == 200, taken.text
+    assert api.get("call_taker", f"/incidents/{shop}").json()["state"] == "triaged"
+    client, headers, _ = login(api, "call_taker")
+    queue = client.get("/console/undecided", headers=headers).text
+    assert f'href="/console/incidents/{shop}"' in queue and '<span class="count" id="undecided-count"' in queue
+    moves = client.get(f"/console/incidents/{shop}/moves", headers=headers).text
+    assert 'id="decide-form"' in moves and 'data-key="F2"' in moves
+    decided = client.post(f"/console/incidents/{shop}/decide", data={"decision": "invalid", "reason": "商家已退款"},
+                          headers=headers)  # fmt: skip
+    assert "已办结" in decided.text and decided.headers["HX-Trigger"] == "incident-moved"
+    assert f"#{shop}" not in client.get("/console/undecided", headers=headers).text

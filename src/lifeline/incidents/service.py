@@ -514,6 +514,23 @@ def callback_queue(session: Session, actor: Principal, limit: int = 200) -> list
     return [Waiting(i, tries[i.id]) for i in incidents]
 
 
+def undecided(session: Session, actor: Principal, limit: int = 200) -> list[Incident]:
+    """Matters waiting for a call-taker's decision, oldest first: taken back from 12345, pushed by a peer, or
+    reached on a call-back (a call being taken is decided in the transaction that records it)."""
+    require(actor, "incident.confirm")
+    query = (
+        select(Incident)
+        .where(
+            scope(session, actor),
+            Incident.state == IncidentState.TRIAGED,
+            or_(Incident.callback_state.is_(None), Incident.callback_state == CallbackState.REACHED),
+        )
+        .order_by(Incident.received_at, Incident.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def retriage(session: Session, actor: Principal, incident: Incident, text: str, channel: str = Channel.CALLBACK):
     """What was learnt later (a call-back) joins the incident as a report, and triage reads the whole story
     again. A call not yet decided takes the new suggestion; a decided one keeps its decision beside it."""

@@ -149,6 +149,15 @@ def callbacks(request: Request):
     return render(request, "partials/callbacks.html", who, rows=waiting, mask=mask_number)
 
 
+@router.get("/console/undecided", response_class=HTMLResponse)
+def undecided(request: Request):
+    """Matters waiting for a decision (taken back from 12345, pushed by a peer), oldest first, with their count."""
+    who = viewer(request)
+    with request.app.state.readers() as session:
+        rows = incidents.undecided(session, who.user)
+    return render(request, "partials/undecided.html", who, rows=rows)
+
+
 @router.get("/console/callbacks/count", response_class=HTMLResponse)
 def callback_count(request: Request):
     """How many calls wait for a call-back: the tab's badge."""

@@ -240,6 +240,26 @@ def move(
     return _act(request, lambda s, user: incidents.transition(s, user, incident_id, to, reason or None), _landed)
 
 
+@router.post("/console/incidents/{incident_id}/decide", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    incident_id: Id,
+    decision: Annotated[str, Form(max_length=16)],
+    reason: Annotated[Text, Form(max_length=2000)] = "",
+):
+    """A matter taken back from 12345 or pushed by a peer, decided as a call is (desk.flows.decide)."""
+    desk = request.app.state.desk
+    decided = incidents.Decision(disposition=decision, reason=reason.strip() or None)
+
+    def said(outcome) -> str:
+        zh, en = outcome.said()
+        zh, en = (f"，{zh}", f"; {en}") if zh else ("", "")
+        state = IncidentState(outcome.incident.state)
+        return f"警情 #{incident_id}：{state.zh}{zh} / incident #{incident_id}: {state.en}{en}"
+
+    return _act(request, lambda s, user: flows.decide(s, user, desk, incident_id, decided), said)
+
+
 @router.post("/console/incidents/{incident_id}/note", response_class=HTMLResponse)
 def note(request: Request, incident_id: Id, text: Annotated[Text, Form(max_length=2000)] = ""):
     return _act(
