@@ -68,9 +68,9 @@ def add_org(
 ) -> Organisation:
     require(actor, "org.write")
     if kind not in ORG_KINDS:
-        raise Invalid(f"未知机构类型 unknown organisation kind {kind!r}; 可选 allowed: {', '.join(ORG_KINDS)}")
+        raise Invalid(f"未知机构类型 {kind!r} / unknown organisation kind {kind!r}; allowed: {', '.join(ORG_KINDS)}")
     if session.scalar(select(Organisation).where(Organisation.code == code)) is not None:
-        raise Conflict(f"机构代码已存在 organisation code {code!r} already exists")
+        raise Conflict(f"机构代码 {code!r} 已存在 / organisation code {code!r} already exists")
     parent_org = org_by_code(session, parent) if parent else None
     org = Organisation(code=code, name=name, kind=kind, parent_id=parent_org.id if parent_org else None, **fields)
     session.add(org)
@@ -88,7 +88,7 @@ def add_org(
 def org_by_code(session: Session, code: str) -> Organisation:
     org = session.scalar(select(Organisation).where(Organisation.code == code))
     if org is None:
-        raise NotFound(f"没有代码为 {code!r} 的机构 no organisation with code {code!r}")
+        raise NotFound(f"没有代码为 {code!r} 的机构 / no organisation with code {code!r}")
     return org
 
 
@@ -136,7 +136,7 @@ def under(session: Session, org_id: int, kind: str) -> bool:
 def require_strong(password: str, username: str) -> None:
     found = passwords.problems(password, username)
     if found:
-        raise Invalid("密码不符合要求 the password is too weak: " + "；".join(found))
+        raise Invalid("密码不符合要求 / the password is too weak: " + "；".join(found))
 
 
 def add_user(
@@ -153,11 +153,11 @@ def add_user(
     """A new user. `check_policy=False` is for the demo city only, whose one password is published on purpose."""
     require(actor, "user.write")
     if role not in ROLES:
-        raise Invalid(f"未知角色 unknown role {role!r}; 可选 allowed: {', '.join(ROLES)}")
+        raise Invalid(f"未知角色 {role!r} / unknown role {role!r}; allowed: {', '.join(ROLES)}")
     if check_policy:
         require_strong(password, username)
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict(f"用户名已存在 user {username!r} already exists")
+        raise Conflict(f"用户名 {username!r} 已存在 / user {username!r} already exists")
     org = org_by_code(session, org_code)
     user = User(
         username=username, role=role, org_id=org.id, password_hash=_hasher.hash(password), display_name=display_name
@@ -171,7 +171,7 @@ def add_user(
 def user_by_name(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"没有用户 {username!r} no user {username!r}")
+        raise NotFound(f"没有用户 {username!r} / no user {username!r}")
     return user
 
 

@@ -67,7 +67,7 @@ def accepts(peer_role: str, here: str) -> frozenset[str]:
 def handler(peer_role: str, here: str, kind: str) -> Handler:
     """The handler for a message of `kind`; Invalid for an unknown kind, Forbidden for one the role may not send."""
     if kind not in HANDLERS:
-        raise Invalid(f"未知消息类型 unknown kind {kind!r}")
+        raise Invalid(f"未知消息类型 {kind!r} / unknown kind {kind!r}")
     if kind not in accepts(peer_role, here):
         raise Forbidden(
             f"角色为 {peer_role} 的对端不能向 {here} 发送 {kind} / a {peer_role} peer may not send {kind} here"

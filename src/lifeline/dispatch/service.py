@@ -46,7 +46,7 @@ def add(session: Session, actor: Principal, code: str, name: str, org_code: str,
     if org.kind != "police_station":
         raise Invalid(f"{org_code} 不是派出所 / {org_code} is not a police station")
     if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
-        raise Conflict(f"警力编号已存在 unit {code!r} already exists")
+        raise Conflict(f"警力编号 {code!r} 已存在 / unit {code!r} already exists")
     unit = Unit(code=code, name=name, org_id=org.id, kind=kind, status="available", lat=lat, lon=lon)
     session.add(unit)
     session.flush()
@@ -126,7 +126,7 @@ def report(session: Session, actor: Principal, unit_id: int, status: str, lat=No
     """A unit's status or position. Accepting, setting off and arriving count as taking the order (the incident's
     accepted_at, first crew wins); en route and on scene move its incident along."""
     if status not in UNIT_STATUSES:
-        raise Invalid(f"未知状态 unknown status {status!r}; 可选: {', '.join(UNIT_STATUSES)}")
+        raise Invalid(f"未知状态 {status!r} / unknown status {status!r}; allowed: {', '.join(UNIT_STATUSES)}")
     unit = _own(session, actor, unit_id)
     if status == UnitStatus.ACCEPTED and unit.status != UnitStatus.DISPATCHED:
         raise Conflict(

@@ -298,7 +298,7 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
             raise Conflict(f"工单 {sent.uid} 不属于对端 {peer} / order {sent.uid} was not exchanged with {peer}")
         return existing
     if sent.category not in taxonomy.default().categories:
-        raise Invalid(f"未知类别 unknown category {sent.category!r}")
+        raise Invalid(f"未知类别 {sent.category!r} / unknown category {sent.category!r}")
     org = _route(session, sent.category, sent.district, None, table)
     desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
     now = utcnow()
@@ -372,7 +372,7 @@ def step(
     """One step of the loop, by someone whose part it is, with the fields the step needs."""
     require(actor, "order.reroute" if data.to in SENDER_STEPS else "order.handle")
     if data.to not in STEP_ROLES:
-        raise Invalid(f"未知步骤 unknown step {data.to!r}; 可选: {', '.join(STEP_ROLES)}")
+        raise Invalid(f"未知步骤 {data.to!r} / unknown step {data.to!r}; allowed: {', '.join(STEP_ROLES)}")
     if actor.role not in STEP_ROLES[data.to]:
         raise permissions_error(actor, data.to)
     order = get(session, actor, order_id, lock=True)

@@ -119,7 +119,7 @@ def get(session: Session, actor: Principal, incident_id: int, *, lock: bool = Fa
         query = query.with_for_update()
     incident = session.scalar(query)
     if incident is None:
-        raise NotFound(f"警情 {incident_id} 不存在或无权查看 incident {incident_id} does not exist or is not yours")
+        raise NotFound(f"警情 {incident_id} 不存在或无权查看 / incident {incident_id} does not exist or is not yours")
     return incident
 
 
@@ -280,15 +280,18 @@ def confirm(session: Session, actor: Principal, incident_id: int, decision: Deci
     tax = taxonomy.default()
     suggested = incident.suggestion
     if decision.category is not None and decision.category not in tax.categories:
-        raise Invalid(f"未知类别 unknown category {decision.category!r}")
+        raise Invalid(f"未知类别 {decision.category!r} / unknown category {decision.category!r}")
     if decision.disposition is not None and decision.disposition not in taxonomy.DISPOSITIONS:
-        raise Invalid(f"未知处置方式 unknown disposition {decision.disposition!r}; 可选: {taxonomy.DISPOSITIONS}")
+        raise Invalid(
+            f"未知处置方式 {decision.disposition!r} / unknown disposition {decision.disposition!r};"
+            f" allowed: {taxonomy.DISPOSITIONS}"
+        )
     chosen = decisions.complete(
         tax, suggested, decision.disposition, decision.category, decision.priority, decision.destinations
     ).as_dict()
     unknown = [d for d in chosen["destinations"] if d not in tax.destinations]
     if unknown:
-        raise Invalid(f"未知去向 unknown destinations {unknown}")
+        raise Invalid(f"未知去向 {unknown} / unknown destinations {unknown}")
     changed = decisions.overrides(suggested, decisions.Chosen(**chosen))
     lessened = decisions.needs_reason(suggested, decisions.Chosen(**chosen))
     reason = (decision.reason or "").strip()
@@ -312,7 +315,7 @@ def transition(
 ) -> Incident:
     require(actor, "incident.transition")
     if target not in states.ACTIONS:
-        raise Invalid(f"未知状态 unknown state {target!r}; 可选: {', '.join(sorted(states.ACTIONS))}")
+        raise Invalid(f"未知状态 {target!r} / unknown state {target!r}; allowed: {', '.join(sorted(states.ACTIONS))}")
     if not permissions.may_move_to(actor.role, target):
         raise Forbidden(f"角色 {actor.role} 不能把警情转为 {target} / role {actor.role} may not move to {target}")
     incident = get(session, actor, incident_id, lock=True)
@@ -389,7 +392,7 @@ def feedback(session: Session, actor: Principal, incident_id: int, unit: str, re
         raise Invalid("处置结果不能为空 / the result is empty: say what was done")
     if outcome not in list(FieldOutcome):
         choices = ", ".join(FieldOutcome)
-        raise Invalid(f"未知处置结果类别 unknown outcome {outcome!r}; 可选 choose from: {choices}")
+        raise Invalid(f"未知处置结果类别 {outcome!r} / unknown outcome {outcome!r}; choose from: {choices}")
     incident = get(session, actor, incident_id, lock=True)
     if incident.state != IncidentState.RESOLVED:
         incident = transition(session, actor, incident_id, IncidentMove.RESOLVED)
@@ -454,7 +457,7 @@ def record_callback(
     require(actor, "callback.record")
     incident = get(session, actor, incident_id, lock=True)
     if outcome not in CallbackOutcome.__members__.values():
-        raise Invalid(f"未知回拨结果 unknown outcome {outcome!r}; 可选: {', '.join(CallbackOutcome)}")
+        raise Invalid(f"未知回拨结果 {outcome!r} / unknown outcome {outcome!r}; allowed: {', '.join(CallbackOutcome)}")
     if incident.callback_state not in (CallbackState.WAITING, CallbackState.SUPERVISOR):
         raise Conflict(
             f"警情 {incident_id} 不在回拨队列中 / incident {incident_id} is not waiting for a call-back",
@@ -558,7 +561,7 @@ def add_note(session: Session, actor: Principal, incident_id: int, text: str) ->
     require(actor, "incident.note")
     incident = get(session, actor, incident_id)
     if not text.strip():
-        raise Invalid("备注不能为空 the note is empty")
+        raise Invalid("备注不能为空 / the note is empty")
     events.append(session, "incident.note", {"text": text}, actor=actor.username, incident_id=incident.id)
 
 
@@ -566,7 +569,7 @@ def merge(session: Session, actor: Principal, target_id: int, source_id: int) ->
     """Move every report of `source` onto `target`; `source` is kept, marked merged."""
     require(actor, "incident.merge")
     if target_id == source_id:
-        raise Invalid("不能与自身合并 an incident cannot be merged into itself")
+        raise Invalid("不能与自身合并 / an incident cannot be merged into itself")
     target = get(session, actor, target_id, lock=True)
     source = get(session, actor, source_id, lock=True)
     for inc in (target, source):

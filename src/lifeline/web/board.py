@@ -22,7 +22,7 @@ from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
 from lifeline.vocabulary import FieldOutcome, FieldStep, IncidentState, UnitStatus
 from lifeline.web.i18n import translator
-from lifeline.web.pages import csrf_ok, prefs, render, shell, toast, viewer
+from lifeline.web.pages import SESSION_ENDED, csrf_ok, prefs, render, shell, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 PENDING_LIMIT = 500
@@ -115,7 +115,7 @@ def close(request: Request, incident_id: Id):
     """结案 from the board: a fed-back incident is closed through the incident service (its rules, its event)."""
     who = viewer(request)
     if not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             incidents.transition(session, who.user, incident_id, "closed")
@@ -145,7 +145,7 @@ def radio_step(request: Request, unit_id: Id, to: Annotated[str, Form(max_length
     event as the officer's own key)."""
     who = viewer(request)
     if not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, SESSION_ENDED, error=True)
     if to not in RADIO_STEPS:
         return toast(request, f"未知操作 / unknown step {to!r}", error=True)
     try:
@@ -167,7 +167,7 @@ def radio_feedback(
     """A crew's 处置反馈 read out on the radio: the dispatcher records it for the unit (the same service)."""
     who = viewer(request)
     if not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             code = dispatch.feedback(session, who.user, unit, result, outcome).code
@@ -201,7 +201,7 @@ def recommend(request: Request, incident_id: Id):
 def assign(request: Request, incident_id: Id, unit: FormId):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             sent = dispatch.assign(session, who.user, incident_id, unit)

@@ -18,7 +18,7 @@ from lifeline.store.engine import transaction
 from lifeline.triage import CHANNELS, triage
 from lifeline.triage.duplicates import Sighting
 from lifeline.vocabulary import CallbackOutcome, Disposition
-from lifeline.web.pages import CHANNEL_CHOICES, csrf_ok, render, shell, suggestion_context, toast, viewer
+from lifeline.web.pages import CHANNEL_CHOICES, SESSION_ENDED, csrf_ok, render, shell, suggestion_context, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 20_000
@@ -28,7 +28,6 @@ DECISIONS = {
     "divert": ("已转 12345", "diverted to 12345"),
     "invalid": ("已按无效登记", "recorded as invalid"),
 }
-SESSION_ENDED = "会话已失效，请重新登录 / the session has ended; log in again"
 
 
 @router.get("/console/calls", response_class=HTMLResponse)

@@ -15,7 +15,7 @@ from lifeline.dispatch import service as dispatch
 from lifeline.errors import Conflict, LifelineError
 from lifeline.store.engine import transaction
 from lifeline.vocabulary import FieldOutcome, FieldStep
-from lifeline.web.pages import Viewer, clock, csrf_ok, render, shell, toast, viewer
+from lifeline.web.pages import SESSION_ENDED, Viewer, clock, csrf_ok, render, shell, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 # Each key and the incident's time it stamps (the figures read these).
@@ -25,7 +25,6 @@ STAMPS = {
     FieldStep.ON_SCENE: "on_scene_at",
     FieldStep.FEEDBACK: "resolved_at",
 }
-STALE = "会话已失效，请重新登录 / the session has ended; log in again"
 NO_ORDER = "本车组没有警单 / your unit has no order"
 
 
@@ -68,7 +67,7 @@ def step(request: Request, to: Annotated[str, Form(max_length=16)]):
     """接单, 出发 or 到场 for the unit he crews."""
     who = viewer(request)
     if not csrf_ok(request, who):
-        return toast(request, STALE, error=True)
+        return toast(request, SESSION_ENDED, error=True)
     if to not in (FieldStep.ACCEPTED, FieldStep.EN_ROUTE, FieldStep.ON_SCENE):
         return toast(request, f"未知操作 / unknown step {to!r}", error=True)
     try:
@@ -94,7 +93,7 @@ def feedback(
     """处置反馈: the result and outcome resolve the incident; the unit is free for the next order."""
     who = viewer(request)
     if not csrf_ok(request, who):
-        return toast(request, STALE, error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             unit, incident = _crewed(session, who)
@@ -111,7 +110,7 @@ def reveal(request: Request):
     """The caller's full number, for the officer whose unit is on the incident; the read is audited."""
     who = viewer(request)
     if not csrf_ok(request, who):
-        return toast(request, STALE, error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             _, incident = _crewed(session, who)

@@ -31,11 +31,10 @@ from lifeline.vocabulary import (
     UnitStatus,
 )
 from lifeline.web.i18n import localise, translator
-from lifeline.web.pages import csrf_ok, prefs, render, toast, viewer
+from lifeline.web.pages import SESSION_ENDED, csrf_ok, prefs, render, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 SEARCH_LIMIT = 50
-STALE = "会话已失效，请重新登录 / the session has ended; log in again"
 
 # The moves a person makes on this page, each with its key; the rest belong to the call-taker's decision,
 # the dispatcher's board and the officer's page.
@@ -215,7 +214,7 @@ def _act(request: Request, work, said):
     """Run one move in a transaction; the toast says what happened, or why not."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast(request, STALE, error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             message = said(work(session, who.user))
@@ -292,7 +291,7 @@ def reveal(request: Request, incident_id: Id):
     """The caller's full number, through the audited path (the read is recorded)."""
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast(request, STALE, error=True)
+        return toast(request, SESSION_ENDED, error=True)
     try:
         with transaction(request.app.state.sessions) as session:
             number = flows.reveal_caller(session, who.user, incident_id)["number"]

@@ -25,7 +25,7 @@ from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.vocabulary import OrderState, OrderStep, Satisfaction
 from lifeline.web.i18n import localise
-from lifeline.web.pages import Viewer, csrf_ok, prefs, render, toast, viewer
+from lifeline.web.pages import SESSION_ENDED, Viewer, csrf_ok, prefs, render, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 # Steps that need a reason (diversion.service._fill refuses them without one).
@@ -134,7 +134,7 @@ def order_step(
 ):
     who = viewer(request)
     if who is None or not csrf_ok(request, who):
-        return toast(request, "会话已失效，请重新登录 / log in again", error=True)
+        return toast(request, SESSION_ENDED, error=True)
     data = diversion.StepIn(
         to=to,
         feedback=feedback or None,

@@ -276,6 +276,9 @@ def suggestion_context(result: TriageResult | None) -> dict:
     }
 
 
+SESSION_ENDED = "会话已失效，请重新登录 / the session has ended; log in again"
+
+
 def toast(request: Request, message: str, *, error: bool = False) -> HTMLResponse:
     """The answer to a console action: one line, in the reader's language when the message carries both."""
     css = "toast late" if error else "toast"
