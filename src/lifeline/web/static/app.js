@@ -20,6 +20,9 @@ document.addEventListener("keydown", (event) => {
   const button = [...document.querySelectorAll(`[data-key="${key}"]`)].find((b) => b.offsetParent !== null);
   if (button && !button.disabled) {
     event.preventDefault();
+    // A button swapped in by a live refresh is on screen a moment before htmx takes it over; hand it over now
+    // (a no-op once done), or the key would fall on a dead button.
+    if (window.htmx) htmx.process(button);
     button.click();
   }
 });
