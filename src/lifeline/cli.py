@@ -186,18 +186,68 @@ def triage_train(
     corpus_path: Annotated[Path, typer.Option("--corpus", help="训练语料 / training corpus")] = Path(
         "data/triage/train.jsonl"
     ),
+    from_db: Annotated[
+        str | None,
+        typer.Option(
+            "--from-db", help="加入该库中坐席确认的决定 / add the desk's confirmed decisions from this database"
+        ),
+    ] = None,
+    gold: Annotated[
+        list[Path] | None,
+        typer.Option("--gold", help="评估语料（可多次）/ evaluation corpus for the gate (repeatable)"),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="模型输出路径 / artifact path")] = None,
 ) -> None:
-    """用项目自己的语料训练研判模型 / train the triage model from the project's corpus."""
+    """训练研判模型，经评估闸门后替换 / train the triage model; it replaces the current one only through the gate.
+
+    闸门：在每个评估语料上，新模型的误分流（需警务却被分流）不得增加，分流召回率不得下降。
+    The gate: on every evaluation corpus, unsafe diversions may not rise and diversion recall may not fall.
+    评估语料默认：随包示例集，以及 tests/triage/eval/*.jsonl（若存在）。
+    """
     try:
-        from lifeline.triage.train import train
+        from lifeline.triage.train import gate, train
     except ImportError:
         _fail("训练需要 train 依赖 / training needs the train extra: pip install 'lifeline[train]'")
-    from lifeline.triage.model import artifact_path
+    from lifeline import taxonomy
+    from lifeline.triage import corpus
+    from lifeline.triage.model import artifact_path, load_file, save
 
+    tax = taxonomy.default()
     if not corpus_path.exists():
         _fail(f"语料不存在 no such corpus: {corpus_path}")
-    train(corpus_path, out or artifact_path(), progress=console.print)
+    golds = gold or [corpus.SAMPLE, *sorted(Path("tests/triage/eval").glob("*.jsonl"))]
+    try:
+        items = corpus.load(corpus_path, tax)
+        gold_items = {str(path): corpus.load(path, tax) for path in golds}
+    except (corpus.CorpusError, OSError) as exc:
+        _fail(str(exc))
+    if from_db is not None:
+        from lifeline.incidents.service import desk_decisions
+
+        with _database(from_db) as session:
+            decisions = desk_decisions(session)
+        desk = [corpus.parse(d, d["id"], tax) for d in decisions if d["category"] in tax.categories]
+        overridden = sum(bool(d["override_reason"]) for d in decisions)
+        console.print(f"坐席决定 desk decisions: {len(desk)} confirmed ({overridden} overriding the suggestion)")
+        items += desk
+    model = train(items, progress=console.print)
+    out = out or artifact_path()
+    try:
+        current = load_file(out) if out.exists() else None
+    except ValueError:  # an older format: nothing to compare against
+        current = None
+    ok, rows = gate(current, model, gold_items)
+    table = Table(title=f"评估闸门 gate: {current.meta.get('version') if current else '—'} → {model.meta['version']}")
+    for column in ("corpus", "figure", "current", "new", ""):
+        table.add_column(column)
+    for name, figure, was, now, fine in rows:
+        shown = [("—" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in (was, now)]
+        table.add_row(name, figure, *shown, "ok" if fine else "[red]✗ 退步 worse[/red]")
+    console.print(table)
+    if not ok:
+        _fail("新模型未通过评估闸门，未替换 / the new model failed the gate; the current one stays")
+    save(out, model)
+    console.print(f"模型已保存 saved {out} ({out.stat().st_size / 1e6:.1f} MB), version {model.meta['version']}")
 
 
 DbOption = Annotated[

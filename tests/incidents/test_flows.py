@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lifeline.triage.model import default_model
+
 FIRE = "着火了！幸福小区3栋2单元楼道里全是烟，有人被困在五楼"
 CAR = "我车被一辆白色轿车堵住了，车牌粤B·7K2M9，在万达广场地下车库，麻烦联系车主挪一下"
 
@@ -15,6 +17,8 @@ def test_police_flow_from_intake_to_close_sets_every_timestamp(api):
     incident = got["incident"]
     assert got["triage"]["disposition"] in ("police", "joint")
     assert incident["state"] == "triaged" and incident["caller_number"] == "138****8000"
+    # The incident records which model suggested it, so a decision can be traced to the model that made it.
+    assert incident["suggestion"]["model"] == default_model().meta["version"]
     iid = incident["id"]
 
     confirmed = api.post("call_taker", f"/incidents/{iid}/confirm", {})

@@ -108,3 +108,59 @@ def test_the_priority_one_head_never_touches_a_diverted_call():
     r = decide("我车被堵了，麻烦联系车主挪车", probs(car_moving=0.95), CLASSES, find_cues("我车被堵了"), TAX,
                police_probability=0.01, urgent_probability=0.99, urgent_bar=0.5)  # fmt: skip
     assert r.disposition == "divert" and r.priority > 1
+
+
+def read(text, literal):
+    """The text's cues, each read by a context model that says `literal`."""
+    from dataclasses import replace
+
+    return [replace(c, literal=literal) for c in find_cues(text)]
+
+
+def in_context(text, literal, gate=0.05, doubt=0.3, context_bar=0.1, raise_bar=0.9, **weights):
+    return decide(
+        text, probs(**weights), CLASSES, read(text, literal), TAX, police_probability=gate, doubt=doubt,
+        context_bar=context_bar, raise_bar=raise_bar,
+    )  # fmt: skip
+
+
+def test_a_cue_the_context_reads_as_a_figure_of_speech_is_lowered_with_its_reading():
+    text = "这家店一碗面卖八十，简直是抢钱，我要投诉"
+    assert [c.family for c in find_cues(text) if c.active] == ["violence"]
+    r = in_context(text, literal=0.03, dispute_consumer=0.9)
+    assert r.disposition == "divert" and r.category == "dispute_consumer"
+    assert any("抢钱" in x and "语境" in x and "3%" in x for x in r.reasons)
+
+
+def test_the_context_lowers_nothing_when_it_is_not_sure_or_the_gate_points_to_police():
+    text = "这家店一碗面卖八十，简直是抢钱，我要投诉"
+    unsure = in_context(text, literal=0.4, dispute_consumer=0.9)
+    gate = in_context(text, literal=0.03, gate=0.5, dispute_consumer=0.9)
+    assert unsure.disposition == "police" and gate.disposition == "police"
+
+
+def test_the_context_lowers_nothing_while_another_cue_still_points_to_danger():
+    text = "他说这价格是抢钱，然后拿着菜刀冲过来了"
+    cues = read(text, 0.03)
+    cues = [c if c.family != "weapon" else type(c)(**{**c.__dict__, "literal": 0.97}) for c in cues]
+    r = decide(text, probs(dispute_consumer=0.9), CLASSES, cues, TAX, police_probability=0.05, context_bar=0.1)
+    assert r.disposition == "police"
+
+
+def test_a_denied_cue_the_context_reads_as_real_becomes_a_doubt_for_police():
+    text = "我老公非说他没打我，让我别报警，我想问问离婚怎么办"
+    assert [(c.family, c.negated) for c in find_cues(text)] == [("violence", True)]
+    raised = in_context(text, literal=0.95, gate=0.2, dispute_family=0.85)
+    kept = in_context(text, literal=0.5, gate=0.2, dispute_family=0.85)
+    assert raised.disposition in ("police", "joint") and raised.needs_confirmation
+    assert any("打我" in x and "需核实" in x for x in raised.reasons)
+    assert kept.disposition == "divert"
+
+
+def test_present_danger_beats_the_request_and_both_are_shown():
+    text = "帮我找个开锁的，门被风关上了，三岁的孩子一个人在屋里，窗户开着"
+    r = run(text, lockout=0.9)
+    assert r.disposition == "joint" and r.category == "disaster_rescue" and r.priority == 1
+    assert r.request_category == "lockout"
+    assert r.suggestion()["request_category"] == "lockout"
+    assert any("开锁" in x and "险情" in x for x in r.reasons)

@@ -201,6 +201,10 @@ class TriageOut(BaseModel):
     callback_required: bool
     cues: list[str]
     entities: dict[str, Any]
+    request_category: str | None = Field(
+        None, description="来电所求的类别（眼前险情改判时）/ what the caller asked for, when a present danger decided"
+    )
+    model: str | None = Field(None, description="给出建议的研判模型版本 / the triage model version that suggested it")
 
     @classmethod
     def of(cls, result: TriageResult) -> TriageOut:

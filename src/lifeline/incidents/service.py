@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, or_, select, true
+from sqlalchemy import and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -799,3 +799,34 @@ def verify_rows(session: Session) -> tuple[int, str | None]:
                 f"警情 {incident.id} 与事件 {seq} 的记录不符 incident {incident.id} differs from event {seq}",
             )
     return checked, None
+
+
+def desk_decisions(session: Session) -> list[dict]:
+    """The desk's confirmed decisions as labelled calls, for `lifeline triage-train --from-db`: the first report's
+    words and channel with the incident's category, disposition, priority and destinations as the desk left them
+    (after any override, whose reason goes with it). Cancelled incidents (duplicates, mistakes) teach nothing."""
+    first = (
+        select(Report.origin_incident_id, func.min(Report.id).label("report_id"))
+        .group_by(Report.origin_incident_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Incident, Report.text, Report.channel)
+        .join(first, first.c.origin_incident_id == Incident.id)
+        .join(Report, Report.id == first.c.report_id)
+        .where(Incident.confirmed_at.is_not(None), Incident.cancelled_at.is_(None))
+        .order_by(Incident.id)
+    )
+    return [
+        {
+            "id": f"desk-{incident.id}",
+            "text": text,
+            "channel": channel,
+            "category": incident.category,
+            "disposition": incident.disposition,
+            "destinations": list(incident.destinations or ()),
+            "priority": incident.priority,
+            "override_reason": incident.override_reason,
+        }
+        for incident, text, channel in rows
+    ]

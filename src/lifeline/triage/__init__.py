@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lifeline import taxonomy as _taxonomy
 from lifeline.triage.cues import Cue, find_cues
 from lifeline.triage.decide import DEFAULT_DOUBT, decide
@@ -33,16 +35,20 @@ def triage(
     model = model or default_model()
     taxonomy = taxonomy or _taxonomy.default()
     probabilities, police_probability, urgent_probability = model.predict(model_input(clean, channel))
+    cues = [replace(c, literal=round(model.context.literal(clean, c), 4)) for c in find_cues(clean)]
     return decide(
         clean,
         probabilities,
         model.classes,
-        find_cues(clean),
+        cues,
         taxonomy,
         entities=extract(clean),
         police_probability=police_probability,
         doubt=model.meta.get("doubt", DEFAULT_DOUBT),
         urgent_probability=urgent_probability,
         urgent_bar=model.meta.get("urgent_bar"),
+        context_bar=model.meta.get("context_bar", 0.0),
+        raise_bar=model.meta.get("raise_bar", 1.01),
+        model_version=model.meta.get("version"),
         notes=notes,
     )

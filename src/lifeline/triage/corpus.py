@@ -46,28 +46,29 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def load(path: Path, taxonomy: Taxonomy) -> list[Item]:
-    items = []
-    for n, obj in read_jsonl(path):
-        where = f"{path}:{n}"
-        try:
-            item = Item(
-                id=str(obj["id"]),
-                text=str(obj["text"]),
-                channel=str(obj.get("channel", "voice")),
-                category=str(obj["category"]),
-                disposition=str(obj["disposition"]),
-                destinations=tuple(obj.get("destinations", ())),
-                priority=int(obj["priority"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CorpusError(f"{where}: missing or bad field {exc}") from exc
-        if item.category not in taxonomy.categories:
-            raise CorpusError(f"{where}: unknown category {item.category!r}")
-        if item.disposition not in DISPOSITIONS:
-            raise CorpusError(f"{where}: unknown disposition {item.disposition!r}")
-        if item.channel not in CHANNELS:
-            raise CorpusError(f"{where}: unknown channel {item.channel!r}")
-        if item.priority not in (1, 2, 3, 4):
-            raise CorpusError(f"{where}: priority must be 1-4")
-        items.append(item)
-    return items
+    return [parse(obj, f"{path}:{n}", taxonomy) for n, obj in read_jsonl(path)]
+
+
+def parse(obj: dict, where: str, taxonomy: Taxonomy) -> Item:
+    """One labelled call from its JSON object; a bad one is an error naming `where`."""
+    try:
+        item = Item(
+            id=str(obj["id"]),
+            text=str(obj["text"]),
+            channel=str(obj.get("channel", "voice")),
+            category=str(obj["category"]),
+            disposition=str(obj["disposition"]),
+            destinations=tuple(obj.get("destinations", ())),
+            priority=int(obj["priority"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CorpusError(f"{where}: missing or bad field {exc}") from exc
+    if item.category not in taxonomy.categories:
+        raise CorpusError(f"{where}: unknown category {item.category!r}")
+    if item.disposition not in DISPOSITIONS:
+        raise CorpusError(f"{where}: unknown disposition {item.disposition!r}")
+    if item.channel not in CHANNELS:
+        raise CorpusError(f"{where}: unknown channel {item.channel!r}")
+    if item.priority not in (1, 2, 3, 4):
+        raise CorpusError(f"{where}: priority must be 1-4")
+    return item

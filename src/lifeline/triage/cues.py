@@ -31,6 +31,9 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "lying_on_road": ("人员倒卧道路", ("public_order", "medical_emergency", "traffic_accident"), True),
     "unresponsive": ("意识不清/无反应", ("medical_emergency",), True),
     "hazard": ("公共安全险情", ("public_hazard",), True),
+    # A child or a frail person in danger inside an ordinary request: a toddler at an open window, an old man alone
+    # who has not answered for hours, a walker lost on a hill at night.
+    "vulnerable": ("儿童/弱者处险境", ("disaster_rescue", "medical_emergency", "missing_person"), True),
 }
 
 # Pets and things: "狗走丢了", "猫困在树上", "钥匙锁在车里" are not people at risk.
@@ -40,7 +43,8 @@ _WEAPON_ENQUIRY = r"(?:买的|买了|网购|商家|质量|退货|换货|规定|�
 _SMOKE_NOT_FIRE = r"(?:烧烤|油烟|抽烟|吸烟|烟花|鞭炮|烧纸|炊烟|做饭|烧菜|蒸汽|烟囱|工厂|排放|秸秆|香烟|二手烟)"
 
 
-# A gap inside a phrase ("电线…掉"): it never crosses a clause or a negation word.
+# A gap inside a phrase ("电线…掉"): it never crosses a clause or a negation word. A lookbehind comes after a
+# pattern's first character (枪(?<!水枪)), never before it, so that the search can skip to that character.
 _GAP = "[^没未不,，。!?！？;；]"
 
 
@@ -58,7 +62,7 @@ RULES: dict[str, list[Rule]] = {
             unless=_WEAPON_ENQUIRY,
         ),
         Rule(r"(?:持|拿|拎|提|举|掏|抄|挥|带)(?:着|了|出|起)?(?:把|根|个)?(?:刀|枪|棍|棒|斧|砖头|酒瓶|锤子|扳手)"),
-        Rule(r"(?<![水玩具气])枪(?!战|版|手游)", unless=_WEAPON_ENQUIRY),
+        Rule(r"枪(?<![水玩具气]枪)(?!战|版|手游)", unless=_WEAPON_ENQUIRY),
         Rule(r"(?:动刀|砍人|砍伤|被砍|捅人|捅伤|被捅|刺伤|扎伤|泼酸|泼汽油)"),
     ],
     "threat": [
@@ -96,7 +100,7 @@ RULES: dict[str, list[Rule]] = {
     "fire": [
         Rule(r"火苗", unless=r"灶|打火机|蜡烛|燃气|煤气"),
         Rule(
-            r"(?:(?<!打不)(?<!点不)着火|起火|失火|火灾|火警|烧起来|烧着了|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池)"
+            r"(?:着(?<!打不着)(?<!点不着)火|起火|失火|火灾|火警|烧起来|烧着了|明火|火光|大火|火势|爆炸|炸开|爆燃|(?:电瓶车|电动车|充电宝|电池)"
             + _GAP
             + r"{0,4}(?:燃|烧|炸)|电线"
             + _GAP
@@ -123,7 +127,7 @@ RULES: dict[str, list[Rule]] = {
         Rule(r"(?:塌了|坍塌|倒塌|泥石流|山体滑坡|洪水|被冲走)"),
     ],
     "missing": [
-        Rule(r"(?:(?<!防)走失|(?<!宣告)失踪|走丢|丢了孩子|孩子丢了|失联)", unless=_NOT_A_PERSON),
+        Rule(r"(?:走(?<!防走)失|失(?<!宣告失)踪|走丢|丢了孩子|孩子丢了|失联)", unless=_NOT_A_PERSON),
         Rule(r"(?:老年痴呆|痴呆|阿尔茨海默|智力障碍|精神(?:病|障碍|分裂))" + _GAP + r"{0,12}(?:出去|跑|走|没回|不见)"),
         Rule(
             r"(?:孩子|小孩|女儿|儿子|老人|我爸|我妈|爷爷|奶奶|外公|外婆|姥姥|姥爷)"
@@ -158,7 +162,7 @@ RULES: dict[str, list[Rule]] = {
             + r"{0,6}(?:掉|落|断|垂|打火|冒火|露|泡在水)|漏电|触电|被电(?![子话视脑动梯])|电得|冒火花|打火花"
         ),
         Rule(
-            r"(?:广告牌|招牌|瓷砖|外墙|空调外机|外机|太阳能|热水器|玻璃|顶棚|冰溜子|冰凌|水泥板|栏杆|塔吊|围挡|脚手架|"
+            r"(?:广告牌|招牌|瓷砖|外墙|空调外机|外机|太阳能|热水器|玻璃|顶棚|冰溜子|冰凌|水泥板|栏杆|塔吊|围挡|脚手架|花盆|晾衣架|防盗窗|"
             r"架子|大树|树|电线杆|灯杆|路灯杆|杆子)"
             + _GAP
             + r"{0,8}(?:掉下|掉了|刮下|脱落|倒了|倒在|要倒|歪|晃|松动|砸)",
@@ -171,6 +175,44 @@ RULES: dict[str, list[Rule]] = {
         Rule(r"(?:暖气管|供暖管|蒸汽管|热水管)" + _GAP + r"{0,4}爆|能见度" + _GAP + r"{0,4}(?:零|很低|几乎)"),
     ],
 }
+
+_CHILD = r"(?:孩子|小孩|宝宝|婴儿|娃|幼儿|儿子|女儿|闺女|[一二两三四五六1-6]岁)"
+_FRAIL = r"(?:老人|老太太|老爷子|老头|老太|奶奶|爷爷|外婆|外公|姥姥|姥爷|我爸|我妈|父亲|母亲|独居|一个人住|瘫痪|残疾)"
+_ALONE = r"(?:一个人|独自|单独|自己)" + _GAP + r"{0,6}(?:在|留在|关在|锁在)" + _GAP + r"{0,6}(?:家|屋|房|车|里)"
+_HOURS = r"(?:小时|一天|一整天|两天|一夜|一晚上|从昨天|从早上|从昨晚|昨晚到现在|昨天到现在)"
+_NO_ANSWER = (
+    r"(?:联系不上|电话(?:也|一直|都|还)?(?:不接|没人接|打不通)|敲门(?:也|一直|都)?(?:不应|没人应|没反应|没动静)|不开门)"
+)
+_OUTDOORS_LOST = r"(?:迷路|迷了路|找不到路|走不出来|下不了山|下不来山|困在山)"
+_NIGHT_COLD = r"(?:天黑|天快黑|晚上|夜里|半夜|很冷|好冷|冻|手机快没电|快没电|没电了)"
+# These readings span a sentence, not a clause: the danger is often said after a comma (…，窗户还开着).
+_SGAP = "[^。!?！？;；]"
+_WILD = r"(?:山上|山里|山中|山顶|林子|树林|野外|荒地|水库|河滩|景区|山路)"
+RULES["vulnerable"] = [
+    Rule(
+        _CHILD
+        + _SGAP
+        + r"{0,8}"
+        + _ALONE
+        + _SGAP
+        + r"{0,16}(?:窗户|窗子|窗台|阳台|灶|火上|炉子|煤气|燃气|车里很热|太热|闷)"
+    ),
+    Rule(
+        _CHILD + _GAP + r"{0,10}(?:窗台|窗户边|窗边|窗外|阳台边|阳台上|护栏外|爬上窗|爬窗|爬到窗|站在窗|楼顶边|天台边)"
+    ),
+    Rule(r"(?:窗户|窗子|阳台门)" + _GAP + r"{0,6}(?:开着|没关|大开)" + _GAP + r"{0,12}" + _CHILD),
+    # A small child alone, with nothing else said, is a doubt.
+    Rule(_CHILD + _GAP + r"{0,8}" + _ALONE, weak=True),
+    # A frail person out of reach for hours, or not answering a knock.
+    Rule(_FRAIL + _SGAP + r"{0,16}" + _HOURS + _SGAP + r"{0,10}" + _NO_ANSWER),
+    Rule(_FRAIL + _SGAP + r"{0,12}" + _NO_ANSWER + _SGAP + r"{0,12}" + _HOURS),
+    # Lost in the hills or by the water; lost in the dark or cold elsewhere is a doubt.
+    Rule(_WILD + _SGAP + r"{0,10}" + _OUTDOORS_LOST + "|" + _OUTDOORS_LOST + _SGAP + r"{0,6}" + _WILD),
+    Rule(
+        _OUTDOORS_LOST + _SGAP + r"{0,14}" + _NIGHT_COLD + "|" + _NIGHT_COLD + _SGAP + r"{0,14}" + _OUTDOORS_LOST,
+        weak=True,
+    ),
+]
 
 # Words that make a cue not count, found in the same clause before the cue.
 _NEGATION = re.compile(
@@ -218,6 +260,7 @@ class Cue:
     hearsay: bool = False
     fiction: bool = False
     weak: bool = False
+    literal: float | None = None  # the context model's reading (context.py); None before it has read the cue
 
     @property
     def active(self) -> bool:

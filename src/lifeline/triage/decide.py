@@ -89,12 +89,18 @@ def decide(
     notes: Sequence[str] = (),
     urgent_probability: float = 0.0,
     urgent_bar: float | None = None,
+    context_bar: float = 0.0,
+    raise_bar: float = 1.01,
+    model_version: str | None = None,
 ) -> TriageResult:
     """Decide disposition, category, priority and destinations, with reasons a person can read.
 
     `police_probability` is the gate's answer to "police or not"; without it, the category
     probabilities of the police and joint categories are summed. `urgent_probability` is the
     priority-1 head's answer; at or above `urgent_bar` a police or joint call becomes priority 1.
+    Each cue's `literal` is the context model's reading: below `context_bar` a cue is not counted, but only when
+    every cue the rules count is below it and nothing else points to police; a cue the rules discount (denied, past,
+    a story) that the context reads at or above `raise_bar` becomes a doubt.
     """
     probs = dict(zip(classes, (float(p) for p in probabilities), strict=True))
     model_top = max(probs, key=probs.__getitem__)
@@ -106,10 +112,18 @@ def decide(
     reasons: list[str] = list(notes)
     entities = entities or Entities()
 
-    active = [c for c in cues if c.active]
+    counted = [c for c in cues if c.active]
     doubtful = [c for c in cues if c.doubtful]
+    raised = [c for c in cues if (c.negated or c.past or c.fiction) and (c.literal or 0.0) >= raise_bar]
+    lowered = _lowered(counted, doubtful, raised, context_bar, police_p, doubt)
+    active = [c for c in counted if c not in lowered]
+    doubtful += raised
     for c in cues:
-        if c.negated:
+        if c in lowered:
+            reasons.append(f"“{c.text}”按语境不是眼前的险情（{c.name}，字面可能性 {_pct(c.literal)}），不计入")
+        elif c in raised:
+            reasons.append(f"“{c.text}”字面上被否定或是往事，但语境像真实险情（{_pct(c.literal)}），需核实")
+        elif c.negated:
             reasons.append(f"“{c.text}”为否定表述，不计为{c.name}")
         elif c.fiction:
             reasons.append(f"“{c.text}”出现在玩笑/影视/游戏或比喻语境，不计为{c.name}")
@@ -119,16 +133,19 @@ def decide(
             reasons.append(f"“{c.text}”只作疑点（弱线索、险些、担心或提问），需核实")
 
     category = model_top
+    request_category = None
     confirmation = False
     if active:
         families = list(dict.fromkeys(c.family for c in active))
-        names = "、".join(dict.fromkeys(f"{c.name}（{c.text}）" for c in active))
+        names = "、".join(dict.fromkeys(f"{c.name}（{c.text}{_reading(c)}）" for c in active))
         reasons.append(f"安全线索：{names}，按规则留在警务处置")
         if not taxonomy.category(model_top).police_side:
+            # Present danger beats the request: the call-taker sees both, the danger decides.
             candidates = [cat for f in families for cat in FAMILIES[f][1] if cat in probs]
             category = max(candidates, key=lambda c: (probs[c], -candidates.index(c)))
+            request_category = model_top
             reasons.append(
-                f"模型原判为“{taxonomy.category(model_top).zh}”，因安全线索改判为“{taxonomy.category(category).zh}”"
+                f"来电所求为“{taxonomy.category(model_top).zh}”，但有眼前的险情，改判为“{taxonomy.category(category).zh}”"
             )
         if any(c.hearsay for c in active):
             confirmation = True
@@ -203,4 +220,19 @@ def decide(
         model_category=model_top,
         police_probability=round(police_p, 4),
         text=text,
+        request_category=request_category,
+        model_version=model_version,
     )
+
+
+def _lowered(counted, doubtful, raised, bar, police_p, doubt) -> list:
+    """The cues the context lowers: all the counted ones or none, and never when anything else points to danger."""
+    if not counted or doubtful or raised or police_p >= doubt:
+        return []
+    if all(c.literal is not None and c.literal < bar for c in counted):
+        return counted
+    return []
+
+
+def _reading(cue) -> str:
+    return "" if cue.literal is None else f"，语境 {_pct(cue.literal)}"

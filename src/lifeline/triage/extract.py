@@ -113,11 +113,31 @@ def _unique(items) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+# Every part of an address ends in one of these; no address starts farther than _REACH characters before one.
+_ENDINGS = re.compile(
+    r"省|自治区|北京|上海|天津|重庆|市|自治州|地区|盟|区|县|旗|镇|乡|街道|大道|路|街|巷|胡同|弄|道|小区|花园|家园|公寓|大厦|"
+    r"新村|新城|广场|苑|园|村|社区|城|府|庭|湾|中心|医院|学校|中学|小学|大学|市场|商场|公园|站|号楼|栋|幢|座|号院|单元|楼|层|室|号房|户"
+)
+_REACH = 16
+
+
 def extract_address(text: str) -> tuple[dict[str, str], str]:
     """The longest address-like span: province … room, with its parts."""
     best: tuple[int, dict[str, str], str] = (0, {}, "")
-    pos = 0
+    # Try the address pattern only where a part's ending lies ahead: the long narrative stretches of a call are
+    # skipped without running the pattern at each of their characters.
+    endings = [m.end() for m in _ENDINGS.finditer(text)]
+    if not endings:
+        return best[1], best[2]
+    pos, k = 0, 0
     while pos < len(text):
+        while k < len(endings) and endings[k] <= pos:
+            k += 1
+        if k == len(endings):
+            break
+        if endings[k] - pos > _REACH:
+            pos = endings[k] - _REACH
+            continue
         m = _ADDRESS.match(text, pos)
         if m and m.end() > pos:
             parts = {k: v for k, v in m.groupdict().items() if v}

@@ -2,7 +2,8 @@
 
 One head scores the 37 categories; a binary head (the gate) scores police-or-joint against the
 rest, because that is the one question where a wrong answer can cost a life; a second binary head
-scores "priority 1" (life or safety at risk now), which a category's default cannot tell.
+scores "priority 1" (life or safety at risk now), which a category's default cannot tell. Beside them,
+the context model (context.py) reads each safety cue in its words.
 
 Training (train.py) uses scikit-learn; running needs only NumPy, so a process answers its first
 call in a fraction of a second. The artifact is one .npz file with its own metadata.
@@ -12,16 +13,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from lifeline.triage.context import ContextModel
+
 ARTIFACT = "triage-model.npz"
-FORMAT = 3
+FORMAT = 4
 
 
 def model_input(text: str, channel: str) -> str:
@@ -30,14 +32,12 @@ def model_input(text: str, channel: str) -> str:
     return f"\x01{channel}\x01 {text.lower()}"
 
 
-def char_ngrams(text: str, low: int, high: int) -> Counter:
-    """The same n-grams as scikit-learn's analyzer='char' on an already normalised text."""
-    grams: Counter = Counter()
-    n_chars = len(text)
-    for n in range(low, high + 1):
-        for i in range(n_chars - n + 1):
-            grams[text[i : i + n]] += 1
-    return grams
+_SHIFTS = tuple(np.uint64(21 * k) for k in range(3))
+
+
+def _encode(gram: str) -> int:
+    """An n-gram of up to three characters as one integer: code point + 1 of each, 21 bits apart."""
+    return sum((ord(ch) + 1) << (21 * k) for k, ch in enumerate(gram))
 
 
 @dataclass(frozen=True)
@@ -52,21 +52,38 @@ class Model:
     urgent_coef: np.ndarray  # (V,): priority 1 vs the rest
     urgent_intercept: float
     ngram: tuple[int, int]
+    context: ContextModel
     meta: dict
 
+    @cached_property
+    def _codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary as sorted n-gram codes (see `_encode`) and the feature index of each."""
+        codes = np.array([_encode(gram) for gram in self.vocabulary], dtype=np.uint64)
+        order = np.argsort(codes)
+        return codes[order], np.fromiter(self.vocabulary.values(), dtype=np.int64, count=len(codes))[order]
+
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        grams = char_ngrams(text, *self.ngram)
-        vocab = self.vocabulary
-        idx, tf = [], []
-        for gram, count in grams.items():
-            j = vocab.get(gram)
-            if j is not None:
-                idx.append(j)
-                tf.append(1.0 + math.log(count))  # sublinear tf
-        if not idx:
+        """TF-IDF of the text's known n-grams, L2-normalised: (feature indices, values)."""
+        low, high = self.ngram
+        # Each character is its code point + 1 in 21 bits; an n-gram of up to three is their exact packing, so the
+        # whole text is looked up at once in NumPy instead of slice by slice in a dict.
+        chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+        grams, gram = [], chars
+        for n in range(1, high + 1):
+            if n > 1:  # the (n-1)-grams, each extended by the character after it
+                gram = gram[:-1] | (chars[n - 1 :] << _SHIFTS[n - 1])
+            if n >= low:
+                grams.append(gram)
+        codes = np.concatenate(grams)
+        if not codes.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        index = np.fromiter(idx, dtype=np.int64, count=len(idx))
-        values = np.fromiter(tf, dtype=np.float32, count=len(tf)) * self.idf[index]
+        known, index_of = self._codes
+        at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+        found = index_of[at[known[at] == codes]]
+        if not found.size:
+            return found, np.zeros(0, dtype=np.float32)
+        index, counts = np.unique(found, return_counts=True)
+        values = (1.0 + np.log(counts, dtype=np.float32)) * self.idf[index]  # sublinear tf
         norm = float(np.sqrt(values @ values))
         return index, values / norm if norm else values
 
@@ -100,6 +117,11 @@ def save(path: Path, model: Model) -> None:
         gate_intercept=np.float32(model.gate_intercept),
         urgent_coef=model.urgent_coef.astype(np.float32),
         urgent_intercept=np.float32(model.urgent_intercept),
+        context_vocabulary=np.array(
+            "\x00".join(sorted(model.context.vocabulary, key=model.context.vocabulary.__getitem__))
+        ),
+        context_coef=model.context.coef.astype(np.float32),
+        context_intercept=np.float32(model.context.intercept),
         meta=np.array(
             json.dumps(
                 {**model.meta, "classes": list(model.classes), "ngram": list(model.ngram), "format": FORMAT},
@@ -126,6 +148,11 @@ def load_file(path: Path | str) -> Model:
             urgent_coef=data["urgent_coef"],
             urgent_intercept=float(data["urgent_intercept"]),
             ngram=tuple(meta["ngram"]),
+            context=ContextModel(
+                vocabulary={f: i for i, f in enumerate(str(data["context_vocabulary"]).split("\x00")) if f},
+                coef=data["context_coef"],
+                intercept=float(data["context_intercept"]),
+            ),
             meta=meta,
         )
 

@@ -27,6 +27,8 @@ class TriageResult:
     model_category: str | None = None
     police_probability: float = 0.0
     text: str = ""
+    request_category: str | None = None  # what the caller asked for, when a present danger decided instead
+    model_version: str | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -46,6 +48,8 @@ class TriageResult:
             "callback_required": self.callback_required,
             "cues": [c.name for c in self.cues if c.active],
             "entities": asdict(self.entities),
+            "request_category": self.request_category,
+            "model": self.model_version,
         }
 
     def contract(self, item_id) -> dict:

@@ -6,17 +6,20 @@ bar for doubt is measured out of fold on the training corpus itself, never on a 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from pathlib import Path
+import json
+from dataclasses import replace
 
 import numpy as np
 
 from lifeline import taxonomy as _taxonomy
 from lifeline.taxonomy import POLICE_SIDE
-from lifeline.triage import corpus
-from lifeline.triage.cues import find_cues
+from lifeline.triage import context, corpus
+from lifeline.triage.cues import Cue, find_cues
 from lifeline.triage.decide import decide
-from lifeline.triage.model import Model, model_input, save
+from lifeline.triage.evaluate import Pair, metrics
+from lifeline.triage.model import Model, model_input
 from lifeline.triage.normalize import normalize
 
 NGRAM = (1, 3)
@@ -30,6 +33,11 @@ DOUBT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.55, 0.01))
 # calls raised to priority 1 that were not: a late response to a life at risk costs more.
 MISSED_P1_COST = 3
 URGENT_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.95, 0.05))
+# The context model: regularised harder than the heads (few samples per cue family); its bars are chosen out of
+# fold, and never so that more calls needing police are diverted than by the rules alone.
+CONTEXT_C = 1.0
+CONTEXT_GRID = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+RAISE_GRID = (0.6, 0.7, 0.8, 0.9, 1.01)
 
 
 def _inputs(items: list[corpus.Item]) -> list[str]:
@@ -51,7 +59,7 @@ def fit(texts: list[str], labels: list[str], police: list[bool], urgent: list[bo
     return vectorizer, classifier, gate, urgent_head
 
 
-def to_model(vectorizer, classifier, gate, urgent, meta: dict) -> Model:
+def to_model(vectorizer, classifier, gate, urgent, reader: context.ContextModel, meta: dict) -> Model:
     vocab = {g: int(i) for g, i in vectorizer.vocabulary_.items()}
     return Model(
         classes=tuple(str(c) for c in classifier.classes_),
@@ -64,6 +72,7 @@ def to_model(vectorizer, classifier, gate, urgent, meta: dict) -> Model:
         urgent_coef=urgent.coef_[0].astype(np.float32),
         urgent_intercept=float(urgent.intercept_[0]),
         ngram=NGRAM,
+        context=reader,
         meta=meta,
     )
 
@@ -78,8 +87,27 @@ def _positive(head, x) -> np.ndarray:
     return head.predict_proba(x)[:, list(head.classes_).index(True)]
 
 
-def out_of_fold(items: list[corpus.Item], folds: int = 5):
-    """Category, gate and priority-1 probabilities for each item, from models that never saw it."""
+def read_cues(items: list[corpus.Item]) -> list[tuple[str, list[Cue]]]:
+    """Each item's normalised text and the cues the rules find in it."""
+    cleaned = [normalize(i.text)[0] for i in items]
+    return [(clean, find_cues(clean)) for clean in cleaned]
+
+
+def fit_context(items: list[corpus.Item], read: list[tuple[str, list[Cue]]]) -> context.ContextModel:
+    """The context model from every cue whose reading the item's label tells."""
+    samples, labels = [], []
+    for item, (clean, cues) in zip(items, read, strict=True):
+        for cue in cues:
+            label = context.literal_label(cue, item.category, item.disposition, item.destinations)
+            if label is not None:
+                samples.append(context.features(clean, cue))
+                labels.append(label)
+    return context.fit(samples, labels, c=CONTEXT_C)
+
+
+def out_of_fold(items: list[corpus.Item], read: list[tuple[str, list[Cue]]], folds: int = 5):
+    """Category, gate and priority-1 probabilities for each item, and its cues read in context, from models that
+    never saw it."""
     from sklearn.model_selection import StratifiedKFold
 
     targets = _targets(items)
@@ -87,21 +115,50 @@ def out_of_fold(items: list[corpus.Item], folds: int = 5):
     classes = sorted(set(labels))
     probs = np.zeros((len(items), len(classes)))
     gates, urgents = np.zeros(len(items)), np.zeros(len(items))
+    cues: list[list[Cue]] = [[] for _ in items]
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
         vec, clf, gate, urgent = fit(*([seq[i] for i in train_idx] for seq in targets))
         x = vec.transform([texts[i] for i in test_idx])
         cols = [classes.index(c) for c in clf.classes_]
         probs[np.ix_(test_idx, cols)] = clf.predict_proba(x)
         gates[test_idx], urgents[test_idx] = _positive(gate, x), _positive(urgent, x)
-    return probs, gates, urgents, classes
+        reader = fit_context([items[i] for i in train_idx], [read[i] for i in train_idx])
+        for i in test_idx:
+            clean, found = read[i]
+            cues[i] = [replace(c, literal=reader.literal(clean, c)) for c in found]
+    return probs, gates, urgents, classes, cues
 
 
-def choose_doubt(items, probs, gates, classes, taxonomy) -> tuple[float, dict]:
+def _safety(items, answers) -> tuple[int, int]:
+    """(calls that needed police and were not kept with police, non-police calls kept with police)."""
+    unsafe = kept = 0
+    for item, answer in zip(items, answers, strict=True):
+        police_gold, police_answer = item.disposition in POLICE_SIDE, answer in POLICE_SIDE
+        unsafe += police_gold and not police_answer
+        kept += police_answer and not police_gold
+    return unsafe, kept
+
+
+def choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt) -> tuple[tuple[float, float], dict]:
+    """The context bars (lower below, raise at or above) with the lowest out-of-fold cost among those that divert
+    no more calls that needed police than the rules alone; returns them and {bars: (unsafe, kept)}."""
+    table = {}
+    for bars in [(0.0, 1.01), *((lo, hi) for lo in CONTEXT_GRID for hi in RAISE_GRID)]:
+        answers = (
+            decide(clean, p, classes, c, taxonomy, police_probability=g, doubt=doubt, context_bar=bars[0],
+                   raise_bar=bars[1]).disposition
+            for (clean, _), p, g, c in zip(read, probs, gates, cues, strict=True)
+        )  # fmt: skip
+        table[bars] = _safety(items, answers)
+    rules_unsafe = table[(0.0, 1.01)][0]
+    allowed = [bars for bars, (unsafe, _) in table.items() if unsafe <= rules_unsafe]
+    best = min(allowed, key=lambda b: (UNSAFE_COST * table[b][0] + table[b][1], b[0], -b[1]))
+    return best, table
+
+
+def choose_doubt(items, read, probs, gates, classes, taxonomy) -> tuple[float, dict]:
     """The doubt bar with the lowest out-of-fold cost; returns it and {bar: (unsafe, kept)}."""
-    prepared = []
-    for item, p, g in zip(items, probs, gates, strict=True):
-        clean = normalize(item.text)[0]
-        prepared.append((item, clean, find_cues(clean), p, g))
+    prepared = [(item, clean, cues, p, g) for item, (clean, cues), p, g in zip(items, read, probs, gates, strict=True)]
     table = {}
     for bar in DOUBT_GRID:
         unsafe = kept = 0
@@ -115,12 +172,12 @@ def choose_doubt(items, probs, gates, classes, taxonomy) -> tuple[float, dict]:
     return best, table
 
 
-def choose_urgent(items, probs, gates, urgents, classes, taxonomy, doubt) -> tuple[float, dict]:
+def choose_urgent(items, read, probs, gates, urgents, classes, taxonomy, doubt) -> tuple[float, dict]:
     """The priority-1 bar with the lowest out-of-fold cost; returns it and {bar: (missed, raised)}."""
-    prepared = []
-    for item, p, g, u in zip(items, probs, gates, urgents, strict=True):
-        clean = normalize(item.text)[0]
-        prepared.append((item.priority == 1, clean, find_cues(clean), p, g, u))
+    prepared = [
+        (item.priority == 1, clean, cues, p, g, u)
+        for item, (clean, cues), p, g, u in zip(items, read, probs, gates, urgents, strict=True)
+    ]
     table = {}
     for bar in URGENT_GRID:
         missed = raised = 0
@@ -136,28 +193,45 @@ def choose_urgent(items, probs, gates, urgents, classes, taxonomy, doubt) -> tup
     return best, table
 
 
-def train(corpus_path: Path, out: Path, *, progress=print) -> Model:
+def corpus_digest(items: list[corpus.Item]) -> str:
+    """What a model learnt from, as a hash: the same labelled items in the same order give the same digest."""
+    lines = (json.dumps(dataclasses.astuple(i), ensure_ascii=False) for i in items)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def train(items: list[corpus.Item], *, progress=print) -> Model:
+    """A model from labelled items, its bars measured out of fold on them. Not saved: the gate decides that."""
     taxonomy = _taxonomy.default()
-    items = corpus.load(corpus_path, taxonomy)
-    digest = hashlib.sha256(corpus_path.read_bytes()).hexdigest()
-    progress(f"语料 corpus: {len(items)} items from {corpus_path}")
+    digest = corpus_digest(items)
+    progress(f"语料 corpus: {len(items)} items")
     progress("交叉验证 out-of-fold predictions (5 folds)…")
-    probs, gates, urgents, classes = out_of_fold(items)
+    read = read_cues(items)
+    probs, gates, urgents, classes, cues = out_of_fold(items, read)
     oof_acc = float(np.mean([classes[int(np.argmax(p))] == i.category for p, i in zip(probs, items, strict=True)]))
-    doubt, table = choose_doubt(items, probs, gates, classes, taxonomy)
+    doubt, table = choose_doubt(items, read, probs, gates, classes, taxonomy)
     unsafe, kept = table[doubt]
     progress(
         f"out-of-fold category accuracy {oof_acc:.3f}; doubt bar {doubt}: "
         f"{unsafe} unsafe diversions, {kept} non-police calls kept with police, of {len(items)}"
     )
-    urgent_bar, urgent_table = choose_urgent(items, probs, gates, urgents, classes, taxonomy, doubt)
+    (context_bar, raise_bar), context_table = choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt)
+    c_unsafe, c_kept = context_table[(context_bar, raise_bar)]
+    progress(
+        f"context bars: lower below {context_bar}, raise at {raise_bar}: "
+        f"{c_unsafe} unsafe diversions, {c_kept} non-police calls kept with police"
+    )
+    urgent_bar, urgent_table = choose_urgent(items, read, probs, gates, urgents, classes, taxonomy, doubt)
     missed, raised = urgent_table[urgent_bar]
     progress(f"priority-1 bar {urgent_bar}: {missed} priority-1 calls answered lower, {raised} raised to 1")
     progress("训练 fitting the final model…")
     heads = fit(*_targets(items))
-    model = to_model(*heads, {})
+    reader = fit_context(items, read)
+    model = to_model(*heads, reader, {})
     weights = hashlib.sha256(
-        b"".join(a.tobytes() for a in (model.coef, model.intercept, model.idf, model.gate_coef, model.urgent_coef))
+        b"".join(
+            a.tobytes()
+            for a in (model.coef, model.intercept, model.idf, model.gate_coef, model.urgent_coef, reader.coef)
+        )
     ).hexdigest()
     meta = {
         "version": f"triage-{digest[:12]}",
@@ -165,16 +239,49 @@ def train(corpus_path: Path, out: Path, *, progress=print) -> Model:
         "corpus_items": len(items),
         "weights_sha256": weights,
         "doubt": doubt,
-        "oof_unsafe_diversions": unsafe,
-        "oof_kept_with_police": kept,
+        "oof_unsafe_diversions": c_unsafe,
+        "oof_kept_with_police": c_kept,
         "oof_category_accuracy": round(oof_acc, 4),
+        "context_bar": context_bar,
+        "raise_bar": raise_bar,
         "urgent_bar": urgent_bar,
         "oof_p1_missed": missed,
         "oof_p1_raised": raised,
         "c": C,
         "min_df": MIN_DF,
     }
-    model = to_model(*heads, meta)
-    save(out, model)
-    progress(f"模型已保存 saved {out} ({out.stat().st_size / 1e6:.1f} MB, {len(model.vocabulary)} features)")
-    return model
+    return to_model(*heads, reader, meta)
+
+
+GATED = ("unsafe_diversions", "diversion_recall")
+
+
+def score(model: Model, gold: list[corpus.Item]) -> dict:
+    """The evaluation figures of one model on one labelled file."""
+    from lifeline.triage import triage
+
+    pairs = []
+    for item in gold:
+        r = triage(item.text, item.channel, model=model)
+        pairs.append(Pair(item.disposition, item.category, item.priority, r.disposition, r.category, r.priority))
+    return metrics(pairs)
+
+
+def gate(old: Model | None, new: Model, golds: dict[str, list[corpus.Item]]) -> tuple[bool, list[tuple]]:
+    """May `new` replace `old`? Not if, on any evaluation corpus, it diverts more calls that needed police or fewer
+    of the divertible ones. Returns the verdict and rows (corpus, figure, old, new, ok) for a person to read."""
+    rows, ok = [], True
+    for name, gold in golds.items():
+        before = score(old, gold) if old is not None else None
+        after = score(new, gold)
+        for figure in (*GATED, "category_macro_f1", "p1_recall"):
+            was = before[figure] if before else None
+            now = after[figure]
+            fine = True
+            if was is not None and figure == "unsafe_diversions":
+                fine = now <= was
+            elif was is not None and figure == "diversion_recall" and now is not None:
+                fine = now >= was
+            ok = ok and fine
+            rows.append((name, figure, was, now, fine))
+    return ok, rows
