@@ -158,16 +158,13 @@ def choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt) ->
 
 def choose_doubt(items, read, probs, gates, classes, taxonomy) -> tuple[float, dict]:
     """The doubt bar with the lowest out-of-fold cost; returns it and {bar: (unsafe, kept)}."""
-    prepared = [(item, clean, cues, p, g) for item, (clean, cues), p, g in zip(items, read, probs, gates, strict=True)]
     table = {}
     for bar in DOUBT_GRID:
-        unsafe = kept = 0
-        for item, clean, cues, p, g in prepared:
-            answer = decide(clean, p, classes, cues, taxonomy, police_probability=g, doubt=bar).disposition
-            police_gold, police_answer = item.disposition in POLICE_SIDE, answer in POLICE_SIDE
-            unsafe += police_gold and not police_answer
-            kept += police_answer and not police_gold
-        table[bar] = (unsafe, kept)
+        answers = (
+            decide(clean, p, classes, cues, taxonomy, police_probability=g, doubt=bar).disposition
+            for (clean, cues), p, g in zip(read, probs, gates, strict=True)
+        )
+        table[bar] = _safety(items, answers)
     best = min(DOUBT_GRID, key=lambda bar: (UNSAFE_COST * table[bar][0] + table[bar][1], bar))
     return best, table
 
