@@ -19,6 +19,7 @@ from lifeline.api.models import IdempotencyRecord  # noqa: F401  (every table in
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.dispatch.models import Unit  # noqa: F401
 from lifeline.diversion.models import WorkOrder  # noqa: F401
+from lifeline.geo.models import RoadNetwork  # noqa: F401
 from lifeline.incidents.models import Incident  # noqa: F401
 from lifeline.open311.models import Open311Key  # noqa: F401
 from lifeline.peering.models import PeerCursor  # noqa: F401

@@ -472,6 +472,47 @@ def token_revoke(
     console.print(f"已吊销令牌 revoked token {token_id}")
 
 
+roads_app = typer.Typer(help="路网与地名 roads and places", no_args_is_help=True)
+app.add_typer(roads_app, name="roads")
+
+
+@roads_app.command("import")
+def roads_import(
+    file: Annotated[Path, typer.Argument(help="OpenStreetMap 数据 extract (.osm.pbf / .osm / .osm.bz2)")],
+    name: Annotated[str | None, typer.Option("--name", help="路网名称 network name (默认取文件名)")] = None,
+    db: DbOption = None,
+) -> None:
+    """载入 OpenStreetMap 路网，之后的定位与派警按它计算 / load an OSM extract: geocoding and ETAs use it from now."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.geo import osm
+    from lifeline.geo import service as geo
+
+    if not file.is_file():
+        _fail(f"找不到文件 no such file: {file}")
+    try:
+        network = osm.read(file, name)
+    except (ValueError, RuntimeError) as exc:
+        _fail(f"无法读取路网 cannot read {file.name}: {exc}")
+    with _database(db) as session:
+        row = geo.store(session, SYSTEM, network)
+    console.print(
+        f"已载入路网 loaded #{row.id} {row.name}: {row.nodes} 节点 nodes, {row.edges} 路段 edges, "
+        f"{len(network.roads)} 条有名道路 named ways, {row.places} 个地点 places"
+    )
+
+
+@roads_app.command("show")
+def roads_show(db: DbOption = None) -> None:
+    """在用的路网 / the network in use."""
+    from lifeline.geo import service as geo
+
+    with _database(db) as session:
+        row = geo.current(session)
+    if row is None:
+        _fail("尚未载入路网 no road network loaded: lifeline roads import FILE.osm.pbf (演示市由 make demo 载入)", 1)
+    console.print(f"#{row.id} {row.name} ({row.source}): {row.nodes} nodes, {row.edges} edges, {row.places} places")
+
+
 open311_app = typer.Typer(help="Open311 GeoReport v2", no_args_is_help=True)
 open311_key_app = typer.Typer(help="Open311 api_key", no_args_is_help=True)
 open311_app.add_typer(open311_key_app, name="key")

@@ -85,6 +85,12 @@ class CallbackState(Term):
     SUPERVISOR = "supervisor", "待值班长决定", "Supervisor decides"
 
 
+class LocationSource(Term):
+    DEVICE = "device", "设备定位", "The caller's device"
+    ADDRESS = "address", "地址匹配", "The typed address"
+    PIN = "pin", "人工标点", "A pin dropped by the desk"
+
+
 # After this many call-backs without an answer, a supervisor decides what happens to the call.
 CALLBACK_TRIES = 3
 

@@ -29,3 +29,18 @@ def test_jurisdiction_matches_the_places_a_station_names():
     assert in_jurisdiction("石牌街道华师小区", "天河区，石牌街道")
     assert not in_jurisdiction("越秀区北京路", "天河区 石牌街道")
     assert not in_jurisdiction("任何地址", "")
+
+
+def test_by_road_the_soonest_first_and_the_covering_station_among_similar_times():
+    units = [
+        Candidate(1, org_id=10, status="available", lat=23.13, lon=113.26),
+        Candidate(2, org_id=20, status="available", lat=23.14, lon=113.27),  # covering, 40 s slower: first
+        Candidate(3, org_id=20, status="available", lat=23.15, lon=113.28),  # covering, 200 s slower
+        Candidate(4, org_id=10, status="available", lat=23.1291, lon=113.2644),  # beyond the search: after
+    ]
+    times = {1: (200.0, 1500.0), 2: (240.0, 1800.0), 3: (400.0, 3000.0)}
+    ranked = rank(units, *INCIDENT, covering={20}, times=times)
+    assert [r.unit_id for r in ranked] == [2, 1, 3, 4]
+    assert ranked[0].eta_s == 240.0 and ranked[0].road_metres == 1800.0
+    assert any("40 s slower" in en for _, en in ranked[0].why)
+    assert ranked[3].eta_s is None and any("no road time" in en for _, en in ranked[3].why)

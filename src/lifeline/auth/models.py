@@ -37,6 +37,8 @@ class Organisation(Base):
     jurisdiction: Mapped[str] = mapped_column(String(500), default="")
     # The taxonomy destination this organisation answers for (power, water, 119, ...), if any.
     serves: Mapped[str | None] = mapped_column(String(64))
+    # A police station's zone: the minutes within which police must arrive there (Anhui's 1, 3 and 5 minutes).
+    arrive_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])

@@ -17,6 +17,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # An incident's event log: not for the agencies, who see the fields their order needs.
     "incident.history": ALL - {"agency_handler"},
     "incident.merge": DESK,
+    # Put an incident where it is: a pin on the map when the address was not found or not sure.
+    "incident.locate": DESK,
     # The call-back queue: silent, cut-off and whispered calls are called back before anyone closes them.
     "callback.read": DESK,
     "callback.record": DESK,
@@ -41,6 +43,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "unit.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
+    # Load a road network (an OpenStreetMap extract): routing and geocoding change for everyone.
+    "roads.write": frozenset({"admin"}),
     "user.read": frozenset({"supervisor", "admin"}),
     "user.write": frozenset({"admin"}),
     # A second factor (TOTP) for those whose account can do the most harm.

@@ -89,6 +89,7 @@ RULES: dict[str, Rule] = {
     f"POST {API}/incidents/{{incident_id}}/transitions": Rule("incident.transition", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/notes": Rule("incident.note", INCIDENTS),
     f"GET {API}/incidents/{{incident_id}}/events": Rule("incident.history", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/location": Rule("incident.locate", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/merge": Rule("incident.merge", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/unmerge": Rule("incident.merge", INCIDENTS),
     f"GET {API}/incidents/{{incident_id}}/eido": Rule("incident.read", INCIDENTS),

@@ -32,6 +32,7 @@ class District:
     roads: tuple[str, ...]
     estates: tuple[str, ...]  # 小区
     landmarks: tuple[str, ...]
+    arrive_minutes: int = 5  # the zone: police must arrive within these minutes (Anhui's 1, 3 and 5)
 
     @property
     def station_code(self) -> str:
@@ -70,6 +71,7 @@ DISTRICTS: tuple[District, ...] = (
         ("文昌路", "北站路", "新华大道", "学院街"),
         ("文昌花园", "学府雅苑", "北站小区", "新华里"),
         ("示范北站", "理工大学", "文昌菜市场", "城北体育馆"),
+        3,
     ),
     District(
         "DH",
@@ -90,6 +92,7 @@ DISTRICTS: tuple[District, ...] = (
         ("人民路", "滨江大道", "沙河路", "越秀街", "解放路"),
         ("滨江一号", "沙河新村", "人民花园", "锦绣家园"),
         ("市人民医院", "越江步行街", "滨江码头", "市政府广场"),
+        3,
     ),
     District(
         "NW",
@@ -226,15 +229,17 @@ def seed(url: str | None = None) -> dict:
     """
     from lifeline.auth.models import Organisation, User
     from lifeline.auth.service import SYSTEM, add_org, add_user
+    from lifeline.demo.roads import demo_network
     from lifeline.dispatch import service as dispatch
     from lifeline.dispatch.models import Unit
+    from lifeline.geo import service as geo
     from lifeline.store import migrate
     from lifeline.store.engine import make_engine, session_factory, transaction
 
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
-        added = {"orgs": 0, "users": 0, "units": 0}
+        added = {"orgs": 0, "users": 0, "units": 0, "roads": 0}
         with transaction(session_factory(engine)) as session:
             orgs = set(session.scalars(select(Organisation.code)))
             for code, name, kind, parent, serves, *rest in _all_orgs():
@@ -248,6 +253,12 @@ def seed(url: str | None = None) -> dict:
                     # The demo's one password is printed at every start: known-listed everywhere else, allowed here.
                     add_user(session, SYSTEM, username, role, org, PASSWORD, display_name=display, check_policy=False)
                     added["users"] += 1
+            for d in DISTRICTS:
+                station = session.scalar(select(Organisation).where(Organisation.code == d.station_code))
+                station.arrive_minutes = station.arrive_minutes or d.arrive_minutes
+            if geo.latest_id(session) is None:
+                geo.store(session, SYSTEM, demo_network())
+                added["roads"] = 1
             existing = set(session.scalars(select(Unit.code)))
             for code, name, district, lat, lon, kind in units():
                 if code not in existing:

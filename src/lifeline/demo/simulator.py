@@ -28,6 +28,7 @@ import heapq
 import http.client
 import json
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -38,6 +39,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from lifeline.common import CHINA
+from lifeline.demo import roads
 from lifeline.demo.city import CITY_NAME, DISTRICTS, District, random_point
 
 POLICE_OR_JOINT = 0.308  # Jilin 2019: 69.2 % non-police or invalid
@@ -102,6 +104,7 @@ HOURLY = (
 # Channels: mostly voice; 12110 SMS, WeChat, the app and one-button alarm posts for the rest.
 CHANNELS = {"voice": 0.86, "sms": 0.05, "wechat": 0.04, "app": 0.03, "alarm_post": 0.02}
 
+DEVICE_CHANNELS = frozenset({"app", "wechat", "alarm_post"})
 NUISANCE_NUMBER = "13912340110"  # one caller who rings again and again
 NUISANCE_SHARE_OF_NUISANCE = 0.45  # of the nuisance calls, how many come from that number
 REPEAT_SHARE = 0.12  # calls from a small pool of numbers that call back about their matter
@@ -113,11 +116,12 @@ class Call(NamedTuple):
     channel: str
     text: str
     caller_number: str
-    lat: float
+    lat: float  # where it happens (the place named; somewhere in the district when none is)
     lon: float
     category: str  # what the simulator meant; triage decides for itself
     disposition: str
-    location_text: str
+    location_text: str  # as the call-taker typed it: abbreviated, sometimes mistyped
+    precise: bool = False  # the text names a house, a crossing, an estate or a landmark (not a road alone)
 
 
 # Parts the texts are composed of --------------------------------------------------------------------------
@@ -354,27 +358,97 @@ def _phone(rng: random.Random) -> str:
     return head + "".join(str(rng.randrange(10)) for _ in range(8))
 
 
-def _place(rng: random.Random, d: District) -> tuple[str, str]:
-    """A place in the district as a caller says it, and as the desk records it."""
-    road, road2 = rng.sample(d.roads, 2)
+class Where(NamedTuple):
+    record: str  # what the desk records (示范市西山区西山路88号), before it is typed
+    point: tuple[float, float]  # where it is (demo.roads: the truth a geocoder should find)
+    precise: bool  # a house, a crossing, an estate or a landmark; not a road alone
+
+
+def _crossing(rng: random.Random, d: District) -> tuple[str, str]:
+    """Two roads of the district that cross: an east-west one and a north-south one (demo.roads), either first."""
+    pair = [rng.choice(d.roads[0::2]), rng.choice(d.roads[1::2])]
+    rng.shuffle(pair)
+    return pair[0], pair[1]
+
+
+def _place(rng: random.Random, d: District) -> tuple[str, Where]:
+    """A place in the district as a caller says it, and where it is."""
+    road, road2 = _crossing(rng, d)
     estate, landmark, street = rng.choice(d.estates), rng.choice(d.landmarks), rng.choice(d.streets)
+    number, building = rng.randint(1, 388), rng.randint(1, 32)
     forms = (
-        f"{road}{rng.randint(1, 388)}号",
-        f"{road}和{road2}路口",
-        f"{estate}{rng.randint(1, 32)}栋楼下",
-        f"{landmark}门口",
-        f"{landmark}附近",
-        f"{street}{estate}小区门口",
+        (f"{road}{number}号", lambda: roads.address_point(road, number)),
+        (f"{road}和{road2}路口", lambda: roads.crossing_point(road, road2)),
+        (f"{estate}{building}栋楼下", lambda: roads.place_point(estate)),
+        (f"{landmark}门口", lambda: roads.place_point(landmark)),
+        (f"{landmark}附近", lambda: roads.place_point(landmark)),
+        (f"{street}{estate}小区门口", lambda: roads.place_point(estate)),
     )
-    spoken = rng.choice(forms)
-    return (d.name + spoken if rng.random() < 0.3 else spoken), f"{CITY_NAME}{d.name}{spoken}"
+    spoken, point = rng.choice(forms)
+    said = d.name + spoken if rng.random() < 0.3 else spoken
+    return said, Where(f"{CITY_NAME}{d.name}{spoken}", point(), True)
 
 
-def _slots(rng: random.Random, d: District) -> tuple[dict[str, str], str]:
-    place, location = _place(rng, d)
+# How call-takers type in a hurry: a character that sounds the same, a suffix left off, numbers in words.
+SOUNDS_ALIKE = dict(
+    zip("枫林山石门青松文昌湖荷塘江沙滨港湾新华学院北站", "丰琳三十们清嵩闻常胡河堂疆莎宾岗弯心化雪苑贝战", strict=True)
+)
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def _in_words(number: int) -> str:
+    """88 → 八十八, 305 → 三百零五, 110 → 一百一十 (as spoken)."""
+    if number < 10:
+        return CN_DIGITS[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    hundreds, rest = divmod(number, 100)
+    tens, ones = divmod(rest, 10)
+    tail = (
+        ""
+        if rest == 0
+        else "零" + CN_DIGITS[ones]
+        if tens == 0
+        else CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
+    )
+    return CN_DIGITS[hundreds] + "百" + tail
+
+
+def typed(rng: random.Random, record: str, district: District) -> str:
+    """The record as a call-taker types it: often without the city or district, sometimes with a slip."""
+    text = record.removeprefix(CITY_NAME)
+    if rng.random() < 0.6:
+        text = text.removeprefix(district.name)
+    roll = rng.random()
+    if roll < 0.12:  # one character typed by its sound
+        names = [n for n in (*district.roads, *district.estates, *district.landmarks) if n in text]
+        if names:
+            name = rng.choice(names)
+            slots = [i for i, c in enumerate(name) if c in SOUNDS_ALIKE]
+            if slots:
+                i = rng.choice(slots)
+                text = text.replace(name, name[:i] + SOUNDS_ALIKE[name[i]] + name[i + 1 :], 1)
+    elif roll < 0.24:  # the road's suffix left off before a number: 西山88号
+        text = re.sub(r"(大道|路|街)(\d+号)", r"\2", text, count=1)
+    elif roll < 0.32:  # numbers in words: 八十八号
+        text = re.sub(r"(\d+)(号|栋)", lambda m: _in_words(int(m[1])) + m[2], text, count=1)
+    elif roll < 0.38:  # full-width digits from a Chinese keyboard
+        text = text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    elif roll < 0.46:  # a crossing said another way
+        text = text.replace("和", rng.choice(("与", "交", "跟", "、")), 1).replace(
+            "路口", rng.choice(("交叉口", "十字路口", "路口")), 1
+        )
+    elif roll < 0.52 and "地铁站" in text:
+        text = re.sub(r"(\w{2})地铁站", r"地铁\1站" + rng.choice(("A口", "B口", "C出口", "")), text, count=1)
+    return text
+
+
+def _slots(rng: random.Random, d: District) -> tuple[dict[str, str], Where]:
+    place, where = _place(rng, d)
     estate = rng.choice(d.estates)
     home = f"{estate}{rng.randint(1, 32)}栋{rng.randint(1, 6)}单元{rng.randint(1, 28)}{rng.randint(1, 4):02d}"
-    road, road2 = rng.sample(d.roads, 2)
+    road, road2 = _crossing(rng, d)
     slots = {
         "op": rng.choice(OPENERS),
         "ed": rng.choice(CLOSERS),
@@ -415,17 +489,30 @@ def _slots(rng: random.Random, d: District) -> tuple[dict[str, str], str]:
         "nz2": rng.choice(NUISANCE),
         "nt": rng.choice(IDLE_TAILS),
     }
-    return slots, location
+    return slots, where
 
 
-def _location(template: str, slots: dict[str, str], place_location: str, d: District) -> str:
-    """Where the desk records the call: the most precise place the text names, always within the district."""
+def _location(template: str, slots: dict[str, str], place: Where, d: District, rng: random.Random) -> Where | None:
+    """Where the call is and what the desk records: the most precise place the text names; None when it names
+    none (a call with no place is placed somewhere in its district, with nothing to record)."""
     if "{place}" in template:
-        return place_location
-    for slot in ("home", "landmark", "estate", "road"):
+        return place
+    record = f"{CITY_NAME}{d.name}"
+    if "{road}{num}号" in template:
+        number = int(slots["num"])
+        return Where(f"{record}{slots['road']}{number}号", roads.address_point(slots["road"], number), True)
+    if "{road}和{road2}" in template:
+        point = roads.crossing_point(slots["road"], slots["road2"])
+        return Where(f"{record}{slots['road']}和{slots['road2']}路口", point, True)
+    if "{home}" in template:
+        estate = next(e for e in d.estates if slots["home"].startswith(e))
+        return Where(f"{record}{slots['home']}", roads.place_point(estate), True)
+    for slot in ("landmark", "estate"):
         if "{" + slot + "}" in template:
-            return f"{CITY_NAME}{d.name}{slots[slot]}"
-    return ""
+            return Where(f"{record}{slots[slot]}", roads.place_point(slots[slot]), True)
+    if "{road}" in template:
+        return Where(f"{record}{slots['road']}", roads.somewhere_on(slots["road"], rng), False)
+    return None
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -472,18 +559,20 @@ def calls(seed: int, start: datetime, rate: float, curve: bool = True) -> Iterat
         if category in ("misdial", "nuisance", "private_request"):
             channel = "voice"  # the idle calls come by phone
         district = rng.choice(DISTRICTS)
-        lat, lon = random_point(district, rng)
-        slots, place_location = _slots(rng, district)
+        slots, place = _slots(rng, district)
         template = rng.choice(TEMPLATES[category])
         text = _text(rng, template, channel, slots)
-        location = _location(template, slots, place_location, district)
+        where = _location(template, slots, place, district, rng)
+        lat, lon = where.point if where else random_point(district, rng)
+        location = typed(rng, where.record, district) if where else ""
+        precise = bool(where and where.precise)
         if category == "nuisance" and rng.random() < NUISANCE_SHARE_OF_NUISANCE:
             number = NUISANCE_NUMBER
         elif rng.random() < REPEAT_SHARE:
             number = rng.choice(repeaters)
         else:
             number = _phone(rng)
-        yield Call(now, channel, text, number, lat, lon, category, disposition, location)
+        yield Call(now, channel, text, number, lat, lon, category, disposition, location, precise)
 
 
 # The runner ---------------------------------------------------------------------------------------------------
@@ -634,7 +723,8 @@ class Desk:
     # the call-taker
     def take(self, call: Call) -> None:
         body = {"text": call.text, "channel": call.channel, "caller_number": call.caller_number}
-        body.update(lat=call.lat, lon=call.lon)
+        if call.channel in DEVICE_CHANNELS:  # the app, WeChat and an alarm post know where they are
+            body.update(lat=round(call.lat, 6), lon=round(call.lon, 6))
         if call.location_text:
             body["location_text"] = call.location_text
         self._try(lambda: self._intake(body))

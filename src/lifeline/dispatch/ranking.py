@@ -1,10 +1,18 @@
-"""Which unit to send (pure): its own station's jurisdiction first, then the nearest in a straight line."""
+"""Which unit to send (pure): the soonest there by road, the covering station first among similar times.
+
+With a road network and a placed incident, each available unit has a travel time (geo.routing); a unit of the
+station that covers the address goes before a faster one from elsewhere when it is at most JURISDICTION_SLACK_S
+slower, since it knows the ground and keeps the other station's area covered. Units beyond the search's bound,
+and every unit when there is no network or no place, follow by jurisdiction and straight-line distance.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from lifeline.triage.duplicates import metres
+
+JURISDICTION_SLACK_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,10 @@ class Candidate:
 class Ranked:
     unit_id: int
     in_jurisdiction: bool
-    metres: float | None
+    metres: float | None  # straight line
+    eta_s: float | None = None  # by road
+    road_metres: float | None = None
+    why: tuple[tuple[str, str], ...] = ()  # (Chinese, English) reasons
 
 
 def in_jurisdiction(address: str, jurisdiction: str) -> bool:
@@ -29,8 +40,35 @@ def in_jurisdiction(address: str, jurisdiction: str) -> bool:
     return any(place in address for place in places)
 
 
-def rank(candidates: list[Candidate], lat: float | None, lon: float | None, covering: set[int]) -> list[Ranked]:
-    """Available units only; those of a covering station first, each group nearest first, unknown positions last."""
+def _why(r: Ranked, fastest: float | None) -> tuple[tuple[str, str], ...]:
+    """Why the unit is where it is in the list, each reason in Chinese and English."""
+    parts = []
+    slower = r.eta_s is not None and fastest is not None and r.eta_s > fastest
+    if r.eta_s is not None:
+        km, minutes = r.road_metres / 1000, r.eta_s / 60
+        parts.append((f"道路 {km:.1f} 公里，约 {minutes:.0f} 分钟", f"{km:.1f} km by road, about {minutes:.0f} min"))
+        if r.in_jurisdiction and slower:
+            gap = r.eta_s - fastest
+            parts.append((f"辖区警力，仅慢 {gap:.0f} 秒", f"covering station, only {gap:.0f} s slower"))
+    elif r.metres is not None:
+        km = r.metres / 1000
+        parts.append((f"直线 {km:.1f} 公里，道路时间未知", f"{km:.1f} km in a straight line, no road time"))
+    else:
+        parts.append(("位置未知", "position unknown"))
+    if r.in_jurisdiction and not slower:
+        parts.append(("辖区派出所", "covering station"))
+    return tuple(parts)
+
+
+def rank(
+    candidates: list[Candidate],
+    lat: float | None,
+    lon: float | None,
+    covering: set[int],
+    times: dict[int, tuple[float | None, float | None]] | None = None,
+) -> list[Ranked]:
+    """Available units only, best first. `times` maps a unit id to its (eta_s, road_metres) when a network timed it."""
+    times = times or {}
     ranked = []
     for c in candidates:
         if c.status != "available":
@@ -38,5 +76,14 @@ def rank(candidates: list[Candidate], lat: float | None, lon: float | None, cove
         distance = None
         if None not in (lat, lon, c.lat, c.lon):
             distance = metres(lat, lon, c.lat, c.lon)
-        ranked.append(Ranked(c.unit_id, c.org_id in covering, distance))
-    return sorted(ranked, key=lambda r: (not r.in_jurisdiction, r.metres is None, r.metres or 0.0, r.unit_id))
+        eta, road = times.get(c.unit_id, (None, None))
+        ranked.append(Ranked(c.unit_id, c.org_id in covering, distance, eta, road))
+
+    def key(r: Ranked):
+        if r.eta_s is not None:
+            return (0, r.eta_s - (JURISDICTION_SLACK_S if r.in_jurisdiction else 0.0), r.unit_id)
+        return (1, not r.in_jurisdiction, r.metres is None, r.metres or 0.0, r.unit_id)
+
+    ranked.sort(key=key)
+    fastest = min((r.eta_s for r in ranked if r.eta_s is not None), default=None)
+    return [Ranked(r.unit_id, r.in_jurisdiction, r.metres, r.eta_s, r.road_metres, _why(r, fastest)) for r in ranked]

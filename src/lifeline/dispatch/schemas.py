@@ -64,7 +64,23 @@ class UnitList(BaseModel):
 class Recommendation(BaseModel):
     unit: UnitOut
     in_jurisdiction: bool
-    metres: float | None
+    metres: float | None = Field(description="直线距离（米） straight-line metres")
+    eta_s: float | None = Field(description="道路行驶时间（秒），无路网或超出搜索范围时为空 seconds by road")
+    road_metres: float | None = Field(description="道路距离（米） metres by road")
+    why: list[str] = Field(description="排序理由 why this unit is here (中文 / English)")
+
+    @classmethod
+    def of(cls, unit, ranked) -> Recommendation:
+        eta = None if ranked.eta_s is None else round(ranked.eta_s, 1)
+        road = None if ranked.road_metres is None else round(ranked.road_metres)
+        return cls(
+            unit=UnitOut.model_validate(unit),
+            in_jurisdiction=ranked.in_jurisdiction,
+            metres=None if ranked.metres is None else round(ranked.metres),
+            eta_s=eta,
+            road_metres=road,
+            why=[f"{zh} / {en}" for zh, en in ranked.why],
+        )
 
 
 class RecommendationList(BaseModel):

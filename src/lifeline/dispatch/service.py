@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, org_by_code, require, subtree, user_by_name
 from lifeline.dispatch.models import UNIT_STATUSES, Unit, UnitCrew
-from lifeline.dispatch.ranking import Candidate, in_jurisdiction, rank
+from lifeline.dispatch.ranking import Candidate, Ranked, in_jurisdiction, rank
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
+from lifeline.geo import routing
+from lifeline.geo import service as geo
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store import events
@@ -62,17 +64,30 @@ def visible(session: Session, actor: Principal) -> list[Unit]:
     return list(session.scalars(query))
 
 
-def recommend(
-    session: Session, actor: Principal, incident_id: int, limit: int = 10
-) -> list[tuple[Unit, bool, float | None]]:
-    """Units to send to an incident, best first, with whether they cover it and how far they are."""
+def recommend(session: Session, actor: Principal, incident_id: int, limit: int = 10) -> list[tuple[Unit, Ranked]]:
+    """Units to send to an incident, best first: by road travel time when the incident is placed on the network
+    in use, with whether each covers it, how far it is and why it is where it is in the list."""
     incident = incidents.get(session, actor, incident_id)
     stations = session.scalars(select(Organisation).where(Organisation.kind == "police_station"))
     covering = {s.id for s in stations if s.jurisdiction and in_jurisdiction(incident.address, s.jurisdiction)}
     units = {u.id: u for u in visible(session, actor)}
     candidates = [Candidate(u.id, u.org_id, u.status, u.lat, u.lon) for u in units.values()]
-    ranked = rank(candidates, incident.lat, incident.lon, covering)[:limit]
-    return [(units[r.unit_id], r.in_jurisdiction, r.metres) for r in ranked]
+    times = _road_times(session, incident, [u for u in units.values() if u.status == "available"])
+    ranked = rank(candidates, incident.lat, incident.lon, covering, times)[:limit]
+    return [(units[r.unit_id], r) for r in ranked]
+
+
+def _road_times(session: Session, incident: Incident, available: list[Unit]) -> dict[int, tuple]:
+    """Each placed available unit's (seconds, road metres) to the incident, from one search on the network."""
+    loaded = geo.in_use(session)
+    placed = [u for u in available if u.lat is not None and u.lon is not None]
+    if loaded is None or incident.lat is None or incident.lon is None or not placed:
+        return {}
+    network, _ = loaded
+    timed = routing.time_units(
+        network, incident.lat, incident.lon, [u.lat for u in placed], [u.lon for u in placed], [u.kind for u in placed]
+    )
+    return {placed[t.index].id: (t.seconds, t.road_metres) for t in timed if t.seconds is not None}
 
 
 def get(session: Session, actor: Principal, unit_id: int) -> Unit:

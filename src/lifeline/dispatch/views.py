@@ -70,9 +70,7 @@ def recommend(incident_id: Id, ctx: RequestContext):
     def work(session, who):
         service.require(who, "unit.dispatch")
         rows = service.recommend(session, who, incident_id)
-        return RecommendationList(
-            items=[Recommendation(unit=UnitOut.model_validate(u), in_jurisdiction=j, metres=m) for u, j, m in rows]
-        )
+        return RecommendationList(items=[Recommendation.of(unit, ranked) for unit, ranked in rows])
 
     return ctx.run(work)
 

@@ -38,6 +38,10 @@ class Incident(Base):
     address: Mapped[str] = mapped_column(String(500), default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    # Where lat/lon came from (vocabulary.LocationSource), what place the address matched and how surely (0..1).
+    location_source: Mapped[str | None] = mapped_column(String(16))
+    location_place: Mapped[str | None] = mapped_column(String(200))
+    location_confidence: Mapped[float | None] = mapped_column(Float)
     summary: Mapped[str] = mapped_column(Text, default="")
 
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))

@@ -13,7 +13,7 @@ from lifeline.api.schemas import Strict, Text, Words
 from lifeline.auth.permissions import mask_number
 from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
-from lifeline.incidents.service import Decision, Intake, ReportIn
+from lifeline.incidents.service import Decision, Intake, ReportIn, needs_confirming
 from lifeline.triage import TriageResult
 from lifeline.vocabulary import INTAKE_CHANNELS, Disposition, IncidentMove
 
@@ -66,6 +66,11 @@ class TransitionIn(Strict):
 
 class NoteIn(Strict):
     text: Annotated[Text, Field(min_length=1, max_length=5000)]
+
+
+class LocationIn(Strict):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
 
 
 class MergeIn(Strict):
@@ -126,6 +131,10 @@ class IncidentOut(BaseModel):
     address: str
     lat: float | None
     lon: float | None
+    location_source: str | None = Field(description="定位来源 device | address | pin")
+    location_place: str | None = Field(description="地址匹配到的地点 the place the address matched")
+    location_confidence: float | None = Field(description="定位把握 0..1")
+    location_needs_confirming: bool = Field(description="地址把握不足，请接警员确认或在地图上标点")
     summary: str
     owner_org_id: int
     merged_into_id: int | None
@@ -167,6 +176,10 @@ class IncidentOut(BaseModel):
             address=incident.address,
             lat=incident.lat,
             lon=incident.lon,
+            location_source=incident.location_source,
+            location_place=incident.location_place,
+            location_confidence=incident.location_confidence,
+            location_needs_confirming=needs_confirming(incident),
             summary=incident.summary,
             owner_org_id=incident.owner_org_id,
             merged_into_id=incident.merged_into_id,

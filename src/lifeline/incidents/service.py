@@ -19,6 +19,8 @@ from lifeline.callers import service as callers
 from lifeline.callers.scoring import normalise_number
 from lifeline.common import sha256
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
+from lifeline.geo import service as geo
+from lifeline.geo.geocode import CONFIRM_BELOW
 from lifeline.incidents import states
 from lifeline.incidents.models import Assignment, CallbackAttempt, Incident, Report
 from lifeline.store import events
@@ -37,6 +39,7 @@ from lifeline.vocabulary import (
     FieldOutcome,
     IncidentMove,
     IncidentState,
+    LocationSource,
     Role,
 )
 
@@ -139,6 +142,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         # its answered_at too: without one, the call was not answered.
         answered_at = now
     received_at = data.received_at or now
+    where = place(session, data.lat, data.lon, data.location_text or result.entities.address_text)
     incident = Incident(
         state="triaged",
         owner_org_id=actor.org_id,
@@ -152,8 +156,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         callback_state=CallbackState.WAITING if result.callback_required else None,
         caller_number=number,
         address=data.location_text or result.entities.address_text,
-        lat=data.lat,
-        lon=data.lon,
+        **where,
         summary=result.text[:200],
         received_at=received_at,
         triaged_at=now,
@@ -193,13 +196,48 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
                 actor.username,
                 incident.id,
             ),
-            _entry(actor, incident, "incident.triaged", suggestion=incident.suggestion),
+            _entry(actor, incident, "incident.triaged", suggestion=incident.suggestion, location=where),
         ],
     )
     return Intake(incident, report, result, similar, caller)
 
 
 @cache
+def place(session: Session, lat: float | None, lon: float | None, address: str) -> dict:
+    """Where an incident is: the caller's device location when it came with one, else the typed address on the
+    road network (with the place it matched and how surely), else nowhere yet."""
+    if lat is not None and lon is not None:
+        return {"lat": lat, "lon": lon, "location_source": LocationSource.DEVICE, "location_confidence": 1.0}
+    match = geo.locate(session, address)
+    if match is None:
+        return {}
+    return {
+        "lat": round(match.lat, 6),
+        "lon": round(match.lon, 6),
+        "location_source": LocationSource.ADDRESS,
+        "location_place": match.place,
+        "location_confidence": match.confidence,
+    }
+
+
+def needs_confirming(incident: Incident) -> bool:
+    """An address with no point yet, or a matched one the gazetteer is unsure of: the desk confirms or drops a pin."""
+    if incident.location_source == LocationSource.ADDRESS:
+        return (incident.location_confidence or 0.0) < CONFIRM_BELOW
+    return incident.lat is None and bool(incident.address)
+
+
+def pin(session: Session, actor: Principal, incident_id: int, lat: float, lon: float) -> Incident:
+    """The desk puts the incident where it is (a pin on the map, or a place confirmed with the caller)."""
+    require(actor, "incident.locate")
+    incident = get(session, actor, incident_id, lock=True)
+    before = {"lat": incident.lat, "lon": incident.lon, "source": incident.location_source}
+    incident.lat, incident.lon = round(lat, 6), round(lon, 6)
+    incident.location_source, incident.location_confidence = LocationSource.PIN, 1.0
+    _record(session, actor, incident, "incident.located", lat=incident.lat, lon=incident.lon, before=before)
+    return incident
+
+
 def _candidates(near: bool, scoped: bool, by_caller: bool):
     """Open incidents worth comparing with a new one, built once per shape: the same category, within about
     2 km when the new one has coordinates, or from the same number; only those the actor may see when `scoped`."""

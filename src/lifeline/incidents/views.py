@@ -29,6 +29,7 @@ from lifeline.incidents.schemas import (
     IncidentOut,
     IncidentPage,
     IntakeOut,
+    LocationIn,
     MergeIn,
     NoteIn,
     ReportCreate,
@@ -127,6 +128,15 @@ def note(incident_id: IncidentId, body: NoteIn, ctx: RequestContext, key: Idempo
         return Done()
 
     return ctx.run(work, status=201, key=key, body=body)
+
+
+@router.post(
+    "/incidents/{incident_id}/location", response_model=IncidentOut, tags=["incidents"], summary="标点 pin the place"
+)
+def locate(incident_id: IncidentId, body: LocationIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(
+        lambda s, who: IncidentOut.of(service.pin(s, who, incident_id, body.lat, body.lon)), key=key, body=body
+    )
 
 
 @router.get("/incidents/{incident_id}/events", response_model=EventList, tags=["incidents"], summary="警情历史")

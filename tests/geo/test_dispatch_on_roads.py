@@ -1,0 +1,110 @@
+"""Through the API on a road network: a typed address is placed, units come ranked by travel time, a pin
+corrects a place, and a real OpenStreetMap extract loaded by `lifeline roads import` is routed on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lifeline.auth.service import SYSTEM
+from lifeline.cli import app
+from lifeline.demo import roads
+from lifeline.geo import osm
+from lifeline.geo import service as geo
+from lifeline.store.engine import make_engine, session_factory, transaction
+from lifeline.triage.duplicates import metres
+
+FIXTURE = Path(__file__).parent / "fixtures" / "test.osm.pbf"
+runner = CliRunner()
+
+
+def _load(url, network) -> None:
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        geo.store(session, SYSTEM, network)
+    engine.dispose()
+
+
+def _unit(api, code, org, lat, lon, kind="patrol_car"):
+    body = {"code": code, "name": f"巡逻车{code}", "org": org, "lat": lat, "lon": lon, "kind": kind}
+    made = api.post("admin", "/units", body)
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def test_a_typed_address_is_placed_and_units_come_by_travel_time(api, database):
+    url, _ = database
+    _load(url, roads.demo_network())
+    truth = roads.address_point("解放路", 88)
+    for n, (dlat, dlon) in enumerate(((0.004, 0.0), (0.0, 0.012), (-0.02, 0.03), (0.001, 0.001))):
+        _unit(
+            api,
+            f"U{n}",
+            "PS1" if n % 2 else "PS2",
+            truth[0] + dlat,
+            truth[1] + dlon,
+            "foot" if n == 3 else "patrol_car",
+        )
+    got = api.report("解放路88号门口有人拿刀打架", location_text="解放路八十八号")["incident"]
+    assert got["location_source"] == "address" and got["location_place"].endswith("解放路88号")
+    assert metres(got["lat"], got["lon"], *truth) <= 100 and not got["location_needs_confirming"]
+    api.post("call_taker", f"/incidents/{got['id']}/confirm", {})
+
+    offered = api.get("dispatcher", f"/incidents/{got['id']}/units").json()["items"]
+    etas = [o["eta_s"] for o in offered]
+    assert len(etas) == 4 and None not in etas and etas == sorted(etas), offered
+    assert all(o["road_metres"] >= 0.9 * o["metres"] for o in offered)
+    assert offered[0]["why"] and "min" in offered[0]["why"][0]
+    walking = next(o for o in offered if o["unit"]["kind"] == "foot")
+    assert walking["eta_s"] > walking["road_metres"] / 2  # a foot patrol walks
+
+
+def test_a_device_location_wins_and_an_unsure_address_asks_for_a_pin(api, database):
+    url, _ = database
+    _load(url, roads.demo_network())
+    device = api.report("有人晕倒了", channel="app", location_text="解放路88号", lat=23.1, lon=113.3)["incident"]
+    assert (device["lat"], device["lon"], device["location_source"]) == (23.1, 113.3, "device")
+    unsure = api.report("有人晕倒在路边", location_text="滨江大道")["incident"]
+    assert unsure["location_needs_confirming"] and unsure["location_source"] == "address"
+    unknown = api.report("有人晕倒在路边", location_text="火星基地")["incident"]
+    assert unknown["lat"] is None and unknown["location_needs_confirming"]
+
+    refused = api.post("agency_handler", f"/incidents/{unknown['id']}/location", {"lat": 23.1, "lon": 113.3})
+    assert refused.status_code in (403, 404)
+    bad = api.post("call_taker", f"/incidents/{unknown['id']}/location", {"lat": 123, "lon": 113.3})
+    assert bad.status_code == 422
+    pinned = api.post("call_taker", f"/incidents/{unknown['id']}/location", {"lat": 23.11, "lon": 113.31})
+    assert pinned.status_code == 200, pinned.text
+    assert pinned.json()["location_source"] == "pin" and not pinned.json()["location_needs_confirming"]
+    kinds = [e["kind"] for e in api.get("supervisor", f"/incidents/{unknown['id']}/events").json()["items"]]
+    assert "incident.located" in kinds
+
+
+def test_a_real_extract_is_imported_and_routed_on(api, database):
+    url, _ = database
+    result = runner.invoke(app, ["roads", "import", str(FIXTURE), "--db", url], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "节点 nodes" in result.output
+    shown = runner.invoke(app, ["roads", "show", "--db", url], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "test.osm.pbf" in shown.output
+    network = osm.read(FIXTURE)
+    address = next(p for p in network.places if p.kind == "address")
+    far, near = network.nodes // 2, 0
+    _unit(api, "K1", "PS1", float(network.lat[far]), float(network.lon[far]))
+    _unit(api, "K2", "PS2", float(network.lat[near]), float(network.lon[near]))
+    got = api.report("有人打架", location_text=f"{address.road}{address.number}号")["incident"]
+    assert metres(got["lat"], got["lon"], address.lat, address.lon) < 1
+    api.post("call_taker", f"/incidents/{got['id']}/confirm", {})
+    offered = api.get("dispatcher", f"/incidents/{got['id']}/units").json()["items"]
+    assert [o["eta_s"] is not None for o in offered] == [True, True]
+    assert offered[0]["eta_s"] <= offered[1]["eta_s"]
+
+
+def test_a_file_that_is_not_an_extract_is_refused_with_a_message(tmp_path):
+    junk = tmp_path / "junk.osm.pbf"
+    junk.write_bytes(b"not a pbf at all")
+    result = runner.invoke(app, ["roads", "import", str(junk), "--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code != 0 and "无法读取路网" in result.output
+    missing = runner.invoke(app, ["roads", "import", str(tmp_path / "nope.pbf")])
+    assert missing.exit_code != 0 and "找不到文件" in missing.output
