@@ -108,3 +108,51 @@ def test_a_file_that_is_not_an_extract_is_refused_with_a_message(tmp_path):
     assert result.exit_code != 0 and "无法读取路网" in result.output
     missing = runner.invoke(app, ["roads", "import", str(tmp_path / "nope.pbf")])
     assert missing.exit_code != 0 and "找不到文件" in missing.output
+
+
+def test_positions_move_units_and_coverage_follows_with_zones_and_a_move_up(api, database):
+    url, _ = database
+    _load(url, roads.demo_network())
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:  # PS1 covers 越江区 (3 minutes), PS2 南湾区 (5)
+        from sqlalchemy import update
+
+        from lifeline.auth.models import Organisation
+
+        session.execute(
+            update(Organisation).where(Organisation.code == "PS1").values(jurisdiction="越江区", arrive_minutes=3)
+        )
+        session.execute(update(Organisation).where(Organisation.code == "PS2").values(jurisdiction="南湾区"))
+    engine.dispose()
+    centre = roads.place_point("越江区")  # the zone's middle
+    far = roads.place_point("南湾海滨公园")
+    a = _unit(api, "Y1", "PS1", *far)
+    b = _unit(api, "N1", "PS2", *far)
+    before = api.get("dispatcher", "/coverage").json()
+    yue = next(z for z in before["zones"] if z["code"] == "PS1")
+    assert not yue["reaches_centre"] and yue["move_up"] and yue["covered"] < 0.2
+    assert before["gaps"]["features"]
+
+    moved = api.post(
+        "dispatcher",
+        "/units/positions",
+        {
+            "positions": [
+                {"unit": a["id"], "lat": far[0], "lon": far[1]},
+                {"unit": a["id"], "lat": centre[0], "lon": centre[1]},
+            ]
+        },
+    )
+    assert moved.status_code == 200 and moved.json() == {"moved": 1}
+    assert api.get("dispatcher", "/units").json()["items"][0]["lat"] == centre[0]
+    after = api.get("dispatcher", "/coverage").json()
+    now = next(z for z in after["zones"] if z["code"] == "PS1")
+    assert now["reaches_centre"] and now["move_up"] is None and now["covered"] > yue["covered"]
+    assert after["covered"]["3"] > before["covered"]["3"]
+    assert len(after["gaps"]["features"]) < len(before["gaps"]["features"])
+
+    assert api.post(
+        "field_officer", "/units/positions", {"positions": [{"unit": b["id"], "lat": 23.1, "lon": 113.3}]}
+    ).status_code in (403, 404)
+    assert api.post("dispatcher", "/units/positions", {"positions": []}).status_code == 422
+    assert api.get("agency_handler", "/coverage").status_code == 403

@@ -120,6 +120,8 @@ RULES: dict[str, Rule] = {
     f"GET {API}/units": Rule("unit.read", UNITS),
     f"POST {API}/units": Rule("unit.write", UNITS),
     f"POST {API}/units/{{unit_id}}/status": Rule("unit.report", UNITS),
+    f"POST {API}/units/positions": Rule("unit.report", UNITS),
+    f"GET {API}/coverage": Rule("unit.dispatch", UNITS),
     f"POST {API}/units/{{unit_id}}/feedback": Rule("unit.report", UNITS),
     f"POST {API}/units/{{unit_id}}/crew": Rule("unit.write", UNITS),
     f"GET {API}/incidents/{{incident_id}}/units": Rule("unit.dispatch", UNITS),

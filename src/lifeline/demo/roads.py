@@ -76,7 +76,8 @@ def street_grid(
     src = np.concatenate([forward[0], forward[1][~one_way]])
     dst = np.concatenate([forward[1], forward[0][~one_way]])
     speeds = np.concatenate([kmh, kmh[~one_way]])
-    meta = {"box": list(box), "spacing_m": spacing_m, "seed": seed, HOUSE_PAIR_M: HOUSE_PAIR}
+    areas = [{"name": d.name, "polygon": [list(p) for p in d.polygon]} for d in districts]
+    meta = {"box": list(box), "spacing_m": spacing_m, "seed": seed, HOUSE_PAIR_M: HOUSE_PAIR, "areas": areas}
     network = build(name, lat, lon, src, dst, speeds, roads=roads, source=f"generated grid {spacing_m:g} m", meta=meta)
     return replace(network, places=tuple(_places(network, districts, random.Random(seed))))
 

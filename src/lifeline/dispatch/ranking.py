@@ -66,8 +66,10 @@ def rank(
     lon: float | None,
     covering: set[int],
     times: dict[int, tuple[float | None, float | None]] | None = None,
+    limit: int | None = None,
 ) -> list[Ranked]:
-    """Available units only, best first. `times` maps a unit id to its (eta_s, road_metres) when a network timed it."""
+    """Available units only, best first (the first `limit`). `times` maps a unit id to its (eta_s, road_metres)
+    when a network timed it."""
     times = times or {}
     ranked = []
     for c in candidates:
@@ -86,4 +88,5 @@ def rank(
 
     ranked.sort(key=key)
     fastest = min((r.eta_s for r in ranked if r.eta_s is not None), default=None)
-    return [Ranked(r.unit_id, r.in_jurisdiction, r.metres, r.eta_s, r.road_metres, _why(r, fastest)) for r in ranked]
+    shown = ranked[:limit] if limit is not None else ranked
+    return [Ranked(r.unit_id, r.in_jurisdiction, r.metres, r.eta_s, r.road_metres, _why(r, fastest)) for r in shown]

@@ -37,6 +37,37 @@ class CrewIn(Strict):
     officers: Annotated[list[Code], Field(max_length=12, description="本班车组民警用户名 the officers on the unit")]
 
 
+class Position(Strict):
+    unit: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class PositionsIn(Strict):
+    positions: Annotated[list[Position], Field(min_length=1, max_length=5000, description="车载定位 AVL fixes")]
+
+
+class PositionsOut(BaseModel):
+    moved: int
+
+
+class ZoneOut(BaseModel):
+    code: str
+    name: str
+    arrive_minutes: int
+    covered: float = Field(description="辖区道路在到场时限内可达的比例 share of the zone's road reached in time")
+    reaches_centre: bool
+    move_up: str | None = Field(description="建议前移的警力 a unit to move up when no unit reaches the zone in time")
+
+
+class CoverageOut(BaseModel):
+    network: str | None
+    units: int
+    covered: dict[str, float] = Field(description="全市道路 1/3/5 分钟可达比例 city road share by minutes")
+    zones: list[ZoneOut]
+    gaps: dict = Field(description="未覆盖的路段（GeoJSON 网格） road not reached within its zone's minutes")
+
+
 class AssignIn(Strict):
     unit: Annotated[int, Field(ge=1, le=2**31 - 1)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from lifeline.dispatch.ranking import Candidate, Ranked, in_jurisdiction, rank
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.geo import routing
 from lifeline.geo import service as geo
+from lifeline.geo.network import OFF_ROAD_MPS
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store import events
@@ -73,7 +75,7 @@ def recommend(session: Session, actor: Principal, incident_id: int, limit: int =
     units = {u.id: u for u in visible(session, actor)}
     candidates = [Candidate(u.id, u.org_id, u.status, u.lat, u.lon) for u in units.values()]
     times = _road_times(session, incident, [u for u in units.values() if u.status == "available"])
-    ranked = rank(candidates, incident.lat, incident.lon, covering, times)[:limit]
+    ranked = rank(candidates, incident.lat, incident.lon, covering, times, limit)
     return [(units[r.unit_id], r) for r in ranked]
 
 
@@ -163,6 +165,19 @@ def report(session: Session, actor: Principal, unit_id: int, status: str, lat=No
     return unit
 
 
+def move_many(session: Session, actor: Principal, fixes: list[tuple[int, float, float]]) -> int:
+    """Positions from the units' locators (AVL), many at once: where each unit is, its status unchanged. One event
+    records the batch. A unit the actor may not report on refuses the whole batch."""
+    units = {unit_id: _own(session, actor, unit_id) for unit_id in dict.fromkeys(u for u, _, _ in fixes)}
+    now = utcnow()
+    for unit_id, lat, lon in fixes:  # the last fix of a unit in the batch is where it is
+        unit = units[unit_id]
+        unit.lat, unit.lon, unit.updated_at = lat, lon, now
+    moved = {units[u].code: [lat, lon] for u, lat, lon in fixes}
+    events.append(session, "units.positions", {"positions": moved}, actor=actor.username)
+    return len(units)
+
+
 def feedback(session: Session, actor: Principal, unit_id: int, result: str, outcome: str) -> Unit:
     """处置反馈: the unit's result resolves its incident, and the unit is free again."""
     unit = _own(session, actor, unit_id)
@@ -221,3 +236,67 @@ def handles(session: Session, user_id: int, incident_id: int) -> bool:
     """Whether the officer's unit is handling the incident now."""
     unit_id = crewed_unit(session, user_id)
     return unit_id is not None and session.scalar(select(Unit.incident_id).where(Unit.id == unit_id)) == incident_id
+
+
+# Coverage ----------------------------------------------------------------------------------------------
+
+
+DEFAULT_ARRIVE_MINUTES = 5
+
+
+def coverage(session: Session, actor: Principal) -> dict:
+    """What the available units reach now: the city's road share within 1, 3 and 5 minutes; each station's zone
+    within its own minutes, whether a unit reaches the zone's middle in time and, when none does, the unit to move
+    up; and the squares of the map left uncovered (GeoJSON)."""
+    require(actor, "unit.dispatch")
+    available = [u for u in visible(session, actor) if u.status == UnitStatus.AVAILABLE and u.lat is not None]
+    loaded = geo.in_use(session)
+    empty = {"type": "FeatureCollection", "features": []}
+    if loaded is None:
+        return {"network": None, "units": len(available), "covered": {}, "zones": [], "gaps": empty}
+    network, _ = loaded
+    lats, lons = [u.lat for u in available], [u.lon for u in available]
+    shares, best = routing.coverage(network, lats, lons)
+    areas = {a["name"]: a["polygon"] for a in network.meta.get("areas", [])}
+    limit = np.full(network.nodes, DEFAULT_ARRIVE_MINUTES * 60.0)
+    zones = []
+    stations = session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == "police_station", Organisation.id.in_(subtree(session, actor.org_id)))
+        .order_by(Organisation.code)
+    )
+    for station in stations:
+        area = next((name for name in station.jurisdiction.split() if name in areas), None)
+        if area is None:
+            continue
+        minutes = station.arrive_minutes or DEFAULT_ARRIVE_MINUTES
+        polygon = areas[area]
+        limit[routing.inside(polygon, network.lat, network.lon)] = minutes * 60.0
+        centre = (sum(p[1] for p in polygon) / len(polygon), sum(p[0] for p in polygon) / len(polygon))
+        (node,), (off,) = network.nearest([centre[0]], [centre[1]])
+        reaches = bool(best[node] + off / OFF_ROAD_MPS <= minutes * 60)
+        move_up = None
+        if not reaches and available:
+            timed = routing.time_units(network, *centre, lats, lons, [u.kind for u in available])
+            soonest = min((t for t in timed if t.seconds is not None), key=lambda t: t.seconds, default=None)
+            if soonest is not None:
+                unit = available[soonest.index]
+                minutes_away = f"{soonest.seconds / 60:.0f}"
+                move_up = f"{unit.code} {unit.name}（约 {minutes_away} 分钟 / about {minutes_away} min）"
+        zones.append(
+            {
+                "code": station.code,
+                "name": station.name,
+                "arrive_minutes": minutes,
+                "covered": round(routing.zone_share(network, best, polygon, minutes), 3),
+                "reaches_centre": reaches,
+                "move_up": move_up,
+            }
+        )
+    return {
+        "network": network.name,
+        "units": len(available),
+        "covered": {str(m): round(share, 3) for m, share in shares.items()},
+        "zones": zones,
+        "gaps": routing.gaps(network, best, limit),
+    }

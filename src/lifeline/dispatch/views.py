@@ -10,8 +10,11 @@ from lifeline.api.schemas import Id
 from lifeline.dispatch import service
 from lifeline.dispatch.schemas import (
     AssignIn,
+    CoverageOut,
     CrewIn,
     FeedbackIn,
+    PositionsIn,
+    PositionsOut,
     Recommendation,
     RecommendationList,
     StatusIn,
@@ -80,3 +83,17 @@ def assign(incident_id: Id, body: AssignIn, ctx: RequestContext, key: Idempotenc
     return ctx.run(
         lambda s, who: UnitOut.model_validate(service.assign(s, who, incident_id, body.unit)), key=key, body=body
     )
+
+
+@router.post("/units/positions", response_model=PositionsOut, summary="车载定位 unit positions (AVL), in a batch")
+def positions(body: PositionsIn, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        moved = service.move_many(session, who, [(p.unit, p.lat, p.lon) for p in body.positions])
+        return PositionsOut(moved=moved)
+
+    return ctx.run(work, key=key, body=body)
+
+
+@router.get("/coverage", response_model=CoverageOut, summary="警力覆盖 what the available units reach in time")
+def coverage(ctx: RequestContext):
+    return ctx.run(lambda s, who: CoverageOut(**service.coverage(s, who)))

@@ -2,8 +2,8 @@
 
 One search from the incident on the reversed graph gives the time from every node to the incident, so every unit is
 timed at once (the baseline, one search per unit, is in bench/dispatch_bench.py). The search is bounded: a unit
-beyond the bound is ranked after the timed ones by straight-line distance, and if too few units are inside the
-bound it runs again without one.
+beyond the bound is ranked after the timed ones by straight-line distance; if too few units are inside the bound
+it runs again twice as far (twice), and at last without one.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from lifeline.geo.network import OFF_ROAD_MPS, Network
 
-BOUND_S = 20 * 60.0  # the search stops at 20 minutes: no one sends a unit from further when nearer ones exist
-ENOUGH_UNITS = 3  # fewer timed units than this inside the bound: search the whole network
+BOUND_S = 15 * 60.0  # the search stops at 15 minutes: no one sends a unit from further when nearer ones exist
+ENOUGH_UNITS = 3  # fewer timed units than this inside the bound: search twice as far, then the whole network
+WIDENINGS = 3
 WALK_MPS = 1.4  # a foot patrol walks the road a car would drive
 SPEED_BY_KIND = {"foot": WALK_MPS}  # other kinds drive at the road's speed
 COVER_MINUTES = (1, 3, 5)
@@ -70,27 +71,28 @@ def time_units(
     (target,), (target_off,) = network.nearest([lat], [lon])
     nodes, offsets = network.nearest(unit_lat, unit_lon)
     limit = bound_s
-    while True:
+    for widening in range(WIDENINGS + 1):
+        if widening == WIDENINGS:
+            limit = np.inf
         seconds, predecessors = dijkstra(
             network.reverse, directed=True, indices=int(target), limit=limit, return_predecessors=True
         )
         reached = np.isfinite(seconds)
-        if reached[nodes].sum() >= min(ENOUGH_UNITS, len(nodes)) or limit == np.inf:
+        if reached[nodes].sum() >= min(ENOUGH_UNITS, len(nodes)):
             break
-        limit = np.inf
+        limit *= 2
     road = _metres_along_tree(network, predecessors, reached)
-    here = network.project(lat, lon)
-    straight = np.hypot(*(network.project(unit_lat, unit_lon) - here).T)
-    timed = []
-    for i, (node, off) in enumerate(zip(nodes, offsets, strict=True)):
-        if not reached[node]:
-            timed.append(Timed(i, None, None, float(straight[i])))
-            continue
-        metres = float(road[node] + off + target_off)
-        walk = SPEED_BY_KIND.get(kinds[i])
-        drive = (off + target_off) / OFF_ROAD_MPS + float(seconds[node])
-        timed.append(Timed(i, metres / walk if walk else drive, metres, float(straight[i])))
-    return timed
+    straight = np.hypot(*(network.project(unit_lat, unit_lon) - network.project(lat, lon)).T)
+    on_road = road[nodes] + offsets + target_off
+    drive = seconds[nodes] + (offsets + target_off) / OFF_ROAD_MPS
+    walk = np.array([SPEED_BY_KIND.get(kind, 0.0) for kind in kinds])
+    eta = np.where(walk > 0, on_road / np.where(walk > 0, walk, 1.0), drive)
+    return [
+        Timed(i, float(eta[i]), float(on_road[i]), float(straight[i]))
+        if reached[node]
+        else Timed(i, None, None, float(straight[i]))
+        for i, node in enumerate(nodes)
+    ]
 
 
 def coverage(network: Network, unit_lat, unit_lon, minutes=COVER_MINUTES) -> tuple[dict[int, float], np.ndarray]:
@@ -105,3 +107,59 @@ def coverage(network: Network, unit_lat, unit_lon, minutes=COVER_MINUTES) -> tup
     total = float(network.metres.sum())
     shares = {m: float(network.metres[middle <= m * 60].sum()) / total for m in minutes}
     return shares, best
+
+
+def inside(polygon, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Which points are inside a polygon of (lon, lat) vertices (ray casting, all points at once)."""
+    result = np.zeros(len(lat), dtype=bool)
+    n = len(polygon)
+    for i in range(n):
+        (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n]
+        crosses = (y1 > lat) != (y2 > lat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+        result ^= crosses & (lon < at)
+    return result
+
+
+def zone_share(network: Network, best: np.ndarray, polygon, minutes: float) -> float:
+    """The share of a zone's road (segments starting inside it) a unit reaches within its minutes."""
+    in_zone = inside(polygon, network.lat, network.lon)[network.src]
+    total = float(network.metres[in_zone].sum())
+    if total == 0:
+        return 0.0
+    middle = best[network.src] + network.seconds / 2
+    return float(network.metres[in_zone & (middle <= minutes * 60)].sum()) / total
+
+
+def gaps(network: Network, best: np.ndarray, limit_s: np.ndarray | float, cell_deg: float = 0.005) -> dict:
+    """Squares of the map where most road is not reached in time (`limit_s`: seconds per node or one for all), as
+    a GeoJSON FeatureCollection with the share missed in each."""
+    middle = best[network.src] + network.seconds / 2
+    limit = limit_s[network.src] if isinstance(limit_s, np.ndarray) else limit_s
+    missed = middle > limit
+    row = np.floor(network.lat[network.src] / cell_deg).astype(np.int64)
+    col = np.floor(network.lon[network.src] / cell_deg).astype(np.int64)
+    key = row * 1_000_000 + col
+    cells, where = np.unique(key, return_inverse=True)
+    total = np.bincount(where, weights=network.metres)
+    lost = np.bincount(where, weights=network.metres * missed)
+    features = []
+    for k, cell in enumerate(cells):
+        if total[k] > 0 and lost[k] / total[k] > 0.5:
+            r, c = divmod(int(cell), 1_000_000)
+            south, west = r * cell_deg, c * cell_deg
+            ring = [
+                [west, south],
+                [west + cell_deg, south],
+                [west + cell_deg, south + cell_deg],
+                [west, south + cell_deg],
+            ]
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"missed": round(float(lost[k] / total[k]), 2)},
+                    "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

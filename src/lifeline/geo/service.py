@@ -13,10 +13,10 @@ from lifeline.geo.models import RoadNetwork
 from lifeline.geo.network import Network
 from lifeline.store import events
 
-# The network in use, per process and database: (database, row id) → (network, gazetteer). The blob is read again
-# only when a new network lands.
+# The network in use, per process and database: (database, row id, loaded at) → (network, gazetteer). The blob is
+# read again only when a new network lands (a row id alone may come back after a restore or a truncate).
 _lock = threading.Lock()
-_loaded: dict[tuple[str, int], tuple[Network, Gazetteer]] = {}
+_loaded: dict[tuple, tuple[Network, Gazetteer]] = {}
 
 
 def store(session: Session, actor: Principal, network: Network) -> RoadNetwork:
@@ -49,13 +49,15 @@ def latest_id(session: Session) -> int | None:
 
 def in_use(session: Session) -> tuple[Network, Gazetteer] | None:
     """The latest loaded network and its gazetteer, or None when no network is loaded."""
-    latest = latest_id(session)
+    latest = session.execute(
+        select(RoadNetwork.id, RoadNetwork.loaded_at).order_by(RoadNetwork.id.desc()).limit(1)
+    ).first()
     if latest is None:
         return None
-    key = (str(session.get_bind().url), latest)
+    key = (str(session.get_bind().url), latest.id, latest.loaded_at)
     with _lock:
         if key not in _loaded:
-            network = Network.from_bytes(session.get(RoadNetwork, latest).data)
+            network = Network.from_bytes(session.get(RoadNetwork, latest.id).data)
             for old in [k for k in _loaded if k[0] == key[0]]:
                 del _loaded[old]
             _loaded[key] = network, Gazetteer(network)

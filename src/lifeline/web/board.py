@@ -17,6 +17,7 @@ from lifeline.dispatch import service as dispatch
 from lifeline.dispatch.models import UNIT_STATUSES
 from lifeline.dispatch.service import TAKES_ORDER
 from lifeline.errors import LifelineError
+from lifeline.geo import service as geo
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.store.engine import transaction
@@ -255,7 +256,13 @@ def map_data(request: Request):
             for o in session.scalars(select(Organisation).where(Organisation.kind == "police_station"))
             if sees_all(who.user.role) or o.id in mine
         ]
+        named_roads = map_roads(session)
+        try:
+            gaps = dispatch.coverage(session, who.user)["gaps"]
+        except LifelineError:  # only those who dispatch see coverage
+            gaps = None
     legend = {
+        "gap": t("辖区到场时限内无警力可达", "No unit within the zone's minutes") if gaps else None,
         "units": {s.value: t(s) for s in UnitStatus},
         "priorities": {str(p): f"P{p}" for p in range(1, 5)},
         "station": t("派出所", "Police station"),
@@ -264,8 +271,27 @@ def map_data(request: Request):
     }
     return {
         "units": units, "incidents": points, "stations": stations, "layers": request.app.state.city_layers,
-        "legend": legend,
+        "roads": named_roads, "gaps": gaps, "legend": legend,
     }  # fmt: skip
+
+
+MAP_ROADS = 3000  # named road pieces drawn at most (a real city has more; the longest go first)
+
+
+def map_roads(session) -> list[dict]:
+    """The named roads of the network in use as lines, longest first."""
+    loaded = geo.in_use(session)
+    if loaded is None:
+        return []
+    network, _ = loaded
+    pieces = sorted(network.roads, key=lambda r: -len(r.nodes))[:MAP_ROADS]
+    return [
+        {
+            "name": r.name,
+            "points": [[round(float(network.lat[n]), 6), round(float(network.lon[n]), 6)] for n in r.nodes],
+        }
+        for r in pieces
+    ]
 
 
 def station(org: Organisation, units, layers: dict) -> dict:

@@ -60,6 +60,7 @@
       Object.entries(words.units).forEach(([status, text]) => row(UNIT[status] || "#757575", text, "dot"));
       Object.entries(words.priorities).forEach(([p, text]) => row(PRIORITY[p], `${words.incident} ${text}`, "dot incident"));
       row("#10233f", words.station, "ring");
+      if (words.gap) row("#f2b8b8", words.gap, "dot");
       // The CSP allows no style attribute in the page's HTML; colours are set through the DOM instead.
       box.querySelectorAll("[data-colour]").forEach((s) => { s.style.background = s.dataset.colour; });
       return box;
@@ -79,6 +80,10 @@
       { style: { color: "#5b6675", weight: 1, fillOpacity: 0.03 },
         onEachFeature: (f, area) => f.properties && f.properties.name && area.bindTooltip(f.properties.name,
           { permanent: true, direction: "center", className: "district" }) }).addTo(layer);
+    (data.roads || []).forEach((r) => L.polyline(r.points, { color: "#8d99ae", weight: 2, interactive: true,
+      className: "road" }).bindTooltip(r.name, { sticky: true }).addTo(layer));
+    if (data.gaps) L.geoJSON(data.gaps, { interactive: false, style: { color: "#c62828", weight: 0,
+      fillColor: "#c62828", fillOpacity: 0.18, className: "gap" } }).addTo(layer);
     (data.stations || []).forEach((s) => {
       if (s.area) L.geoJSON(s.area, { style: { color: "#10233f", weight: 2, dashArray: "4 4", fillOpacity: 0.05 } }).addTo(layer);
       if (s.lat === undefined) return;
