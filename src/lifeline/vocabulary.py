@@ -91,6 +91,17 @@ class LocationSource(Term):
     PIN = "pin", "人工标点", "A pin dropped by the desk"
 
 
+class Hazard(Term):
+    """What officers going to an address should know before they knock (a premise note)."""
+
+    DANGEROUS_DOG = "dangerous_dog", "恶犬", "Dangerous dog"
+    FIREARM = "firearm", "登记枪支", "Registered firearm"
+    DOMESTIC_VIOLENCE = "domestic_violence", "家暴前科", "Earlier domestic violence"
+    MENTAL_HEALTH = "mental_health", "精神心理危机", "Mental-health crisis"
+    HAZARDOUS_GOODS = "hazardous_goods", "危险品", "Hazardous goods"
+    OTHER = "other", "其他", "Other"
+
+
 # After this many call-backs without an answer, a supervisor decides what happens to the call.
 CALLBACK_TRIES = 3
 

@@ -156,3 +156,33 @@ def test_positions_move_units_and_coverage_follows_with_zones_and_a_move_up(api,
     ).status_code in (403, 404)
     assert api.post("dispatcher", "/units/positions", {"positions": []}).status_code == 422
     assert api.get("agency_handler", "/coverage").status_code == 403
+
+
+def test_a_premise_note_and_the_address_history_reach_dispatcher_and_crew(api, database):
+    url, _ = database
+    _load(url, roads.demo_network())
+    placed = api.post("dispatcher", "/premises", {"hazard": "dangerous_dog", "note": "院内有两条未拴的大型犬",
+                                                  "place": "解放路88号"})  # fmt: skip
+    assert placed.status_code == 201, placed.text
+    note = placed.json()
+    assert note["place"].endswith("解放路88号")
+    assert (
+        api.post("call_taker", "/premises", {"hazard": "firearm", "note": "x", "place": "解放路88号"}).status_code
+        == 403
+    )
+    unsure = api.post("dispatcher", "/premises", {"hazard": "firearm", "note": "x", "place": "滨江大道"})
+    assert unsure.status_code == 422 and "lat" in unsure.text
+    bad = api.post("dispatcher", "/premises", {"hazard": "dragon", "note": "x", "lat": 23.1, "lon": 113.3})
+    assert bad.status_code == 422
+
+    first = api.report("解放路88号有人吵架", location_text="解放路88号")["incident"]["id"]
+    second = api.report("解放路88号又吵起来了，摔东西", location_text="解放路八十八号")["incident"]["id"]
+    elsewhere = api.report("西山路5号有人吵架", location_text="西山路5号")["incident"]["id"]
+    known = api.get("dispatcher", f"/incidents/{second}/address").json()
+    assert [n["hazard"] for n in known["notes"]] == ["dangerous_dog"]
+    assert [i["id"] for i in known["earlier"]] == [first]
+    assert api.get("dispatcher", f"/incidents/{elsewhere}/address").json() == {"notes": [], "earlier": []}
+    assert api.get("agency_handler", f"/incidents/{second}/address").status_code == 403
+
+    assert api.post("dispatcher", f"/premises/{note['id']}/retire").status_code == 200
+    assert api.get("dispatcher", f"/incidents/{second}/address").json()["notes"] == []

@@ -38,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "order.publish": frozenset({"hotline_operator", "supervisor", "admin"}),
     "incident.push": DESK,
     "unit.read": DESK | {"field_officer"},
+    # Premise notes (a dangerous dog, a firearm at an address): the desk and crews read them, dispatch writes them.
+    "premise.read": DESK | {"field_officer"},
+    "premise.write": frozenset({"dispatcher", "supervisor", "admin"}),
     "unit.write": frozenset({"supervisor", "admin"}),
     "unit.report": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
     "unit.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),

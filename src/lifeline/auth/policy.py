@@ -45,6 +45,10 @@ CREWED = "本人所在车组及其正在处置的警情 / the unit the officer c
 FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
 AREAS = "本单位及下级的辖区 / its stations' areas"
 OWN = "本人 / the actor's own"
+PREMISES = (
+    "全市地址风险提示（与其可见警情同一地址的提示与历史警情）/ premise notes of the city; at an incident's address,"
+    " the notes and the earlier incidents the actor may read"
+)
 PUBLISHED = (
     "12345 已公开的诉求（服务、约 1 公里的位置、状态、公开答复）；带 api_key 的客户端另见自己提交的 / what 12345"
     " published (service, location to ~1 km, status, public answer); a client with its api_key also its own"
@@ -122,6 +126,9 @@ RULES: dict[str, Rule] = {
     f"POST {API}/units/{{unit_id}}/status": Rule("unit.report", UNITS),
     f"POST {API}/units/positions": Rule("unit.report", UNITS),
     f"GET {API}/coverage": Rule("unit.dispatch", UNITS),
+    f"POST {API}/premises": Rule("premise.write", PREMISES),
+    f"POST {API}/premises/{{note_id}}/retire": Rule("premise.write", PREMISES),
+    f"GET {API}/incidents/{{incident_id}}/address": Rule("premise.read", PREMISES),
     f"POST {API}/units/{{unit_id}}/feedback": Rule("unit.report", UNITS),
     f"POST {API}/units/{{unit_id}}/crew": Rule("unit.write", UNITS),
     f"GET {API}/incidents/{{incident_id}}/units": Rule("unit.dispatch", UNITS),

@@ -28,7 +28,7 @@ from lifeline.store.base import utcnow
 from lifeline.store.engine import core, insert_row
 from lifeline.taxonomy import decisions
 from lifeline.triage import TriageResult, triage
-from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match
+from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match, metres
 from lifeline.vocabulary import (
     CALLBACK_TRIES,
     LIVE_CHANNELS,
@@ -705,6 +705,34 @@ def history(session: Session, actor: Principal, incident_id: int) -> list[events
     require(actor, "incident.history")
     incident = get(session, actor, incident_id)
     return list(session.scalars(select(events.Event).where(events.Event.incident_id == incident.id).order_by("seq")))
+
+
+ADDRESS_HISTORY = 10  # earlier incidents shown at an address
+
+
+def at_address(session: Session, actor: Principal, incident_id: int) -> tuple[list, list[Incident]]:
+    """What is known about an incident's address: the premise notes in force there and the earlier incidents at it
+    (within geo's PREMISE_METRES, newest first), as far as the actor may read them."""
+    require(actor, "premise.read")
+    incident = get(session, actor, incident_id)
+    notes = geo.notes_near(session, incident.lat, incident.lon)
+    if incident.lat is None or incident.lon is None:
+        return notes, []
+    box = geo.PREMISE_METRES / 111_000 * 1.5
+    earlier = session.scalars(
+        select(Incident)
+        .where(
+            Incident.id != incident.id,
+            Incident.received_at <= incident.received_at,
+            Incident.lat.between(incident.lat - box, incident.lat + box),
+            Incident.lon.between(incident.lon - 2 * box, incident.lon + 2 * box),
+            scope(session, actor),
+        )
+        .order_by(Incident.received_at.desc())
+        .limit(ADDRESS_HISTORY * 3)
+    )
+    near = [i for i in earlier if metres(incident.lat, incident.lon, i.lat, i.lon) <= geo.PREMISE_METRES]
+    return notes, near[:ADDRESS_HISTORY]
 
 
 @dataclass

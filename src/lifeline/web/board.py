@@ -193,9 +193,12 @@ def recommend(request: Request, incident_id: Id):
     try:
         with request.app.state.readers() as session:  # reads only: no write lock
             rows = dispatch.recommend(session, who.user, incident_id)
+            notes, earlier = incidents.at_address(session, who.user, incident_id)
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
-    return render(request, "partials/recommend.html", who, rows=rows, incident_id=incident_id)
+    return render(
+        request, "partials/recommend.html", who, rows=rows, incident_id=incident_id, notes=notes, earlier=earlier
+    )
 
 
 @router.post("/console/dispatch/{incident_id}/assign", response_class=HTMLResponse)

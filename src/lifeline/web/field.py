@@ -13,6 +13,7 @@ from lifeline.auth.permissions import mask_number
 from lifeline.desk import flows
 from lifeline.dispatch import service as dispatch
 from lifeline.errors import Conflict, LifelineError
+from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.vocabulary import FieldOutcome, FieldStep
 from lifeline.web.pages import SESSION_ENDED, Viewer, clock, csrf_ok, render, shell, toast, viewer
@@ -40,8 +41,10 @@ def order(request: Request):
     with request.app.state.readers() as session:  # reads only: no write lock
         unit, incident = dispatch.my_order(session, who.user)
         category = taxonomy.default().categories.get(incident.category) if incident else None
+        notes, earlier = incidents.at_address(session, who.user, incident.id) if incident else ([], [])
         return render(
             request, "partials/field_order.html", who, unit=unit, incident=incident, category=category,
+            notes=notes, earlier=earlier, incident_id=incident.id if incident else None,
             next=dispatch.next_step(unit.status) if incident else None, stamps=STAMPS, masked=mask_number,
             words=incident.reports[0].text if incident and incident.reports else "",
         )  # fmt: skip

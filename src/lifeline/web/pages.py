@@ -25,7 +25,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents.models import REPORT_CHANNELS
 from lifeline.store.engine import transaction
 from lifeline.triage import TriageResult
-from lifeline.vocabulary import Channel, Role
+from lifeline.vocabulary import Channel, Hazard, Role
 from lifeline.web.i18n import localise, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -114,6 +114,7 @@ def render(request: Request, name: str, who: Viewer | None, here: str = "", stat
             "pages": pages,
             "here": here,
             "tile_url": getattr(request.app.state, "tile_url", ""),
+            "hazards": {h.value: h for h in Hazard},
             **p,
             **context,
         },
