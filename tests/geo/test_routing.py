@@ -4,6 +4,7 @@ unit would, one-way streets are one way, the bound widens when too few units are
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -95,3 +96,17 @@ def test_a_network_survives_being_stored(city):
     assert again.nodes == city.nodes and again.edges == city.edges
     assert again.roads == city.roads and again.places == city.places and again.meta == city.meta
     assert np.array_equal(again.seconds, city.seconds)
+
+
+def test_the_demo_crew_arrives_when_the_eta_said(city):
+    """The simulator drives the route the recommendation timed: its arrival is the ETA the dispatcher saw."""
+    from lifeline.demo.roads import drive
+
+    rng = random.Random(5)
+    for _ in range(5):
+        start = rng.uniform(23.07, 23.17), rng.uniform(113.23, 113.39)
+        end = rng.uniform(23.07, 23.17), rng.uniform(113.23, 113.39)
+        fixes = drive(start, end)
+        (eta,) = routing.time_units(city, *end, [start[0]], [start[1]], bound_s=np.inf)
+        assert fixes[-1][0] == pytest.approx(eta.seconds, rel=1e-4)
+        assert all(b[0] > a[0] for a, b in pairwise(fixes))

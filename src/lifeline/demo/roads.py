@@ -13,10 +13,11 @@ from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
 
 from lifeline.demo.city import CITY_NAME, DISTRICTS, District, contains
 from lifeline.geo.geocode import HOUSE_PAIR_M, house_metres
-from lifeline.geo.network import Network, Place, Road, build
+from lifeline.geo.network import OFF_ROAD_MPS, Network, Place, Road, build
 
 SEED = 12345
 SPACING_M = 90.0  # between parallel streets
@@ -176,3 +177,26 @@ def somewhere_on(road: str, rng: random.Random) -> tuple[float, float]:
     network = demo_network()
     piece = _road(road)
     return network.point_along(piece, rng.uniform(0, network.length(piece)))
+
+
+def drive(start: tuple[float, float], end: tuple[float, float], every_s: float = 10.0) -> list:
+    """A car's fixes on the fastest road route from start to end: (seconds from setting off, (lat, lon)) every
+    `every_s` seconds of driving, the last one the arrival (at road speeds, off-road stretches at OFF_ROAD_MPS)."""
+    network = demo_network()
+    (a, b), (off_a, off_b) = network.nearest([start[0], end[0]], [start[1], end[1]])
+    seconds, previous = dijkstra(network.graph, directed=True, indices=int(a), return_predecessors=True)
+    if not np.isfinite(seconds[b]):
+        return [(float(off_a / OFF_ROAD_MPS), end)]
+    path = [int(b)]
+    while path[-1] != a:
+        path.append(int(previous[path[-1]]))
+    path.reverse()
+    lead = off_a / OFF_ROAD_MPS
+    fixes, due = [], every_s
+    for node in path:
+        at = float(lead + seconds[node])
+        if at >= due:
+            fixes.append((at, (float(network.lat[node]), float(network.lon[node]))))
+            due = at + every_s
+    fixes.append((float(lead + seconds[b] + off_b / OFF_ROAD_MPS), end))
+    return fixes
