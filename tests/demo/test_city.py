@@ -35,8 +35,14 @@ def _rows(url, model):
 def test_seeding_twice_adds_nothing_the_second_time(seeded):
     url, first = seeded
     second = city.seed(url)
-    assert first["added"] == {"orgs": first["orgs"], "users": first["users"], "units": first["units"], "roads": 1}
-    assert second["added"] == {"orgs": 0, "users": 0, "units": 0, "roads": 0}
+    assert first["added"] == {
+        "orgs": first["orgs"],
+        "users": first["users"],
+        "units": first["units"],
+        "roads": 1,
+        "cards": len(city.RUN_CARDS),
+    }
+    assert second["added"] == {"orgs": 0, "users": 0, "units": 0, "roads": 0, "cards": 0}
     assert {k: second[k] for k in ("orgs", "users", "units")} == {k: first[k] for k in ("orgs", "users", "units")}
     assert 4 <= len(city.DISTRICTS) <= 6
     assert 40 <= first["units"] <= 60

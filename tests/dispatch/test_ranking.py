@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lifeline.dispatch.ranking import Candidate, in_jurisdiction, rank
+from lifeline.dispatch.ranking import Candidate, Ranked, in_jurisdiction, rank
 
 INCIDENT = (23.1291, 113.2644)
 
@@ -44,3 +44,22 @@ def test_by_road_the_soonest_first_and_the_covering_station_among_similar_times(
     assert ranked[0].eta_s == 240.0 and ranked[0].road_metres == 1800.0
     assert any("40 s slower" in en for _, en in ranked[0].why)
     assert ranked[3].eta_s is None and any("no road time" in en for _, en in ranked[3].why)
+
+
+def test_the_most_specific_card_in_force_is_chosen_and_filled_best_first():
+    from lifeline.dispatch.ranking import Card, card_for, fill
+
+    default = Card("default", 1, "", "", 0, 24, {"patrol_car": 1})
+    night_knives = Card("night", 3, "PS_YJ", "violent_crime", 20, 6, {"patrol_car": 2, "motorbike": 1})
+    knives = Card("knives", 1, "", "violent_crime", 0, 24, {"patrol_car": 2})
+    cards = [default, night_knives, knives]
+    assert card_for(cards, {"PS_YJ"}, "violent_crime", 23) is night_knives
+    assert card_for(cards, {"PS_YJ"}, "violent_crime", 3) is night_knives  # the hours wrap midnight
+    assert card_for(cards, {"PS_YJ"}, "violent_crime", 12) is knives
+    assert card_for(cards, {"PS_XS"}, "violent_crime", 23) is knives
+    assert card_for(cards, {"PS_YJ"}, "theft", 23) is default
+    assert card_for([], {"PS_YJ"}, "theft", 23) is None
+
+    ranked = [Ranked(u, False, None) for u in (5, 6, 7, 8)]
+    kinds = {5: "patrol_car", 6: "foot", 7: "patrol_car", 8: "patrol_car"}
+    assert fill(night_knives, ranked, kinds) == ([5, 7], {"motorbike": 1})

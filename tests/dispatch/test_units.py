@@ -58,3 +58,27 @@ def test_a_field_officer_changes_only_his_own_unit(api):
     assert api.post("field_officer", f"/units/{mine['id']}/status", {"status": "available"}).status_code == 403
     assert api.post("supervisor", f"/units/{mine['id']}/crew", {"officers": ["officer_ps2"]}).status_code == 422
     assert api.post("field_officer", f"/units/{mine['id']}/crew", {"officers": ["field_officer"]}).status_code == 403
+
+
+def test_a_supervisor_versions_run_cards_and_the_recommendation_fills_the_one_in_force(api):
+    first = api.post("supervisor", "/runcards", {"card": "knives", "category": "violent_crime",
+                                                 "units": {"patrol_car": 1}})  # fmt: skip
+    assert first.status_code == 201 and first.json()["version"] == 1
+    stronger = {"card": "knives", "category": "violent_crime", "units": {"patrol_car": 2, "motorbike": 1}}
+    second = api.post("supervisor", "/runcards", stronger)
+    assert second.status_code == 201 and second.json()["version"] == 2
+    assert api.post("dispatcher", "/runcards", {"card": "x", "units": {"patrol_car": 1}}).status_code == 403
+    for bad in ({"card": "x", "units": {"tank": 1}}, {"card": "x", "units": {"patrol_car": 0}},
+                {"card": "x", "units": {"patrol_car": 1}, "category": "nonsense"},
+                {"card": "x", "units": {"patrol_car": 1}, "area": "MARKET"}):  # fmt: skip
+        assert api.post("supervisor", "/runcards", bad).status_code == 422, bad
+    versions = api.get("dispatcher", "/runcards").json()["items"]
+    assert [(v["card"], v["version"]) for v in versions] == [("knives", 1), ("knives", 2)]
+
+    a = _unit(api, "PS1-01", "PS1", 23.1300, 113.2650)
+    b = _unit(api, "PS2-01", "PS2", 23.1295, 113.2646)
+    iid = api.report("有人拿刀在菜市场门口追着砍人", lat=23.1291, lon=113.2644)["incident"]["id"]
+    api.post("call_taker", f"/incidents/{iid}/confirm", {})
+    offer = api.get("dispatcher", f"/incidents/{iid}/units").json()
+    assert offer["card"]["card"] == "knives" and offer["card"]["version"] == 2
+    assert offer["proposed"] == [b["id"], a["id"]] and offer["missing"] == {"motorbike": 1}

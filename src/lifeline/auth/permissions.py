@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "unit.write": frozenset({"supervisor", "admin"}),
     "unit.report": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
     "unit.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),
+    # Run cards (预案): supervisors write them; the dispatch desk reads them with every recommendation.
+    "runcard.write": frozenset({"supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     # Load a road network (an OpenStreetMap extract): routing and geocoding change for everyone.

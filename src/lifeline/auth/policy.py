@@ -45,6 +45,7 @@ CREWED = "本人所在车组及其正在处置的警情 / the unit the officer c
 FIGURES = "本单位及下级的统计数字 / figures of the actor's part of the tree"
 AREAS = "本单位及下级的辖区 / its stations' areas"
 OWN = "本人 / the actor's own"
+CARDS = "全市预案及其各版本 / the run cards of the centre, every version"
 PREMISES = (
     "全市地址风险提示（与其可见警情同一地址的提示与历史警情）/ premise notes of the city; at an incident's address,"
     " the notes and the earlier incidents the actor may read"
@@ -126,6 +127,8 @@ RULES: dict[str, Rule] = {
     f"POST {API}/units/{{unit_id}}/status": Rule("unit.report", UNITS),
     f"POST {API}/units/positions": Rule("unit.report", UNITS),
     f"GET {API}/coverage": Rule("unit.dispatch", UNITS),
+    f"GET {API}/runcards": Rule("unit.dispatch", CARDS),
+    f"POST {API}/runcards": Rule("runcard.write", CARDS),
     f"POST {API}/premises": Rule("premise.write", PREMISES),
     f"POST {API}/premises/{{note_id}}/retire": Rule("premise.write", PREMISES),
     f"GET {API}/incidents/{{incident_id}}/address": Rule("premise.read", PREMISES),

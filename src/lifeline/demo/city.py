@@ -141,6 +141,16 @@ USERS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# Run cards (预案): (name, fields). A knife at night in the old town takes two cars and a motorbike.
+RUN_CARDS: tuple[tuple[str, dict], ...] = (
+    ("默认 default", {"units": {"patrol_car": 1}}),
+    ("老城夜间持械 old town, weapons at night", {"units": {"patrol_car": 2, "motorbike": 1}, "area": "PS_YJ",
+                                      "category": "violent_crime", "from_hour": 20, "to_hour": 6}),
+    ("群体性事件 mass incident", {"units": {"patrol_car": 3, "motorbike": 2}, "category": "mass_incident"}),
+    ("斗殴 fight", {"units": {"patrol_car": 2}, "category": "fight"}),
+)  # fmt: skip
+
+
 def divert_destinations() -> set[str]:
     """Every destination a diverted category of the taxonomy may be sent to."""
     return {d for c in taxonomy.default().categories.values() if c.disposition == "divert" for d in c.destinations}
@@ -239,7 +249,7 @@ def seed(url: str | None = None) -> dict:
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
-        added = {"orgs": 0, "users": 0, "units": 0, "roads": 0}
+        added = {"orgs": 0, "users": 0, "units": 0, "roads": 0, "cards": 0}
         with transaction(session_factory(engine)) as session:
             orgs = set(session.scalars(select(Organisation.code)))
             for code, name, kind, parent, serves, *rest in _all_orgs():
@@ -259,6 +269,10 @@ def seed(url: str | None = None) -> dict:
             if geo.latest_id(session) is None:
                 geo.store(session, SYSTEM, demo_network())
                 added["roads"] = 1
+            if not dispatch.cards_in_force(session):
+                for name, fields in RUN_CARDS:
+                    dispatch.save_card(session, SYSTEM, name, **fields)
+                added["cards"] = len(RUN_CARDS)
             existing = set(session.scalars(select(Unit.code)))
             for code, name, district, lat, lon, kind in units():
                 if code not in existing:

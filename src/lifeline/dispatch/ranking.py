@@ -90,3 +90,47 @@ def rank(
     fastest = min((r.eta_s for r in ranked if r.eta_s is not None), default=None)
     shown = ranked[:limit] if limit is not None else ranked
     return [Ranked(r.unit_id, r.in_jurisdiction, r.metres, r.eta_s, r.road_metres, _why(r, fastest)) for r in shown]
+
+
+# Run cards (预案) ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    version: int
+    area: str  # a station's code, "" anywhere
+    category: str  # "" any
+    from_hour: int
+    to_hour: int
+    units: dict[str, int]  # unit kind → how many
+
+
+def _in_hours(hour: int, start: int, end: int) -> bool:
+    return start <= hour < end if start <= end else hour >= start or hour < end
+
+
+def card_for(cards: list[Card], areas: set[str], category: str, hour: int) -> Card | None:
+    """The card in force for an incident: of its covering station's area (or anywhere), of its category (or any),
+    at its hour; the most specific first (area and category, then category, then area, then the default), the
+    narrowest hours among equals."""
+    fitting = [
+        c
+        for c in cards
+        if (not c.area or c.area in areas) and (not c.category or c.category == category)
+        and _in_hours(hour, c.from_hour, c.to_hour)
+    ]  # fmt: skip
+    width = lambda c: (c.to_hour - c.from_hour) % 24 or 24  # noqa: E731
+    return min(fitting, key=lambda c: (not c.category, not c.area, width(c), c.name), default=None)
+
+
+def fill(card: Card, ranked: list[Ranked], kinds: dict[int, str]) -> tuple[list[int], dict[str, int]]:
+    """The units the card asks for, best ranked first of each kind, and what is still missing by kind."""
+    wanted = dict(card.units)
+    chosen = []
+    for r in ranked:
+        kind = kinds.get(r.unit_id)
+        if wanted.get(kind, 0) > 0:
+            chosen.append(r.unit_id)
+            wanted[kind] -= 1
+    return chosen, {k: n for k, n in wanted.items() if n > 0}

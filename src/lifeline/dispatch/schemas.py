@@ -114,5 +114,49 @@ class Recommendation(BaseModel):
         )
 
 
+class CardIn(Strict):
+    card: Annotated[Code, Field(description="预案名称（各版本共用） the card's name")]
+    units: Annotated[
+        dict[Literal["patrol_car", "motorbike", "foot", "special"], int], Field(description="警力种类→数量")
+    ]
+    area: Annotated[Text, Field(max_length=64, description="派出所代码，空为全市 a station's code, empty anywhere")] = (
+        ""
+    )
+    category: Annotated[Text, Field(max_length=32, description="警情类别，空为任意 a category, empty any")] = ""
+    from_hour: Annotated[int, Field(ge=0, le=23)] = 0
+    to_hour: Annotated[int, Field(ge=1, le=24, description="不含；小于开始时跨午夜 exclusive; wraps midnight")] = 24
+    note: Annotated[Text, Field(max_length=500)] = ""
+    retired: bool = False
+
+
+class CardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    card: str
+    version: int
+    area: str
+    category: str
+    from_hour: int
+    to_hour: int
+    units: dict[str, int]
+    note: str = ""
+    retired: bool = False
+    changed_by: str = ""
+    changed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, card) -> CardOut:
+        """The card in force (dispatch.ranking.Card), as a recommendation shows it."""
+        fields = ("version", "area", "category", "from_hour", "to_hour", "units")
+        return cls(card=card.name, **{f: getattr(card, f) for f in fields})
+
+
+class CardList(BaseModel):
+    items: list[CardOut]
+
+
 class RecommendationList(BaseModel):
     items: list[Recommendation]
+    card: CardOut | None = Field(None, description="适用的预案 the run card in force")
+    proposed: list[int] = Field(default_factory=list, description="按预案建议派出的警力 units that fill the card")
+    missing: dict[str, int] = Field(default_factory=dict, description="预案缺少的警力 what the card lacks")

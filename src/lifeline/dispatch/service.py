@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from lifeline import taxonomy
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, org_by_code, require, subtree, user_by_name
-from lifeline.dispatch.models import UNIT_STATUSES, Unit, UnitCrew
-from lifeline.dispatch.ranking import Candidate, Ranked, in_jurisdiction, rank
+from lifeline.common import CHINA
+from lifeline.dispatch.models import UNIT_KINDS, UNIT_STATUSES, RunCard, Unit, UnitCrew
+from lifeline.dispatch.ranking import Candidate, Card, Ranked, card_for, fill, in_jurisdiction, rank
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.geo import routing
 from lifeline.geo import service as geo
@@ -66,17 +70,36 @@ def visible(session: Session, actor: Principal) -> list[Unit]:
     return list(session.scalars(query))
 
 
-def recommend(session: Session, actor: Principal, incident_id: int, limit: int = 10) -> list[tuple[Unit, Ranked]]:
+@dataclass
+class Offer:
+    """What the dispatcher is offered for an incident: the units best first, and the run card in force with the
+    units that fill it (best of each kind asked for) and what is still missing."""
+
+    rows: list[tuple[Unit, Ranked]]
+    card: Card | None = None
+    proposed: list[int] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)
+
+
+def recommend(session: Session, actor: Principal, incident_id: int, limit: int = 10) -> Offer:
     """Units to send to an incident, best first: by road travel time when the incident is placed on the network
-    in use, with whether each covers it, how far it is and why it is where it is in the list."""
+    in use, with whether each covers it, how far it is and why it is where it is in the list; and the run card."""
     incident = incidents.get(session, actor, incident_id)
-    stations = session.scalars(select(Organisation).where(Organisation.kind == "police_station"))
+    stations = list(session.scalars(select(Organisation).where(Organisation.kind == "police_station")))
     covering = {s.id for s in stations if s.jurisdiction and in_jurisdiction(incident.address, s.jurisdiction)}
     units = {u.id: u for u in visible(session, actor)}
     candidates = [Candidate(u.id, u.org_id, u.status, u.lat, u.lon) for u in units.values()]
     times = _road_times(session, incident, [u for u in units.values() if u.status == "available"])
-    ranked = rank(candidates, incident.lat, incident.lon, covering, times, limit)
-    return [(units[r.unit_id], r) for r in ranked]
+    ranked = rank(candidates, incident.lat, incident.lon, covering, times)
+    areas = {s.code for s in stations if s.id in covering}
+    hour = incident.received_at.astimezone(CHINA).hour
+    card = card_for(cards_in_force(session), areas, incident.category, hour)
+    offer = Offer([(units[r.unit_id], r) for r in ranked[:limit]], card)
+    if card is not None:
+        offer.proposed, offer.missing = fill(card, ranked, {u.id: u.kind for u in units.values()})
+        shown = {u.id for u, _ in offer.rows}
+        offer.rows += [(units[r.unit_id], r) for r in ranked if r.unit_id in offer.proposed and r.unit_id not in shown]
+    return offer
 
 
 def _road_times(session: Session, incident: Incident, available: list[Unit]) -> dict[int, tuple]:
@@ -300,3 +323,62 @@ def coverage(session: Session, actor: Principal) -> dict:
         "zones": zones,
         "gaps": routing.gaps(network, best, limit),
     }
+
+
+# Run cards (预案) --------------------------------------------------------------------------------------
+
+
+def cards_in_force(session: Session) -> list[Card]:
+    """The newest version of every card that is not retired."""
+    newest: dict[str, RunCard] = {}
+    for row in session.scalars(select(RunCard).order_by(RunCard.card, RunCard.version)):
+        newest[row.card] = row
+    return [
+        Card(r.card, r.version, r.area, r.category, r.from_hour, r.to_hour, dict(r.units))
+        for r in newest.values()
+        if not r.retired
+    ]
+
+
+def card_versions(session: Session, actor: Principal) -> list[RunCard]:
+    require(actor, "unit.dispatch")
+    return list(session.scalars(select(RunCard).order_by(RunCard.card, RunCard.version)))
+
+
+def save_card(
+    session: Session,
+    actor: Principal,
+    name: str,
+    units: dict[str, int],
+    area: str = "",
+    category: str = "",
+    from_hour: int = 0,
+    to_hour: int = 24,
+    note: str = "",
+    retired: bool = False,
+) -> RunCard:
+    """A new version of a card (the first one makes it); earlier versions are kept as they were."""
+    require(actor, "runcard.write")
+    if (
+        area
+        and session.scalar(
+            select(Organisation.id).where(Organisation.code == area, Organisation.kind == "police_station")
+        )
+        is None
+    ):
+        raise Invalid(f"{area} 不是派出所 / {area} is not a police station")
+    if category and category not in taxonomy.default().categories:
+        raise Invalid(f"未知警情类别 {category!r} / unknown category {category!r}")
+    unknown = set(units) - UNIT_KINDS
+    if unknown or not units or any(not 0 < n <= 10 for n in units.values()):
+        raise Invalid(
+            f"预案警力须为 {', '.join(sorted(UNIT_KINDS))} 各 1–10 辆 / a card asks for 1 to 10 units of known kinds"
+        )
+    version = (session.scalar(select(func.max(RunCard.version)).where(RunCard.card == name)) or 0) + 1
+    row = RunCard(card=name, version=version, area=area, category=category, from_hour=from_hour, to_hour=to_hour,
+                  units=dict(units), note=note, retired=retired, changed_by=actor.username)  # fmt: skip
+    session.add(row)
+    session.flush()
+    events.append(session, "runcard.saved", {"card": name, "version": version, "retired": retired},
+                  actor=actor.username)  # fmt: skip
+    return row

@@ -10,6 +10,9 @@ from lifeline.api.schemas import Id
 from lifeline.dispatch import service
 from lifeline.dispatch.schemas import (
     AssignIn,
+    CardIn,
+    CardList,
+    CardOut,
     CoverageOut,
     CrewIn,
     FeedbackIn,
@@ -72,8 +75,13 @@ def unit_crew(unit_id: Id, body: CrewIn, ctx: RequestContext, key: IdempotencyKe
 def recommend(incident_id: Id, ctx: RequestContext):
     def work(session, who):
         service.require(who, "unit.dispatch")
-        rows = service.recommend(session, who, incident_id)
-        return RecommendationList(items=[Recommendation.of(unit, ranked) for unit, ranked in rows])
+        offer = service.recommend(session, who, incident_id)
+        return RecommendationList(
+            items=[Recommendation.of(unit, ranked) for unit, ranked in offer.rows],
+            card=CardOut.of(offer.card) if offer.card else None,
+            proposed=offer.proposed,
+            missing=offer.missing,
+        )
 
     return ctx.run(work)
 
@@ -97,3 +105,17 @@ def positions(body: PositionsIn, ctx: RequestContext, key: IdempotencyKey = None
 @router.get("/coverage", response_model=CoverageOut, summary="警力覆盖 what the available units reach in time")
 def coverage(ctx: RequestContext):
     return ctx.run(lambda s, who: CoverageOut(**service.coverage(s, who)))
+
+
+@router.get("/runcards", response_model=CardList, summary="预案（含各版本） run cards, every version")
+def run_cards(ctx: RequestContext):
+    return ctx.run(lambda s, who: CardList(items=[CardOut.model_validate(r) for r in service.card_versions(s, who)]))
+
+
+@router.post("/runcards", status_code=201, response_model=CardOut, summary="新建或修改预案 a new card version")
+def save_run_card(body: CardIn, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        fields = body.model_dump()
+        return CardOut.model_validate(service.save_card(session, who, fields.pop("card"), **fields))
+
+    return ctx.run(work, status=201, key=key, body=body)

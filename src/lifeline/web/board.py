@@ -192,12 +192,12 @@ def recommend(request: Request, incident_id: Id):
         return HTMLResponse("", status_code=401)
     try:
         with request.app.state.readers() as session:  # reads only: no write lock
-            rows = dispatch.recommend(session, who.user, incident_id)
+            offer = dispatch.recommend(session, who.user, incident_id)
             notes, earlier = incidents.at_address(session, who.user, incident_id)
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
     return render(
-        request, "partials/recommend.html", who, rows=rows, incident_id=incident_id, notes=notes, earlier=earlier
+        request, "partials/recommend.html", who, offer=offer, incident_id=incident_id, notes=notes, earlier=earlier
     )
 
 
