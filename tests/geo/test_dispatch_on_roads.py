@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.web.test_consoles import login
 from typer.testing import CliRunner
 
 from lifeline.auth.service import SYSTEM
@@ -186,3 +187,14 @@ def test_a_premise_note_and_the_address_history_reach_dispatcher_and_crew(api, d
 
     assert api.post("dispatcher", f"/premises/{note['id']}/retire").status_code == 200
     assert api.get("dispatcher", f"/incidents/{second}/address").json()["notes"] == []
+
+
+def test_the_incident_page_says_what_the_address_matched_and_when_it_is_unsure(api, database):
+    url, _ = database
+    _load(url, roads.demo_network())
+    sure = api.report("有人晕倒了", location_text="解放路88号")["incident"]["id"]
+    unsure = api.report("有人晕倒了", location_text="滨江大道")["incident"]["id"]
+    client, _, _ = login(api, "dispatcher")
+    page = client.get(f"/console/incidents/{sure}/view").text
+    assert "解放路88号" in page and 'id="location-match"' in page and 'id="location-unsure"' not in page
+    assert 'id="location-unsure"' in client.get(f"/console/incidents/{unsure}/view").text

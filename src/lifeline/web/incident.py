@@ -173,6 +173,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "may_merge": may_merge,
         "twins": twins,
         "cst": cst,
+        "needs_pin": incidents.needs_confirming(incident),
     }
 
 
