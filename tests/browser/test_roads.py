@@ -4,8 +4,10 @@ dispatcher sees each unit's ETA in minutes, on the demo city's road network."""
 from __future__ import annotations
 
 import json
+import urllib.request
 
 from tests.browser.conftest import Server, run_node
+from tests.browser.test_command import call
 
 from lifeline.auth.service import SYSTEM
 from lifeline.demo import roads
@@ -28,6 +30,19 @@ def on_roads(server: Server) -> tuple[float, float]:
 
 def test_a_typed_address_is_on_the_map_and_units_come_with_minutes(browser, server):
     truth = on_roads(server)
-    done = run_node("roads.mjs", server, LIFELINE_TRUTH=json.dumps(truth))
+    unsure = call(server, "call_taker", "/reports", {"text": "有人晕倒在路边", "location_text": "滨江大道"})
+    assert unsure["incident"]["location_needs_confirming"]
+    unsure_id = str(unsure["incident"]["id"])
+    done = run_node("roads.mjs", server, LIFELINE_TRUTH=json.dumps(truth), LIFELINE_UNSURE=unsure_id)
     assert done.returncode == 0, f"roads.mjs failed:\n{done.stdout}\n{done.stderr}\nserver log:\n{server.tail()}"
     assert "all steps passed" in done.stdout
+    pinned = get(server, "call_taker", f"/incidents/{unsure_id}")
+    assert pinned["location_source"] == "pin" and not pinned["location_needs_confirming"]
+
+
+def get(server: Server, user: str, path: str) -> dict:
+    request = urllib.request.Request(
+        f"{server.url}/api/v1{path}", headers={"Authorization": f"Bearer {server.tokens[user]}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())

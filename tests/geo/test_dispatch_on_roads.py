@@ -54,8 +54,9 @@ def test_a_typed_address_is_placed_and_units_come_by_travel_time(api, database):
 
     offered = api.get("dispatcher", f"/incidents/{got['id']}/units").json()["items"]
     etas = [o["eta_s"] for o in offered]
-    assert len(etas) == 4 and None not in etas and etas == sorted(etas), offered
-    assert all(o["road_metres"] >= 0.9 * o["metres"] for o in offered)
+    timed = [e for e in etas if e is not None]  # a unit beyond the search's bound comes after, untimed
+    assert len(etas) == 4 and len(timed) >= 3 and etas[: len(timed)] == sorted(timed), offered
+    assert all(o["road_metres"] >= 0.9 * o["metres"] for o in offered if o["eta_s"] is not None)
     assert offered[0]["why"] and "min" in offered[0]["why"][0]
     walking = next(o for o in offered if o["unit"]["kind"] == "foot")
     assert walking["eta_s"] > walking["road_metres"] / 2  # a foot patrol walks

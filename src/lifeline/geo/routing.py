@@ -1,9 +1,9 @@
 """Travel times on the road network (pure): how soon each unit reaches an incident, and what the units cover.
 
 One search from the incident on the reversed graph gives the time from every node to the incident, so every unit is
-timed at once (the baseline, one search per unit, is in bench/dispatch_bench.py). The search is bounded: a unit
-beyond the bound is ranked after the timed ones by straight-line distance; if too few units are inside the bound
-it runs again twice as far (twice), and at last without one.
+timed at once (the baseline, one search per unit, is in bench/dispatch_bench.py). The search is bounded, by how far
+the nearest units are in a straight line: a unit beyond the bound is ranked after the timed ones by straight-line
+distance; if too few units are inside the bound it runs again twice as far (twice), and at last without one.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ from scipy.sparse.csgraph import dijkstra
 
 from lifeline.geo.network import OFF_ROAD_MPS, Network
 
-BOUND_S = 15 * 60.0  # the search stops at 15 minutes: no one sends a unit from further when nearer ones exist
 ENOUGH_UNITS = 3  # fewer timed units than this inside the bound: search twice as far, then the whole network
+# The bound: the time to drive DETOUR times the straight line to the ENOUGH_UNITS-th nearest unit at a local
+# street's speed, so the first search usually holds enough units and stops there; never under MIN_BOUND_S.
+DETOUR = 1.5
+LOCAL_MPS = 20 / 3.6
+MIN_BOUND_S = 300.0
 WIDENINGS = 3
 WALK_MPS = 1.4  # a foot patrol walks the road a car would drive
 SPEED_BY_KIND = {"foot": WALK_MPS}  # other kinds drive at the road's speed
@@ -61,7 +65,7 @@ def time_units(
     unit_lat: np.ndarray,
     unit_lon: np.ndarray,
     kinds: list[str] | None = None,
-    bound_s: float = BOUND_S,
+    bound_s: float | None = None,
 ) -> list[Timed]:
     """Each unit's travel time to the point (seconds, by road), its road and straight-line metres."""
     unit_lat, unit_lon = np.asarray(unit_lat, dtype=np.float64), np.asarray(unit_lon, dtype=np.float64)
@@ -70,6 +74,10 @@ def time_units(
     kinds = kinds or ["patrol_car"] * len(unit_lat)
     (target,), (target_off,) = network.nearest([lat], [lon])
     nodes, offsets = network.nearest(unit_lat, unit_lon)
+    straight = np.hypot(*(network.project(unit_lat, unit_lon) - network.project(lat, lon)).T)
+    if bound_s is None:
+        nearest = np.partition(straight, min(ENOUGH_UNITS, len(straight)) - 1)[min(ENOUGH_UNITS, len(straight)) - 1]
+        bound_s = max(MIN_BOUND_S, DETOUR * float(nearest) / LOCAL_MPS)
     limit = bound_s
     for widening in range(WIDENINGS + 1):
         if widening == WIDENINGS:
@@ -82,7 +90,6 @@ def time_units(
             break
         limit *= 2
     road = _metres_along_tree(network, predecessors, reached)
-    straight = np.hypot(*(network.project(unit_lat, unit_lon) - network.project(lat, lon)).T)
     on_road = road[nodes] + offsets + target_off
     drive = seconds[nodes] + (offsets + target_off) / OFF_ROAD_MPS
     walk = np.array([SPEED_BY_KIND.get(kind, 0.0) for kind in kinds])

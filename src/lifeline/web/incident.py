@@ -30,6 +30,7 @@ from lifeline.vocabulary import (
     OrderState,
     UnitStatus,
 )
+from lifeline.web.board import map_roads
 from lifeline.web.i18n import localise, translator
 from lifeline.web.pages import SESSION_ENDED, csrf_ok, prefs, render, toast, viewer
 
@@ -238,6 +239,28 @@ def move(
 ):
     """Resolve, close, cancel or reopen (incidents.transition checks the state machine, the role and the reason)."""
     return _act(request, lambda s, user: incidents.transition(s, user, incident_id, to, reason or None), _landed)
+
+
+@router.get("/console/roads.json")
+def roads_layer(request: Request):
+    """The city's layers and named roads, for the map a place is pinned on (no units, no incidents)."""
+    with request.app.state.readers() as session:  # reads only
+        return {"layers": request.app.state.city_layers, "roads": map_roads(session)}
+
+
+@router.post("/console/incidents/{incident_id}/locate", response_class=HTMLResponse)
+def locate(
+    request: Request,
+    incident_id: Id,
+    lat: Annotated[float, Form(ge=-90, le=90)],
+    lon: Annotated[float, Form(ge=-180, le=180)],
+):
+    """标点: the desk puts the incident where the caller says it is, with a click on the map."""
+
+    def said(incident) -> str:
+        return f"警情 #{incident.id} 已标点 {incident.lat:.5f}, {incident.lon:.5f} / incident #{incident.id} pinned"
+
+    return _act(request, lambda s, user: incidents.pin(s, user, incident_id, lat, lon), said)
 
 
 @router.post("/console/incidents/{incident_id}/decide", response_class=HTMLResponse)
