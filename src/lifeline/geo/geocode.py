@@ -241,7 +241,7 @@ class Gazetteer:
         if not text:
             return None
         district = self._district(text)
-        prefix = f"{district}" if district else ""
+        prefix = district
 
         if crossing := CROSSING.search(text):
             first = self._ending(crossing[1], {"road"}, district)

@@ -112,17 +112,19 @@ def retire_note(session: Session, actor: Principal, note_id: int) -> PremiseNote
     return row
 
 
+def around(lat_column, lon_column, lat: float, lon: float):
+    """SQL conditions for the rows within a box a little wider than PREMISE_METRES around a point (an index narrows,
+    `metres` decides)."""
+    box = PREMISE_METRES / 111_000 * 1.5
+    return lat_column.between(lat - box, lat + box), lon_column.between(lon - 2 * box, lon + 2 * box)
+
+
 def notes_near(session: Session, lat: float | None, lon: float | None) -> list[PremiseNote]:
     """The notes in force at a point (within PREMISE_METRES), nearest first."""
     if lat is None or lon is None:
         return []
-    box = PREMISE_METRES / 111_000 * 1.5
     rows = session.scalars(
-        select(PremiseNote).where(
-            PremiseNote.retired_at.is_(None),
-            PremiseNote.lat.between(lat - box, lat + box),
-            PremiseNote.lon.between(lon - 2 * box, lon + 2 * box),
-        )
+        select(PremiseNote).where(PremiseNote.retired_at.is_(None), *around(PremiseNote.lat, PremiseNote.lon, lat, lon))
     )
     near = [(metres(lat, lon, r.lat, r.lon), r.id, r) for r in rows]
     return [r for d, _, r in sorted(near) if d <= PREMISE_METRES]

@@ -718,14 +718,12 @@ def at_address(session: Session, actor: Principal, incident_id: int) -> tuple[li
     notes = geo.notes_near(session, incident.lat, incident.lon)
     if incident.lat is None or incident.lon is None:
         return notes, []
-    box = geo.PREMISE_METRES / 111_000 * 1.5
     earlier = session.scalars(
         select(Incident)
         .where(
             Incident.id != incident.id,
             Incident.received_at <= incident.received_at,
-            Incident.lat.between(incident.lat - box, incident.lat + box),
-            Incident.lon.between(incident.lon - 2 * box, incident.lon + 2 * box),
+            *geo.around(Incident.lat, Incident.lon, incident.lat, incident.lon),
             scope(session, actor),
         )
         .order_by(Incident.received_at.desc())
