@@ -258,3 +258,60 @@ def order_landings(step: OrderStep) -> frozenset[OrderState]:
     if step in ORDER_LANDS_IN:
         return ORDER_LANDS_IN[step]
     return frozenset({OrderState(step.value)})
+
+
+# Missing persons (走失人员): the search centre's loop 接警 → 研判 → 查找 → 监测 → 反馈 ----------------------------
+
+
+class MissingState(Term):
+    REPORTED = "reported", "接警", "Reported"
+    ASSESSED = "assessed", "研判", "Assessed"
+    SEARCHING = "searching", "查找", "Searching"
+    MONITORING = "monitoring", "监测", "Monitoring"
+    LOCATED = "located", "已找到待核查", "Located, safe-and-well check due"
+    CLOSED = "closed", "反馈结案", "Closed"
+
+
+class RiskGrade(Term):
+    """How much danger the missing person is in; it sets how often the case is reviewed (missing.grading)."""
+
+    VERY_LOW = "very_low", "极低", "Very low"
+    LOW = "low", "低", "Low"
+    MEDIUM = "medium", "中", "Medium"
+    HIGH = "high", "高", "High"
+
+
+class MissingOutcome(Term):
+    FOUND = "found", "平安找到", "Found safe"
+    FOUND_HARMED = "found_harmed", "找到（受伤/不适）", "Found harmed"
+    DECEASED = "deceased", "已死亡", "Found deceased"
+    WITHDRAWN = "withdrawn", "撤销（自行返回/误报）", "Withdrawn"
+
+
+# Outcomes that close a case only after a safe-and-well check (平安核查): the person is alive and was found.
+FOUND_ALIVE = frozenset({MissingOutcome.FOUND, MissingOutcome.FOUND_HARMED})
+
+
+class MissingTask(Term):
+    """The search's standing tasks (查找): each is given to someone and done with a result."""
+
+    SEARCH_PLACE = "search_place", "现场搜寻", "Search a place"
+    CCTV = "cctv", "调取监控", "CCTV"
+    HOSPITALS = "hospitals", "查询医院/救助站", "Hospitals and shelters"
+    TRANSPORT = "transport", "查询车站/交通", "Stations and transport"
+    FAMILY = "family", "联系亲友", "Family and friends"
+    ALERT = "alert", "协查通报", "Regional alert"
+    OTHER = "other", "其他", "Other"
+
+
+S = MissingState
+# A case's moves: from each state, the states it may go to (outcomes land in LOCATED or CLOSED, missing.service).
+MISSING_MOVES: dict[MissingState, frozenset[MissingState]] = {
+    S.REPORTED: frozenset({S.ASSESSED, S.SEARCHING, S.LOCATED, S.CLOSED}),
+    S.ASSESSED: frozenset({S.SEARCHING, S.LOCATED, S.CLOSED}),
+    S.SEARCHING: frozenset({S.MONITORING, S.LOCATED, S.CLOSED}),
+    S.MONITORING: frozenset({S.SEARCHING, S.LOCATED, S.CLOSED}),
+    S.LOCATED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+del S

@@ -234,6 +234,32 @@ def count_repeats(incoming: Iterable[tuple[int, str | None, datetime]], hours: i
     return repeats, len(rows)
 
 
+def missing_found_within_a_day(
+    cases: Iterable[tuple[datetime, datetime | None, str | None]], now: datetime, hours: int = 24
+) -> tuple[int, int]:
+    """走失人员24小时找回率 missing persons found within 24 hours: (found within, counted), from (reported_at,
+    found_at of a person found alive, outcome) records.
+
+    公式 formula: 报案后 24 小时内平安或受伤找到的 / 报案已满 24 小时或已找到的走失案件（撤销的不计）
+    persons found alive within 24 h of the report / cases whose first 24 h have passed or that were found
+    (withdrawn cases are left out: nobody was missing)
+
+    A case still open within its first day is not yet counted; one open after a day, or found dead, counts as not
+    found within the day.
+    """
+    window = timedelta(hours=hours)
+    found = counted = 0
+    for reported_at, found_at, outcome in cases:
+        if outcome == "withdrawn":
+            continue
+        if found_at is not None and found_at - reported_at <= window:
+            found += 1
+            counted += 1
+        elif now - reported_at > window or outcome is not None:
+            counted += 1
+    return found, counted
+
+
 def satisfaction_counts(scores: Iterable[int | None]) -> tuple[int, int, int]:
     """(satisfied 4–5, basically satisfied 3, visits) from return-visit scores; None (not visited) is left out."""
     given = [s for s in scores if s is not None]

@@ -95,6 +95,11 @@ class Ctx:
             raise Unauthorized("请先登录或提供令牌 / log in or send a bearer token")
         return who
 
+    def fetch(self, work: Callable[[Session, Principal], object]) -> object:
+        """Run `work` in one transaction and hand back what it returns: a file to send, not a JSON body."""
+        with transaction(self.factory) as session:
+            return work(session, self.principal(session))
+
     def run(
         self,
         work: Callable[[Session, Principal], BaseModel],

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.exceptions import HTTPException
 
 MAX_BODY_BYTES = 256 * 1024  # a report is a few KB; 256 KB leaves room for long SMS threads
+# Routes that take a photo: a phone's picture is a few MB (missing.service.PHOTO_MAX_BYTES, and a form's wrapping).
+PHOTO_BODY_BYTES = 6 * 1024 * 1024
+PHOTO_ROUTES = re.compile(r"^/(api/v1|console)/missing/[0-9]+/photo$")
 
 
 class BodyLimit:
@@ -18,9 +22,10 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = PHOTO_BODY_BYTES if PHOTO_ROUTES.match(scope.get("path", "")) else self.limit
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await self._reject(send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return await self._reject(send, limit)
         seen = 0
 
         async def counted():
@@ -28,22 +33,22 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._reject(send)
+            await self._reject(send, limit)
 
-    async def _reject(self, send):
+    async def _reject(self, send, limit: int):
         body = json.dumps(
             {
                 "type": "about:blank",
                 "title": "请求过大 Content too large",
                 "status": 413,
-                "detail": f"请求体超过 {self.limit // 1024} KB / the request body is over {self.limit // 1024} KB",
+                "detail": f"请求体超过 {limit // 1024} KB / the request body is over {limit // 1024} KB",
             },
             ensure_ascii=False,
         ).encode()

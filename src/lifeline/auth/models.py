@@ -22,6 +22,8 @@ ORG_KINDS = {
     "fire_119": "119 消防",
     "ems_120": "120 急救",
     "governance_centre": "综治中心",
+    # A partner that publishes what the police give it (a news app's 寻人 appeals), and nothing else.
+    "media_partner": "发布合作方",
 }
 
 

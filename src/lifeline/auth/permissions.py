@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "unit.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),
     # Run cards (预案): supervisors write them; the dispatch desk reads them with every recommendation.
     "runcard.write": frozenset({"supervisor", "admin"}),
+    # Missing-person cases: the 110 desk opens and runs them, the stations' officers search and record.
+    "missing.read": frozenset({"call_taker", "dispatcher", "field_officer", "supervisor", "admin"}),
+    "missing.write": frozenset({"call_taker", "dispatcher", "field_officer", "supervisor", "admin"}),
+    # What the public reads is a decision of the desk (Guangzhou's 寻人 team are experienced call-takers).
+    "missing.appeal": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
+    # A publishing partner (a news app) reads the appeals given to it and nothing else.
+    "missing.appeals_read": frozenset({"agency_handler", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     # Load a road network (an OpenStreetMap extract): routing and geocoding change for everyone.
@@ -73,6 +80,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 # The full map: whoever runs the board or reads the city's figures, and the officers on the streets.
 PERMISSIONS["console.map"] = PERMISSIONS["console.dispatch"] | PERMISSIONS["kpi.read"] | {"field_officer"}
+
+# A person's photo: whoever may read the case, or a partner given an appeal that may show it (missing.service.photo).
+PERMISSIONS["missing.photo"] = PERMISSIONS["missing.read"] | PERMISSIONS["missing.appeals_read"]
 
 # A step of either kind: diversion.service.step checks which (handling or re-routing) and whose.
 PERMISSIONS["order.step"] = PERMISSIONS["order.handle"] | PERMISSIONS["order.reroute"]

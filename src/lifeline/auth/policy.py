@@ -50,6 +50,14 @@ PREMISES = (
     "全市地址风险提示（与其可见警情同一地址的提示与历史警情）/ premise notes of the city; at an incident's address,"
     " the notes and the earlier incidents the actor may read"
 )
+MISSING = (
+    "本单位及下级立案或交其查找的走失案件 / missing-person cases opened by the actor's part of the tree or given to a"
+    " station in it; admin: all"
+)
+APPEALS = (
+    "交给本合作方、未撤回且未过期的寻人启事（文字与允许发布的照片）/ the appeals given to the partner, not withdrawn"
+    " nor past their date (the text, and the photo when allowed)"
+)
 PUBLISHED = (
     "12345 已公开的诉求（服务、约 1 公里的位置、状态、公开答复）；带 api_key 的客户端另见自己提交的 / what 12345"
     " published (service, location to ~1 km, status, public answer); a client with its api_key also its own"
@@ -136,6 +144,26 @@ RULES: dict[str, Rule] = {
     f"POST {API}/units/{{unit_id}}/crew": Rule("unit.write", UNITS),
     f"GET {API}/incidents/{{incident_id}}/units": Rule("unit.dispatch", UNITS),
     f"POST {API}/incidents/{{incident_id}}/assign": Rule("unit.dispatch", UNITS),
+    # Missing persons
+    f"POST {API}/missing": Rule("missing.write", MISSING),
+    f"GET {API}/missing": Rule("missing.read", MISSING),
+    f"GET {API}/missing/figures": Rule("missing.read", MISSING),
+    f"GET {API}/missing/appeals": Rule("missing.appeals_read", APPEALS),
+    f"GET {API}/missing/photos/{{digest}}": Rule("missing.photo", f"{MISSING}; {APPEALS}"),
+    f"GET {API}/missing/{{case_id}}": Rule("missing.read", MISSING),
+    f"POST {API}/missing/{{case_id}}/grade": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/assign": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/tasks": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/tasks/{{task_id}}/done": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/sightings": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/reviews": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/monitor": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/photo": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/appeals": Rule("missing.appeal", MISSING),
+    f"POST {API}/missing/{{case_id}}/appeals/{{appeal_id}}/withdraw": Rule("missing.appeal", MISSING),
+    f"POST {API}/missing/{{case_id}}/outcome": Rule("missing.write", MISSING),
+    f"POST {API}/missing/{{case_id}}/safe-and-well": Rule("missing.write", MISSING),
+    f"GET {API}/missing/{{case_id}}/reports/{{day}}": Rule("missing.read", MISSING),
     # Organisations, users, figures
     f"GET {API}/organisations": Rule("org.read", ALL_ROWS),
     f"POST {API}/organisations": Rule("org.write", ALL_ROWS),

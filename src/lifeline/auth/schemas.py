@@ -13,7 +13,7 @@ from lifeline.vocabulary import USER_ROLES
 Role = Literal[tuple(r.value for r in USER_ROLES)]
 OrgKind = Literal[
     "city", "centre_110", "centre_12345", "police_station", "department",
-    "utility", "fire_119", "ems_120", "governance_centre",
+    "utility", "fire_119", "ems_120", "governance_centre", "media_partner",
 ]  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.geo.views import router as geo_router
 from lifeline.incidents.views import router as incidents_router
+from lifeline.missing.views import router as missing_router
 from lifeline.open311.views import api_router as open311_api_router
 from lifeline.open311.views import router as open311_router
 from lifeline.peering.peers import Peers
@@ -160,7 +161,7 @@ def healthz(request: Request):
 
 API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, geo_router,
-    analytics_router,
+    analytics_router, missing_router,
     exchange_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
