@@ -91,6 +91,13 @@ CONSOLE = [
     ("/console/orders/{id}/step", {"to": st.sampled_from(["signed", "handled", "returned", "visited", "rerouted", "x"]),
                                    "feedback": words, "reason": words, "satisfaction": ids, "comment": words,
                                    "org": words}),
+    ("/console/missing", {"name": words, "age": words, "description": words, "last_seen_place": words}),
+    ("/console/incidents/{id}/missing", {"csrf": words}),
+    ("/console/missing/{id}/step", {"what": st.sampled_from(["grade", "review", "sighting", "outcome", "task_done",
+                                                             "appeal", "withdraw", "x"]),
+                                    "note": words, "grade": words, "lat": words, "lon": words, "seen_at": words,
+                                    "outcome": words, "task": ids, "partner": words, "days": ids, "appeal": ids}),
+    ("/console/missing/{id}/photo", {"file": words}),
     ("/console/dispatch/{id}/units", None),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip

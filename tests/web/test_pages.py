@@ -58,7 +58,11 @@ def _seed(api) -> dict[str, str]:
     api.report("", caller_number="13700001111")  # silent: waits for a call-back
     api.post("call_taker", f"/incidents/{knife}/notes", {"text": "<img src=x onerror=alert(2)>现场有血迹"})
     order = api.get("hotline_operator", "/orders").json()["items"][0]["id"]
-    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1"}
+    person = {"name": "<b>小明</b>", "age": 5, "description": WORDS, "last_seen_place": PLACE, "station": "PS1"}
+    case = api.post("call_taker", "/missing", person).json()["case"]["id"]
+    seen = {"seen_at": "2026-12-04T08:00:00+08:00", "place": PLACE, "note": WORDS, "lat": 23.1, "lon": 113.3}
+    api.post("field_officer", f"/missing/{case}/sightings", seen)
+    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1", "case_id": str(case)}
 
 
 def _pages(api, lang: str):

@@ -33,11 +33,11 @@ PHOTO_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 # The tasks every search starts with (查找); the desk adds more.
 STANDARD_TASKS = (
-    (MissingTask.SEARCH_PLACE, "最后出现地点周边搜寻 search around where last seen"),
-    (MissingTask.CCTV, "调取最后出现地点周边监控 CCTV around where last seen"),
-    (MissingTask.HOSPITALS, "查询医院、救助站 hospitals and shelters"),
-    (MissingTask.TRANSPORT, "查询车站、公交、出租车 stations, buses, taxis"),
-    (MissingTask.FAMILY, "联系亲友、同学、同事 family, friends, school or work"),
+    (MissingTask.SEARCH_PLACE, "最后出现地点周边搜寻 / search around where last seen"),
+    (MissingTask.CCTV, "调取最后出现地点周边监控 / CCTV around where last seen"),
+    (MissingTask.HOSPITALS, "查询医院、救助站 / hospitals and shelters"),
+    (MissingTask.TRANSPORT, "查询车站、公交、出租车 / stations, buses, taxis"),
+    (MissingTask.FAMILY, "联系亲友、同学、同事 / family, friends, school or work"),
 )
 
 
@@ -173,7 +173,7 @@ def open_case(session: Session, actor: Principal, data: CaseIn, now: datetime | 
     for kind, title in STANDARD_TASKS:
         session.add(SearchTask(case_id=case.id, kind=kind, title=title, created_by=actor.username))
     session.add(SearchTask(case_id=case.id, kind=MissingTask.ALERT, created_by=actor.username,
-                           title=f"协查通报 {case.alert_km} 公里 regional alert {case.alert_km} km"))  # fmt: skip
+                           title=f"协查通报 {case.alert_km} 公里 / regional alert {case.alert_km} km"))  # fmt: skip
     if data.station:
         _assign(session, actor, case, data.station, data.searchers)
     return case
@@ -224,6 +224,8 @@ def monitor(session: Session, actor: Principal, case_id: int, note: str) -> Miss
 
 def add_task(session: Session, actor: Principal, case_id: int, kind: str, title: str, assignee: str) -> SearchTask:
     case = _open(session, actor, case_id)
+    if not title.strip():
+        raise Invalid("请填写任务内容 / say what the task is")
     task = SearchTask(case_id=case.id, kind=MissingTask(kind), title=title, assignee=assignee,
                       created_by=actor.username)  # fmt: skip
     session.add(task)
@@ -283,7 +285,7 @@ def review(session: Session, actor: Principal, case_id: int, note: str, now: dat
     if reach > case.alert_km:
         case.alert_km = reach
         session.add(SearchTask(case_id=case.id, kind=MissingTask.ALERT, created_by=actor.username,
-                               title=f"协查通报扩大至 {reach} 公里 widen the alert to {reach} km"))  # fmt: skip
+                               title=f"协查通报扩大至 {reach} 公里 / widen the alert to {reach} km"))  # fmt: skip
         _log(session, actor, case, "alert", f"协查范围扩大至 {reach} 公里 / alert widened to {reach} km")
     return case
 

@@ -20,6 +20,7 @@ from lifeline.diversion.service import STAMP as ORDER_STAMP
 from lifeline.errors import Forbidden, Invalid, LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.incidents import states
+from lifeline.missing import service as missing
 from lifeline.store.engine import transaction
 from lifeline.store.events import Event
 from lifeline.vocabulary import (
@@ -138,6 +139,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
     with request.app.state.readers() as session:  # reads only: no write lock
         file = incidents.dossier(session, who.user, incident_id)
         orders = diversion.of_incident(session, who.user, incident_id)
+        case = missing.of_incident(session, who.user, incident_id)
         stamps = {o.id: [(s, cst(getattr(o, f))) for s, f in ORDER_STAMP.items() if getattr(o, f)] for o in orders}
         incident, reports = file.incident, list(file.incident.reports)
         may_merge = allowed(who.user.role, "incident.merge") and incident.state in states.OPEN_STATES
@@ -175,6 +177,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "twins": twins,
         "cst": cst,
         "needs_pin": incidents.needs_confirming(incident),
+        "missing_case": case,
     }
 
 
