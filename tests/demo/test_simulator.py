@@ -21,6 +21,7 @@ from lifeline.demo.simulator import calls
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Incident
 from lifeline.incidents.service import audit
+from lifeline.missing.models import MissingCase
 from lifeline.store.engine import make_engine, session_factory
 from lifeline.web.process import free_port, serve_command, start
 
@@ -129,6 +130,7 @@ def test_the_simulator_drives_a_running_server(tmp_path):
     counts = {name.strip(): int(n) for name, n in re.findall(r"([a-z ]+) (\d+)", final)}
     assert counts["calls"] >= 15 and counts["confirmed"] >= 10, final
     assert counts["orders"] >= 2 and counts["assigned"] >= 2 and counts["on scene"] >= 1, final
+    assert counts["missing"] >= 1, final  # the opening missing child became a case
     assert counts["errors"] <= counts["calls"] // 10, done.stdout[-3000:]
     assert "Traceback" not in done.stdout + done.stderr
     print(final)
@@ -138,10 +140,12 @@ def test_the_simulator_drives_a_running_server(tmp_path):
         orders = session.scalar(select(func.count()).select_from(WorkOrder))
         states = Counter(session.scalars(select(Incident.state)))
         result = audit(session, SYSTEM)
+        cases = session.scalar(select(func.count()).select_from(MissingCase))
     engine.dispose()
     assert incidents == counts["calls"] and orders >= counts["orders"]
     assert states["dispatched"] + states["en_route"] + states["on_scene"] + states["resolved"] + states["closed"] > 0
     assert result.ok, result.problem
+    assert cases == counts["missing"]
 
 
 def test_simulate_needs_a_token_or_the_database():

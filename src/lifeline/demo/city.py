@@ -127,9 +127,11 @@ ORGS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("ZLS", "示范市自来水公司", "utility", "C12345", "water"),
     ("RQ", "示范燃气集团", "utility", "C12345", "gas"),
     ("RL", "示范热力公司", "utility", "C12345", "heating"),
+    # Publishes the missing-person appeals the desk gives it (as Guangzhou's 寻人 team works with a news app).
+    ("XWKHD", "示范新闻客户端", "media_partner", "SFS", None),
 )
 
-# (username, role, organisation, display name). One demo user per role.
+# (username, role, organisation, display name). One demo user per role, and the news app's editor.
 USERS: tuple[tuple[str, str, str, str], ...] = (
     ("jiejing", "call_taker", "C110", "接警员 小林"),
     ("diaodu", "dispatcher", "C110", "调度员 老周"),
@@ -138,6 +140,7 @@ USERS: tuple[tuple[str, str, str, str], ...] = (
     ("shichang", "agency_handler", "SCJG", "市场监管 李科长"),
     ("zhiban", "supervisor", "C110", "值班长 赵队"),
     ("admin", "admin", "SFS", "系统管理员"),
+    ("xinwen", "agency_handler", "XWKHD", "新闻客户端 编辑"),
 )
 
 

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from lifeline.common import CHINA
 from lifeline.demo import roads
-from lifeline.demo.city import CITY_NAME, DISTRICTS, District, random_point
+from lifeline.demo.city import CITY_NAME, DISTRICTS, District, district_at, random_point
 
 POLICE_OR_JOINT = 0.308  # Jilin 2019: 69.2 % non-police or invalid
 DIVERTED_OF_NON_POLICE = 0.589  # Guangzhou
@@ -555,24 +555,29 @@ def calls(seed: int, start: datetime, rate: float, curve: bool = True) -> Iterat
             continue
         disposition = rng.choices(dispositions, weights=shares)[0]
         category = _weighted(rng, CATEGORY_WEIGHTS[disposition])
-        channel = _weighted(rng, CHANNELS)
-        if category in ("misdial", "nuisance", "private_request"):
-            channel = "voice"  # the idle calls come by phone
-        district = rng.choice(DISTRICTS)
-        slots, place = _slots(rng, district)
-        template = rng.choice(TEMPLATES[category])
-        text = _text(rng, template, channel, slots)
-        where = _location(template, slots, place, district, rng)
-        lat, lon = where.point if where else random_point(district, rng)
-        location = typed(rng, where.record, district) if where else ""
-        precise = bool(where and where.precise)
-        if category == "nuisance" and rng.random() < NUISANCE_SHARE_OF_NUISANCE:
-            number = NUISANCE_NUMBER
-        elif rng.random() < REPEAT_SHARE:
-            number = rng.choice(repeaters)
-        else:
-            number = _phone(rng)
-        yield Call(now, channel, text, number, lat, lon, category, disposition, location, precise)
+        yield one_call(rng, now, disposition, category, repeaters)
+
+
+def one_call(rng: random.Random, when: datetime, disposition: str, category: str, repeaters=()) -> Call:
+    """A call of `category`: its words, channel, number and place, drawn from the city."""
+    channel = _weighted(rng, CHANNELS)
+    if category in ("misdial", "nuisance", "private_request"):
+        channel = "voice"  # the idle calls come by phone
+    district = rng.choice(DISTRICTS)
+    slots, place = _slots(rng, district)
+    template = rng.choice(TEMPLATES[category])
+    text = _text(rng, template, channel, slots)
+    where = _location(template, slots, place, district, rng)
+    lat, lon = where.point if where else random_point(district, rng)
+    location = typed(rng, where.record, district) if where else ""
+    precise = bool(where and where.precise)
+    if category == "nuisance" and rng.random() < NUISANCE_SHARE_OF_NUISANCE:
+        number = NUISANCE_NUMBER
+    elif repeaters and rng.random() < REPEAT_SHARE:
+        number = rng.choice(repeaters)
+    else:
+        number = _phone(rng)
+    return Call(when, channel, text, number, lat, lon, category, disposition, location, precise)
 
 
 # The runner ---------------------------------------------------------------------------------------------------
@@ -670,6 +675,7 @@ class Stats:
             f"来电 calls {c['calls']} | 确认 confirmed {c['confirmed']} | 派警 assigned {c['assigned']} | "
             f"到场 on scene {c['on_scene']} | 处置 resolved {c['resolved']} | 工单 orders {c['orders']} | "
             f"签收 signed {c['signed']} | 办结 handled {c['handled']} | 回访 visited {c['visited']} | "
+            f"走失 missing {c['missing']} | "
             f"错误 errors {self.errors}"
         )
 
@@ -755,6 +761,8 @@ class Desk:
                 self.later(2, 5, lambda order_id=order_id: self._work(order_id))
         elif disposition == "invalid":
             self.stats.counts["closed"] += 1
+        if got["category"] == "missing_person":
+            self.later(5, 15, lambda: self._search(incident_id, lat, lon))
 
     def _move(self, incident_id: int, to: str, token: str | None) -> None:
         self._call("POST", f"/incidents/{incident_id}/transitions", token, {"to": to})
@@ -816,6 +824,31 @@ class Desk:
         finally:
             self._unit(unit_id, "available", home)
 
+    # the missing-person search (走失查找): a case from the call, its station, reviews, a sighting, mostly a find
+    def _search(self, incident_id: int, lat, lon) -> None:
+        case = self._call("POST", "/missing", self.tokens.call_taker, {"incident_id": incident_id})["case"]
+        self.stats.counts["missing"] += 1
+        token = self.tokens.dispatcher or self.tokens.call_taker
+        district = district_at(lat, lon) if lat is not None and lon is not None else None
+        station = (district or self.rng.choice(DISTRICTS)).station_code
+        searchers = [f"{self.rng.choice(SURNAMES)}警官" for _ in range(2)]
+        path = f"/missing/{case['id']}"
+
+        def step(what: str, body: dict) -> Callable[[], None]:
+            return lambda: self._call("POST", f"{path}/{what}", token, body)
+
+        self.later(5, 15, step("assign", {"station": station, "searchers": searchers}))
+        self.later(30, 90, step("reviews", {"note": self.rng.choice(REVIEWS)}))
+        if lat is not None and lon is not None:
+            near = [round(lat + self.rng.uniform(-0.004, 0.004), 6), round(lon + self.rng.uniform(-0.004, 0.004), 6)]
+            seen = {"place": "群众提供线索", "lat": near[0], "lon": near[1], "source": self.rng.choice(WITNESSES),
+                    "seen_at": datetime.now(CHINA).isoformat()}  # fmt: skip
+            self.later(40, 120, step("sightings", seen))
+        if self.rng.random() < 0.7:  # most are found within the hour; the rest stay on the board
+            found = {"outcome": "found", "place": self.rng.choice(FOUND_AT), "note": "民警找到，情绪稳定"}
+            self.later(120, 300, step("outcome", found))
+            self.later(320, 420, step("safe-and-well", {"note": "已当面交还家属，身体无碍"}))
+
     # the hotline and the departments
     def _work(self, order_id: int) -> None:
         order = self._call("GET", f"/orders/{order_id}", self.tokens.call_taker)
@@ -851,6 +884,11 @@ class Desk:
             self.later(5, 15, lambda: self._step(order_id, self.tokens.hotline, {"to": "closed"}, "order_closed"))
 
 
+REVIEWS = ("周边已搜，扩大到 1 公里", "已调取两处监控，正在查看", "已联系亲友，暂无消息", "已查询附近医院和救助站")
+WITNESSES = ("环卫工人", "公交司机", "小区保安", "便利店店员", "路人")
+FOUND_AT = ("公园长椅", "亲戚家", "地铁站", "附近超市", "学校门口")
+
+
 def run(
     url: str,
     tokens: Tokens,
@@ -869,6 +907,8 @@ def run(
     rng = random.Random(seed + 1)
     desk = Desk(client, tokens, rng, speed=speed, out=out)
     start_wall = datetime.now(CHINA)
+    # A long case within the first minute, so a new user sees the missing-person board at work.
+    desk.later(5, 10, lambda: desk.take(one_call(rng, start_wall, "police", "missing_person")))
     stream = calls(seed, start_wall, rate, curve=curve)
     t0 = time.monotonic()
     end = None if duration is None else t0 + duration
