@@ -109,7 +109,7 @@ def test_every_route_with_every_principal_answers_as_the_table_says(api):
     iid = api.report("有人拿刀在菜市场门口追着砍人", caller_number="13800138000")["incident"]["id"]
     ids = {"incident_id": str(iid), "order_id": "1", "unit_id": "1", "number": "13800138000", "fmt": "json",
            "service_code": "noise", "service_request_id": "1", "token": "t", "letter_id": "1",
-           "token_id": "999", "note_id": "1"}  # fmt: skip
+           "token_id": "999", "note_id": "1", "case_id": "1"}  # fmt: skip
     api.client.app.state.peers = Peers("gz-110", {PEER.name: PEER})
     checked, mismatches = 0, []
     for method, path in routes(api.client.app):

@@ -29,6 +29,7 @@ from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.geo.views import router as geo_router
+from lifeline.governance.views import router as governance_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.open311.views import api_router as open311_api_router
 from lifeline.open311.views import router as open311_router
@@ -162,6 +163,7 @@ API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, geo_router,
     analytics_router,
     exchange_router,
+    governance_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
