@@ -91,6 +91,11 @@ CONSOLE = [
     ("/console/orders/{id}/step", {"to": st.sampled_from(["signed", "handled", "returned", "visited", "rerouted", "x"]),
                                    "feedback": words, "reason": words, "satisfaction": ids, "comment": words,
                                    "org": words}),
+    ("/console/governance/near", {"caller_number": words, "location_text": words}),
+    ("/console/governance/{id}/mediation", {"outcome": st.sampled_from(["settled", "partly", "failed", "x"]),
+                                            "note": words}),
+    ("/console/governance/{id}/return-visit", {"officer": words, "found": words}),
+    ("/console/incidents/{id}/parties", {"name": words, "phone": words}),
     ("/console/dispatch/{id}/units", None),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip

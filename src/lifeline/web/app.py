@@ -44,7 +44,7 @@ from lifeline.store import migrate
 from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
-from lifeline.web import board, calls, dashboard, field, incident, orders, pages, stream
+from lifeline.web import board, calls, dashboard, field, governance, incident, orders, pages, stream
 from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
@@ -167,5 +167,5 @@ API_ROUTERS = (
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
-    incident.router, stream.router,
+    incident.router, stream.router, governance.router,
 )  # fmt: skip
