@@ -20,6 +20,7 @@ from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.dispatch.models import Unit  # noqa: F401
 from lifeline.diversion.models import WorkOrder  # noqa: F401
 from lifeline.geo.models import RoadNetwork  # noqa: F401
+from lifeline.governance.models import GovernanceCase  # noqa: F401
 from lifeline.incidents.models import Incident  # noqa: F401
 from lifeline.missing.models import MissingCase  # noqa: F401
 from lifeline.open311.models import Open311Key  # noqa: F401
@@ -44,6 +45,7 @@ ORGS = [
     ("POWER", "供电公司", "utility", "C12345", "power"),
     ("FIRE", "消防救援支队", "fire_119", "CITY", "119"),
     ("EMS", "120 急救中心", "ems_120", "CITY", "120"),
+    ("ZZZX", "综治中心", "governance_centre", "C12345", "governance_centre"),
 ]
 
 # One user per role, plus a second handler and officer to test scoping: (username, role, org).
@@ -58,6 +60,7 @@ USERS = [
     ("urban_handler", "agency_handler", "URBAN"),
     ("officer_ps2", "field_officer", "PS2"),
     ("fire_handler", "agency_handler", "FIRE"),
+    ("zz_handler", "agency_handler", "ZZZX"),
 ]
 
 

@@ -315,3 +315,22 @@ MISSING_MOVES: dict[MissingState, frozenset[MissingState]] = {
     S.CLOSED: frozenset(),
 }
 del S
+
+
+class CaseState(Term):
+    """A governance case (矛盾纠纷调处): opened by repeat trouble, referred to the governance centre, mediated,
+    visited again by the police, closed."""
+
+    OPEN = "open", "待移交", "Not yet referred"  # no governance centre here to refer it to: the desk phones it
+    REFERRED = "referred", "调处中", "With the governance centre"
+    MEDIATED = "mediated", "待回访", "Mediated, return visit due"
+    CLOSED = "closed", "已结案", "Closed"
+
+
+class MediationOutcome(Term):
+    """How the governance centre's mediation ended."""
+
+    SETTLED = "settled", "调解成功", "Settled"
+    PARTLY = "partly", "部分达成", "Partly settled"
+    FAILED = "failed", "调解未成", "Not settled"
+    REFUSED = "refused", "当事人拒绝调解", "A party refused"

@@ -98,6 +98,11 @@ CONSOLE = [
                                     "note": words, "grade": words, "lat": words, "lon": words, "seen_at": words,
                                     "outcome": words, "task": ids, "partner": words, "days": ids, "appeal": ids}),
     ("/console/missing/{id}/photo", {"file": words}),
+    ("/console/governance/near", {"caller_number": words, "location_text": words}),
+    ("/console/governance/{id}/mediation", {"outcome": st.sampled_from(["settled", "partly", "failed", "x"]),
+                                            "note": words}),
+    ("/console/governance/{id}/return-visit", {"officer": words, "found": words}),
+    ("/console/incidents/{id}/parties", {"name": words, "phone": words}),
     ("/console/dispatch/{id}/units", None),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip

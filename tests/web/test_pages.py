@@ -57,12 +57,20 @@ def _seed(api) -> dict[str, str]:
     api.post("call_taker", f"/incidents/{shop['id']}/confirm", {"disposition": "divert"})
     api.report("", caller_number="13700001111")  # silent: waits for a call-back
     api.post("call_taker", f"/incidents/{knife}/notes", {"text": "<img src=x onerror=alert(2)>现场有血迹"})
+    for n in range(4):  # repeat trouble at one place: a governance case (its party's name carries markup)
+        quarrel = api.report(
+            "楼上邻居半夜跺地板，说了不听，想找人调解", caller_number=f"1360000000{n}", lat=39.9, lon=116.4
+        )
+        api.post("call_taker", f"/incidents/{quarrel['incident']['id']}/parties", {"parties": [{"name": PLACE}]})
+        api.post("call_taker", f"/incidents/{quarrel['incident']['id']}/confirm",
+                 {"disposition": "divert", "category": "dispute_neighbor"})  # fmt: skip
     order = api.get("hotline_operator", "/orders").json()["items"][0]["id"]
     person = {"name": "<b>小明</b>", "age": 5, "description": WORDS, "last_seen_place": PLACE, "station": "PS1"}
     case = api.post("call_taker", "/missing", person).json()["case"]["id"]
     seen = {"seen_at": "2026-12-04T08:00:00+08:00", "place": PLACE, "note": WORDS, "lat": 23.1, "lon": 113.3}
     api.post("field_officer", f"/missing/{case}/sightings", seen)
-    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1", "case_id": str(case)}
+    assert case == 1  # the governance case above is #1 too: both case pages are read at {case_id} = 1
+    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1", "case_id": "1"}
 
 
 def _pages(api, lang: str):

@@ -42,6 +42,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "premise.read": DESK | {"field_officer"},
     "premise.write": frozenset({"dispatcher", "supervisor", "admin"}),
     "unit.write": frozenset({"supervisor", "admin"}),
+    # Repeat trouble (矛盾纠纷): the desk and the police read the cases of their incidents, the governance centre its
+    # own (governance.service.scope; an agency of another kind sees none).
+    "governance.read": DESK | {"field_officer", "agency_handler"},
+    # The centre's handler records how mediation ended (the 12345 desk and supervisors for it, by phone).
+    "governance.mediate": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
+    # The police return visit after mediation: the station's officers and the 110 desk that dispatches them.
+    "governance.visit": frozenset({"field_officer", "dispatcher", "supervisor", "admin"}),
+    # The other party of a dispute (楼下 302 王某): the desk takes it from the caller, officers from the scene.
+    "incident.parties": DESK | {"field_officer"},
     "unit.report": frozenset({"dispatcher", "field_officer", "supervisor", "admin"}),
     "unit.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),
     # Run cards (预案): supervisors write them; the dispatch desk reads them with every recommendation.
@@ -83,6 +92,8 @@ PERMISSIONS["console.map"] = PERMISSIONS["console.dispatch"] | PERMISSIONS["kpi.
 
 # A person's photo: whoever may read the case, or a partner given an appeal that may show it (missing.service.photo).
 PERMISSIONS["missing.photo"] = PERMISSIONS["missing.read"] | PERMISSIONS["missing.appeals_read"]
+# 矛盾调处台: whoever reads governance cases.
+PERMISSIONS["console.governance"] = PERMISSIONS["governance.read"]
 
 # A step of either kind: diversion.service.step checks which (handling or re-routing) and whose.
 PERMISSIONS["order.step"] = PERMISSIONS["order.handle"] | PERMISSIONS["order.reroute"]

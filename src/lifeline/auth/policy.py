@@ -62,6 +62,10 @@ PUBLISHED = (
     "12345 已公开的诉求（服务、约 1 公里的位置、状态、公开答复）；带 api_key 的客户端另见自己提交的 / what 12345"
     " published (service, location to ~1 km, status, public answer); a client with its api_key also its own"
 )
+CASES = (
+    "综治中心：移交给它的案件；坐席与民警：含其可见警情的案件；其他承办单位：无 / the governance centre: cases referred"
+    " to it; the desk and the police: cases with an incident they may read; other agencies: none; numbers masked"
+)
 OWN_OR_ADMIN = "本人的；管理员：任何人的 / the actor's own; admin: anyone's"
 ALL_ROWS = "全部 / all"
 NONE = "无数据 / no rows"
@@ -141,6 +145,12 @@ RULES: dict[str, Rule] = {
     f"POST {API}/premises/{{note_id}}/retire": Rule("premise.write", PREMISES),
     f"GET {API}/incidents/{{incident_id}}/address": Rule("premise.read", PREMISES),
     f"POST {API}/units/{{unit_id}}/feedback": Rule("unit.report", UNITS),
+    # Repeat trouble and the governance centre
+    f"POST {API}/incidents/{{incident_id}}/parties": Rule("incident.parties", INCIDENTS),
+    f"GET {API}/governance": Rule("governance.read", CASES),
+    f"GET {API}/governance/{{case_id}}": Rule("governance.read", CASES),
+    f"POST {API}/governance/{{case_id}}/mediation": Rule("governance.mediate", CASES),
+    f"POST {API}/governance/{{case_id}}/return-visit": Rule("governance.visit", CASES),
     f"POST {API}/units/{{unit_id}}/crew": Rule("unit.write", UNITS),
     f"GET {API}/incidents/{{incident_id}}/units": Rule("unit.dispatch", UNITS),
     f"POST {API}/incidents/{{incident_id}}/assign": Rule("unit.dispatch", UNITS),
@@ -225,6 +235,12 @@ RULES: dict[str, Rule] = {
     "POST /console/field/feedback": Rule("console.field", CREWED),
     "POST /console/field/reveal": Rule("console.field", CALLER),
     "GET /console/orders": Rule("console.orders"),
+    "GET /console/governance": Rule("console.governance", CASES),
+    "GET /console/governance/{case_id}": Rule("console.governance", CASES),
+    "POST /console/governance/{case_id}/mediation": Rule("governance.mediate", CASES),
+    "POST /console/governance/{case_id}/return-visit": Rule("governance.visit", CASES),
+    "POST /console/governance/near": Rule("console.calls", f"{CASES}; {CALLER}"),
+    "POST /console/incidents/{incident_id}/parties": Rule("incident.parties", INCIDENTS),
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
     "GET /console/orders/{order_id}/panel": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),

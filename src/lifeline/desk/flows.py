@@ -7,6 +7,8 @@ hand_over   divert: one-click transfer to the 12345 peer when there is one, else
 follow_order  an order's step, and its effect on the incident
 mirrored    a peer's step on an order exchanged with it, and its effect on the incident
 call_back   a call-back attempt to a silent call; reached → triaged again with what was learnt
+govern      repeat trouble: a confirmed dispute opens, joins or reopens a governance case, referred to the
+            governance centre as a work order
 
 The console, the API, the CLI and the simulator call these and reach the same outcome for the same decision.
 Rows are written by each room's service: incidents by `incidents.service`, orders by `diversion.service`.
@@ -25,6 +27,8 @@ from lifeline.diversion import routing
 from lifeline.diversion import service as orders
 from lifeline.diversion.models import WorkOrder
 from lifeline.errors import Conflict
+from lifeline.governance import service as governance
+from lifeline.governance.models import GovernanceCase
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.peering.peers import Peers
@@ -58,6 +62,7 @@ class Outcome:
     transferred_to: str | None = None  # the peer a call was transferred to
     unserved: list[str] = field(default_factory=list)  # destinations nobody here serves: phone them
     awaiting_callback: bool = False  # the decision waits: the caller must be called back first
+    case: GovernanceCase | None = None  # the repeat-trouble case the incident opened or joined
 
     def said(self) -> tuple[str, str]:
         """What followed, in Chinese and in English, for the call-taker."""
@@ -75,6 +80,9 @@ class Outcome:
             parts.append((f"工单 {numbers}", f"work order {numbers}"))
         if self.unserved:
             parts.append(("需电话联系 " + "、".join(self.unserved), "phone " + ", ".join(self.unserved)))
+        if self.case is not None:
+            parts.append((f"矛盾纠纷案件 #{self.case.id}（多次报警，转综治中心）",
+                          f"repeat trouble: governance case #{self.case.id}"))  # fmt: skip
         return "，".join(zh for zh, _ in parts), "; ".join(en for _, en in parts)
 
     def summary(self) -> str:
@@ -139,8 +147,11 @@ def decide(
         incidents.transition(session, actor, incident.id, IncidentMove.CLOSED, reason="无效来电 / invalid call")
         return Outcome(incident)
     if incident.disposition in (Disposition.DIVERT, Disposition.JOINT):
-        return hand_over(session, actor, desk, incident.id, via)
-    return Outcome(incident)
+        outcome = hand_over(session, actor, desk, incident.id, via)
+    else:
+        outcome = Outcome(incident)
+    outcome.case = govern(session, desk, incident.id)
+    return outcome
 
 
 def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int, via: str = "transfer") -> Outcome:
@@ -276,6 +287,37 @@ def _follow(session: Session, order: WorkOrder, step: str, reason: str | None) -
             actor=SYSTEM.username,
             incident_id=incident.id,
         )
+
+
+# Repeat trouble -------------------------------------------------------------------------------------------
+
+
+def govern(session: Session, desk: Desk, incident_id: int) -> GovernanceCase | None:
+    """A confirmed dispute weighed for repeat trouble: it opens (the threshold's dispute), joins or reopens a
+    governance case; a new or reopened case is referred to the governance centre as a work order. The rule acts,
+    not the person who confirmed, so it runs as SYSTEM."""
+    found = governance.evaluate(session, SYSTEM, incident_id)
+    if found is None:
+        return None
+    case = found.case
+    if found.needs_referral:
+        org = governance.centre(session)
+        if org is None:
+            governance.unreferred(session, SYSTEM, case)
+            return case
+        rows = governance.incidents_of(session, case)
+        latest = session.get(Incident, incident_id)
+        text = governance.referral_text(session, case, rows)
+        order = orders.refer(session, SYSTEM, org, latest, text, desk.routing)
+        governance.referred(session, SYSTEM, case, order, org)
+    return case
+
+
+def record_parties(session: Session, actor: Principal, desk: Desk, incident_id: int, parties) -> tuple:
+    """The other parties of an incident; a confirmed dispute is weighed again (the pair may now repeat)."""
+    incident, rows = governance.add_parties(session, actor, incident_id, parties)
+    case = govern(session, desk, incident.id) if incident.confirmed_at is not None else None
+    return rows, case
 
 
 # Call-backs -----------------------------------------------------------------------------------------------

@@ -180,6 +180,18 @@ def create(
     return order, org
 
 
+def refer(
+    session: Session, actor: Principal, org: Organisation, incident: Incident, text: str, table=None
+) -> WorkOrder:
+    """A work order to `org` about a matter that spans incidents (a governance case): raised from its latest
+    incident but tied to none, so its steps move no incident (each incident keeps its own order, if any)."""
+    require(actor, "order.create")
+    deadline = (table or routing.load()).deadline(incident.category)
+    order = _new_order(session, incident, org, None, text, deadline, incident.owner_org_id, tied=False)
+    _record(session, actor, order, "order.created", None, org=org.code, referral=True)
+    return order
+
+
 def _create_message(order: WorkOrder, incident: Incident) -> dict:
     body = {
         "category": order.category,
@@ -202,13 +214,15 @@ def _new_order(
     text: str,
     deadline,
     sender_org_id: int | None,
+    tied: bool = True,
 ) -> WorkOrder:
-    """The order row: handled here when `org` is given, else sent to `peer` to be routed there."""
+    """The order row: handled here when `org` is given, else sent to `peer` to be routed there; `tied`: the
+    incident's own order (its steps move the incident)."""
     now = utcnow()
     sign_by, handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
     order = WorkOrder(
         uid=uuid.uuid4().hex,
-        incident_id=incident.id,
+        incident_id=incident.id if tied else None,
         peer=peer if org is None else None,
         org_id=org.id if org else None,
         sender_org_id=sender_org_id,

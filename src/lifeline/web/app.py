@@ -29,6 +29,7 @@ from lifeline.diversion.service import escalate_overdue
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.geo.views import router as geo_router
+from lifeline.governance.views import router as governance_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.missing.views import router as missing_router
 from lifeline.open311.views import api_router as open311_api_router
@@ -44,7 +45,7 @@ from lifeline.store import migrate
 from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
-from lifeline.web import board, calls, dashboard, field, incident, missing, orders, pages, stream
+from lifeline.web import board, calls, dashboard, field, governance, incident, missing, orders, pages, stream
 from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
@@ -163,8 +164,9 @@ API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, geo_router,
     analytics_router, missing_router,
     exchange_router,
+    governance_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
-    incident.router, missing.router, stream.router,
+    incident.router, missing.router, stream.router, governance.router,
 )  # fmt: skip

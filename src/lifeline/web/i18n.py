@@ -30,6 +30,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "calls": ("接警台", "Call-taker"),
     "dispatch": ("调度台", "Dispatcher"),
     "orders": ("工单台", "Work orders"),
+    "governance": ("矛盾调处", "Repeat trouble"),
     "dashboard": ("指挥大屏", "Command dashboard"),
     "field": ("我的警单", "My order"),
     "map": ("地图", "Map"),

@@ -18,6 +18,7 @@ from lifeline.desk import flows
 from lifeline.diversion import service as diversion
 from lifeline.diversion.service import STAMP as ORDER_STAMP
 from lifeline.errors import Forbidden, Invalid, LifelineError
+from lifeline.governance import service as governance
 from lifeline.incidents import service as incidents
 from lifeline.incidents import states
 from lifeline.missing import service as missing
@@ -139,9 +140,11 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
     with request.app.state.readers() as session:  # reads only: no write lock
         file = incidents.dossier(session, who.user, incident_id)
         orders = diversion.of_incident(session, who.user, incident_id)
-        case = missing.of_incident(session, who.user, incident_id)
+        missing_case = missing.of_incident(session, who.user, incident_id)
         stamps = {o.id: [(s, cst(getattr(o, f))) for s, f in ORDER_STAMP.items() if getattr(o, f)] for o in orders}
         incident, reports = file.incident, list(file.incident.reports)
+        cases = [case_row(session, c) for c in governance.for_incident(session, who.user, incident)]
+        parties = governance.parties_of(session, [incident.id])[incident.id]
         may_merge = allowed(who.user.role, "incident.merge") and incident.state in states.OPEN_STATES
         twins = (
             incidents.duplicates(session, who.user, incidents.sighting(incident), incident.id)
@@ -177,7 +180,20 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "twins": twins,
         "cst": cst,
         "needs_pin": incidents.needs_confirming(incident),
-        "missing_case": case,
+        "missing_case": missing_case,
+        "cases": cases,
+        "parties": [(p.name, mask_number(p.phone)) for p in parties],
+    }
+
+
+def case_row(session, case) -> dict:
+    """A governance case as the incident page shows it (numbers masked)."""
+    names = governance.names_of(session, [case.party_a, case.party_b])
+    return {
+        "case": case,
+        "parties": [governance.label(k, names) for k in (case.party_a, case.party_b) if k],
+        "count": len(governance.incidents_of(session, case)),
+        "order": governance.order_of(session, case),
     }
 
 

@@ -67,6 +67,7 @@ PAGES = (
     Page("field", "/console/field", PERMISSIONS["console.field"]),
     Page("dispatch", "/console/dispatch", PERMISSIONS["console.dispatch"]),
     Page("orders", "/console/orders", PERMISSIONS["console.orders"]),
+    Page("governance", "/console/governance", PERMISSIONS["console.governance"]),
     Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
     Page("map", "/console/map", PERMISSIONS["console.map"]),
     Page("missing", "/console/missing", PERMISSIONS["missing.read"]),
