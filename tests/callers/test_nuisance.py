@@ -120,6 +120,9 @@ def test_a_number_below_the_criteria_never_appears_and_misdials_do_not_count(api
     _false_calls(api, QUIET, [100])
     for n in range(3):
         iid = api.report(f"不好意思打错了{n}", caller_number=QUIET)["incident"]["id"]
+        # A misdial is called back before it is closed as invalid (the safety rule); it does not count.
+        reached = api.post("call_taker", f"/incidents/{iid}/callbacks", {"outcome": "reached", "note": "本人说打错了"})
+        assert reached.status_code in (200, 201), reached.text
         misdial = {"category": "misdial", "disposition": "invalid", "destinations": [], "priority": 4, "reason": "误拨"}
         assert api.post("call_taker", f"/incidents/{iid}/confirm", misdial).status_code == 200
     assert api.get("supervisor", "/nuisance").json()["items"] == []
@@ -158,3 +161,37 @@ def test_only_the_110_supervisors_govern_and_bad_input_is_a_clear_4xx(api):
     assert _step(api, "referral", "转介", means="call").status_code == 422
     assert api.get("supervisor", "/nuisance/figures", params={"since": "yesterday"}).status_code == 422
     assert api.get("supervisor", "/nuisance", params={"limit": 0}).status_code == 422
+
+
+def test_the_console_lists_the_queue_records_steps_and_the_call_console_shows_the_flag(api):
+    from tests.web.test_consoles import login
+
+    _false_calls(api, NUMBER, [1, 2, 3, 4, 5])
+    client, headers, _ = login(api, "supervisor")
+    page = client.get("/console/nuisance")
+    assert page.status_code == 200 and NUMBER in page.text and "REC-0" in page.text
+    assert 'href="/console/nuisance"' in page.text  # in the navigation
+    case = client.post("/console/nuisance/case", data={"number": NUMBER}, headers=headers)
+    assert "case-step" in case.text and "骗你的" in case.text
+    for step in ({"step": "review", "note": "五次谎报"}, {"step": "warning", "means": "letter", "note": "书面告诫"},
+                 {"step": "flag", "note": "标记", "exit_days": "60"}):  # fmt: skip
+        done = client.post("/console/nuisance/step", data={"number": NUMBER, **step}, headers=headers)
+        assert done.status_code == 200 and "case-refused" not in done.text, done.text
+    assert 'id="flag-ends"' in done.text
+    refused = client.post(
+        "/console/nuisance/step", data={"number": NUMBER, "step": "flag", "note": "x"}, headers=headers
+    )
+    assert "case-refused" in refused.text
+    assert "flag-in_force" in client.get("/console/nuisance").text
+
+    # The incident page of this caller's new call links to the case; the call console shows the flag at pickup.
+    iid = api.report(KNIFE, caller_number=NUMBER)["incident"]["id"]
+    view = client.get(f"/console/incidents/{iid}").text
+    assert f'href="/console/nuisance?incident={iid}"' in view
+    opened = client.get(f"/console/nuisance?incident={iid}").text
+    assert 'id="case-number"' in opened and NUMBER in opened
+    taker, taker_headers, _ = login(api, "call_taker")
+    shown = taker.post("/console/caller", data={"caller_number": NUMBER}, headers=taker_headers).text
+    assert 'id="caller-case" class="late"' in shown and 'id="caller-plan"' in shown
+    assert "照常研判、派警，不得挂断或降级" in shown
+    assert NUMBER not in taker.get("/console/nuisance", follow_redirects=False).text

@@ -465,3 +465,26 @@ def figures(session: Session, actor: Principal, since: datetime, until: datetime
             if (f := after.get(step.value)) is not None
         ],
     }
+
+
+def flags(session: Session, actor: Principal, now: datetime) -> list[dict]:
+    """The open cases with a flag: in force (with the date it ends by its exit rule) or ended (expired or lifted)
+    and waiting for the supervisor to close the case or act again."""
+    _governs(session, actor, "nuisance.read")
+    rows = session.scalars(
+        select(CallerCase)
+        .where(CallerCase.open_number.is_not(None), CallerCase.flagged_at.is_not(None))
+        .order_by(CallerCase.flag_review_at)
+    )
+    return [{"number": row.number, "case_id": row.id, "state": row.state, **_flag_out(row, flag_of(session, row, now))}
+            for row in rows]  # fmt: skip
+
+
+def meets_now(session: Session, number: str, now: datetime, criteria: Criteria) -> bool:
+    """Whether the number's false calls meet the criteria now (the incident page links to its case)."""
+    times = session.scalars(
+        select(Incident.received_at).where(
+            Incident.caller_number == number, Incident.received_at >= now - criteria.span, _false(criteria)
+        )
+    )
+    return bool(meets(list(times), now, criteria))

@@ -55,6 +55,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "deadline": ("时限", "Deadline"),
     "empty": ("暂无", "Nothing yet"),
     "search": ("警情查询", "Search"),
+    "nuisance": ("骚扰来电", "Nuisance callers"),
 }
 
 

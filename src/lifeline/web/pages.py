@@ -70,6 +70,7 @@ PAGES = (
     Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
     Page("map", "/console/map", PERMISSIONS["console.map"]),
     Page("search", "/console/search", PERMISSIONS["incident.read"]),
+    Page("nuisance", "/console/nuisance", PERMISSIONS["nuisance.read"]),
 )
 
 
