@@ -195,3 +195,23 @@ def test_the_console_lists_the_queue_records_steps_and_the_call_console_shows_th
     assert 'id="caller-case" class="late"' in shown and 'id="caller-plan"' in shown
     assert "照常研判、派警，不得挂断或降级" in shown
     assert NUMBER not in taker.get("/console/nuisance", follow_redirects=False).text
+
+
+def test_a_centre_s_criteria_file_decides_who_reaches_the_queue(database, tmp_path):
+    from fastapi.testclient import TestClient
+    from tests.conftest import Api
+
+    from lifeline.settings import Settings
+    from lifeline.web.app import create_app
+
+    url, tokens = database
+    rules = tmp_path / "nuisance.yaml"
+    rules.write_text("windows: [{days: 7, calls: 3}]\ncategories: [nuisance]\nexit_days: 30\n", encoding="utf-8")
+    with TestClient(create_app(Settings(database_url=url, nuisance_criteria=rules))) as client:
+        api = Api(client, tokens)
+        _false_calls(api, NUMBER, [1, 2, 3])  # three in a week: below the default, enough here
+        queue = api.get("supervisor", "/nuisance").json()["items"]
+        assert [(q["number"], [w["days"] for w in q["windows"]]) for q in queue] == [(NUMBER, [7])]
+        assert _step(api, "review", "一周三次").status_code == 200
+        assert _step(api, "flag", "标记").json()["case"]["flag"]["exit_days"] == 30
+        client.app.state.engine.dispose()
