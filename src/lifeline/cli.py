@@ -631,13 +631,14 @@ def _serve_workers(settings, options: dict) -> None:
 @contextmanager
 def _readable_start_errors():
     """Bad files named by the settings become one readable line instead of a traceback."""
+    from lifeline.callers.criteria import CriteriaError
     from lifeline.diversion.routing import RoutingError
     from lifeline.peering.peers import PeersError
     from lifeline.taxonomy import TaxonomyError
 
     try:
         yield
-    except (PeersError, RoutingError, TaxonomyError) as exc:
+    except (CriteriaError, PeersError, RoutingError, TaxonomyError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"无法读取 cannot read {exc.filename}: {exc.strerror}")

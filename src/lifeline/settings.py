@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="分类体系文件，启动时校验（研判仍用随包的 default.yaml，模型按它训练）/ taxonomy YAML, checked "
         "at start (triage keeps the packaged default.yaml its model was trained on)",
     )
+    nuisance_criteria: Path | None = Field(
+        None,
+        description="骚扰来电认定标准 nuisance-caller criteria YAML: 时间窗与次数、计入的类别与处置结果、标记退出天数 "
+        "windows and counts, the categories and outcomes that count, a flag's exit days (default ≥5 in 30 days or "
+        "≥12 in 90)",
+    )
     city_layers: Path | None = Field(
         None,
         description="城市自有图层 the city's own map layers (GeoJSON: districts, jurisdictions)",

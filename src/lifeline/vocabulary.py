@@ -334,3 +334,66 @@ class MediationOutcome(Term):
     PARTLY = "partly", "部分达成", "Partly settled"
     FAILED = "failed", "调解未成", "Not settled"
     REFUSED = "refused", "当事人拒绝调解", "A party refused"
+
+
+class NuisanceState(Term):
+    """Where a nuisance caller's case (callers.models.CallerCase) stands: named by its latest step."""
+
+    OPEN = "open", "待审查", "To review"
+    REVIEWED = "reviewed", "已审查", "Reviewed"
+    WARNED = "warned", "已警示", "Warned"
+    REFERRED = "referred", "已转介帮扶", "Referred for help"
+    LEGAL = "legal", "已移送依法处理", "Referred for legal steps"
+    CLOSED = "closed", "已结案", "Closed"
+
+
+class NuisanceStep(Term):
+    """What a supervisor records on a nuisance caller's case, each with who, when and a note."""
+
+    REVIEW = "review", "案件审查", "Review with evidence"
+    WARNING = "warning", "警示告诫", "Warning"
+    REFERRAL = "referral", "转介帮扶", "Referral to health or social services"
+    LEGAL = "legal", "依法处理", "Legal referral"
+    FLAG = "flag", "标记", "Flag"
+    LIFT = "lift", "解除标记", "Lift the flag"
+    CLOSE = "close", "结案", "Close"
+
+
+class StepMeans(Term):
+    """How a warning was given, or to whom a caller was referred."""
+
+    CALL = "call", "电话告诫", "By phone"
+    LETTER = "letter", "书面告诫", "By letter"
+    HEALTH = "health", "卫生健康（心理/精神卫生）", "Health services"
+    SOCIAL = "social", "民政与社会救助", "Social services"
+
+
+class FlagStatus(Term):
+    IN_FORCE = "in_force", "标记中", "Flagged"
+    EXPIRED = "expired", "已到期（按退出规则）", "Expired by its exit rule"
+    LIFTED = "lifted", "已解除", "Lifted"
+
+
+S, T = NuisanceState, NuisanceStep
+_ANY_ACTION = frozenset({T.WARNING, T.REFERRAL, T.LEGAL, T.FLAG, T.LIFT, T.CLOSE})
+# A nuisance caller's case: review first (with the evidence), then warnings, referral for help, legal steps, a flag
+# with an exit rule, in the order the case needs. A flag is never a way to drop a call: it only informs the desk.
+NUISANCE_STEPS: dict[NuisanceState, frozenset[NuisanceStep]] = {
+    S.OPEN: frozenset({T.REVIEW, T.CLOSE}),
+    S.REVIEWED: _ANY_ACTION,
+    S.WARNED: _ANY_ACTION,
+    S.REFERRED: _ANY_ACTION,
+    S.LEGAL: _ANY_ACTION - {T.WARNING},
+    S.CLOSED: frozenset(),
+}
+# Where each step leaves the case; a flag and its lifting leave the stage as it was.
+NUISANCE_LANDS_IN: dict[NuisanceStep, NuisanceState | None] = {
+    T.REVIEW: S.REVIEWED, T.WARNING: S.WARNED, T.REFERRAL: S.REFERRED, T.LEGAL: S.LEGAL,
+    T.FLAG: None, T.LIFT: None, T.CLOSE: S.CLOSED,
+}  # fmt: skip
+# The means a step needs (a warning by phone or letter, a referral to health or social services).
+STEP_MEANS: dict[NuisanceStep, frozenset[StepMeans]] = {
+    T.WARNING: frozenset({StepMeans.CALL, StepMeans.LETTER}),
+    T.REFERRAL: frozenset({StepMeans.HEALTH, StepMeans.SOCIAL}),
+}
+del S, T

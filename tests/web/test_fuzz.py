@@ -103,6 +103,11 @@ CONSOLE = [
                                             "note": words}),
     ("/console/governance/{id}/return-visit", {"officer": words, "found": words}),
     ("/console/incidents/{id}/parties", {"name": words, "phone": words}),
+    ("/console/nuisance/case", {"number": words}),
+    ("/console/nuisance/step", {"number": st.one_of(words, st.just("13912345678")),
+                                "step": st.sampled_from(["review", "warning", "referral", "flag", "lift", "x"]),
+                                "means": st.sampled_from(["", "call", "letter", "health", "social", "x"]),
+                                "note": words, "review_on": words, "exit_days": words}),
     ("/console/dispatch/{id}/units", None),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip

@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "caller.read": DESK | {"field_officer"},
     # Looking up any number: the 110 desk only (incidents.service checks the organisation is a 110 one).
     "caller.lookup": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
+    # Nuisance callers (the queue, a case's review, warnings, referrals, flag): the 110 centre's supervisors decide;
+    # the desk only sees the flag and the plan with the caller's history.
+    "nuisance.read": frozenset({"supervisor", "admin"}),
+    "nuisance.write": frozenset({"supervisor", "admin"}),
     # Who read which caller's data: supervisors list and export it.
     "audit.reads": frozenset({"supervisor", "admin"}),
     "order.read": ALL,

@@ -66,6 +66,10 @@ CASES = (
     "综治中心：移交给它的案件；坐席与民警：含其可见警情的案件；其他承办单位：无 / the governance centre: cases referred"
     " to it; the desk and the police: cases with an incident they may read; other agencies: none; numbers masked"
 )
+NUISANCE = (
+    "110 指挥中心：达到骚扰认定标准的号码及其虚假来电证据、案件与步骤；每个号码的查看留痕 / the 110 centre: numbers"
+    " that meet the nuisance criteria, their false calls, cases and steps; each number read is audited"
+)
 OWN_OR_ADMIN = "本人的；管理员：任何人的 / the actor's own; admin: anyone's"
 ALL_ROWS = "全部 / all"
 NONE = "无数据 / no rows"
@@ -116,6 +120,10 @@ RULES: dict[str, Rule] = {
     f"GET {API}/callers/{{number}}": Rule(
         "caller.lookup", "110 机构内任意号码，历史限于可见警情；留痕 / any number, from a 110 organisation; audited"
     ),
+    f"GET {API}/callers/{{number}}/governance": Rule("nuisance.read", NUISANCE),
+    f"POST {API}/callers/{{number}}/governance/steps": Rule("nuisance.write", NUISANCE),
+    f"GET {API}/nuisance": Rule("nuisance.read", NUISANCE),
+    f"GET {API}/nuisance/figures": Rule("nuisance.read", "110 指挥中心的虚假来电统计 / the 110 centre's figures"),
     f"GET {API}/audit/caller-reads": Rule("audit.reads", "全部来电查看记录 / every read of a caller's data"),
     f"GET {API}/audit/verify": Rule("audit.verify", ALL_ROWS),
     # The desk's flows
@@ -263,6 +271,9 @@ RULES: dict[str, Rule] = {
     "POST /console/missing/{case_id}/step": Rule("missing.write", MISSING),
     "POST /console/missing/{case_id}/photo": Rule("missing.write", MISSING),
     "POST /console/incidents/{incident_id}/missing": Rule("missing.write", f"{INCIDENTS}; {MISSING}"),
+    "GET /console/nuisance": Rule("nuisance.read", NUISANCE),
+    "POST /console/nuisance/case": Rule("nuisance.read", NUISANCE),
+    "POST /console/nuisance/step": Rule("nuisance.write", NUISANCE),
     "GET /console/search": Rule("incident.read", f"{INCIDENTS}; {BY_NUMBER}"),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),

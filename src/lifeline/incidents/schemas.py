@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from lifeline import taxonomy
 from lifeline.api.schemas import Strict, Text, Words
 from lifeline.auth.permissions import mask_number
+from lifeline.callers.schemas import Standing
 from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
 from lifeline.incidents.service import Decision, Intake, ReportIn, needs_confirming
@@ -248,6 +249,7 @@ class CallerOut(BaseModel):
     nuisance_score: float
     flagged: bool
     reasons: list[str]
+    case: Standing | None = Field(None, description="骚扰来电案件：标记与处置计划 the nuisance case, its flag and plan")
     incidents: list[CallerIncidentOut]
 
     @classmethod

@@ -21,6 +21,8 @@ from lifeline.api.context import guard
 from lifeline.api.limits import BodyLimit
 from lifeline.auth import policy
 from lifeline.auth.views import router as auth_router
+from lifeline.callers import criteria
+from lifeline.callers.views import router as callers_router
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
@@ -45,7 +47,7 @@ from lifeline.store import migrate
 from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
-from lifeline.web import board, calls, dashboard, field, governance, incident, missing, orders, pages, stream
+from lifeline.web import board, calls, dashboard, field, governance, incident, missing, nuisance, orders, pages, stream
 from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
@@ -122,6 +124,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     # Files named in the settings are read now: a bad one stops the start with its line and field named.
     app.state.routing = routing.load(str(settings.routing)) if settings.routing else routing.Table()
     app.state.taxonomy = taxonomies.load(settings.taxonomy) if settings.taxonomy else taxonomies.default()
+    app.state.criteria = criteria.load(settings.nuisance_criteria)  # who reaches the supervisors' nuisance queue
     app.state.desk = Desk(role, peers, app.state.routing)
     app.state.city_layers = city_layers(settings.city_layers)
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
@@ -162,11 +165,11 @@ def healthz(request: Request):
 
 API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, geo_router,
-    analytics_router, missing_router,
+    analytics_router, missing_router, callers_router,
     exchange_router,
     governance_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
-    incident.router, missing.router, stream.router, governance.router,
+    incident.router, missing.router, stream.router, governance.router, nuisance.router,
 )  # fmt: skip

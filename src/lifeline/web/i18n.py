@@ -57,6 +57,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "empty": ("暂无", "Nothing yet"),
     "search": ("警情查询", "Search"),
     "missing": ("走失查找", "Missing persons"),
+    "nuisance": ("骚扰来电", "Nuisance callers"),
 }
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from lifeline import taxonomy
 from lifeline.api.schemas import MAX_ID, FormId, Id, Text
 from lifeline.auth.permissions import allowed, mask_number, may_move_to
+from lifeline.callers import service as callers
 from lifeline.common import CHINA, parse_iso
 from lifeline.desk import flows
 from lifeline.diversion import service as diversion
@@ -151,6 +152,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
             if may_merge and offers
             else []
         )
+        nuisance = _nuisance(request, session, who.user, incident.caller_number)
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -181,6 +183,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "cst": cst,
         "needs_pin": incidents.needs_confirming(incident),
         "missing_case": missing_case,
+        "nuisance": nuisance,
         "cases": cases,
         "parties": [(p.name, mask_number(p.phone)) for p in parties],
     }
@@ -195,6 +198,19 @@ def case_row(session, case) -> dict:
         "count": len(governance.incidents_of(session, case)),
         "order": governance.order_of(session, case),
     }
+
+
+def _nuisance(request: Request, session, actor, number: str | None) -> dict | None:
+    """The caller's nuisance case and flag, for the 110 desk; for a supervisor also whether the number meets the
+    criteria, so that the page links to its case (the incident's id travels, not the number)."""
+    if not number or not allowed(actor.role, "caller.read") or incidents.caller_scope(session, actor) is not None:
+        return None
+    standing = callers.standing(session, number, request.app.state.clock())
+    governs = allowed(actor.role, "nuisance.read")
+    meets = governs and callers.meets_now(session, number, request.app.state.clock(), request.app.state.criteria)
+    if standing is None and not meets:
+        return None
+    return {"standing": standing, "meets": meets, "governs": governs}
 
 
 def _part(request: Request, name: str, incident_id: int):

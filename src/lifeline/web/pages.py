@@ -72,6 +72,7 @@ PAGES = (
     Page("map", "/console/map", PERMISSIONS["console.map"]),
     Page("missing", "/console/missing", PERMISSIONS["missing.read"]),
     Page("search", "/console/search", PERMISSIONS["incident.read"]),
+    Page("nuisance", "/console/nuisance", PERMISSIONS["nuisance.read"]),
 )
 
 
