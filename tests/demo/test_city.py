@@ -46,7 +46,7 @@ def test_seeding_twice_adds_nothing_the_second_time(seeded):
     assert {k: second[k] for k in ("orgs", "users", "units")} == {k: first[k] for k in ("orgs", "users", "units")}
     assert 4 <= len(city.DISTRICTS) <= 6
     assert 40 <= first["units"] <= 60
-    assert first["users"] == len(city.USERS) == 8  # one per role, and the news app's editor
+    assert first["users"] == len(city.USERS) == 9  # one per role, the news app's editor, the mediator
 
 
 def test_every_divert_destination_is_served(seeded):

@@ -15,10 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from lifeline.auth.service import SYSTEM
+from lifeline.callers.models import CallerCase
 from lifeline.common import CHINA
 from lifeline.demo import city, simulator
 from lifeline.demo.simulator import calls
 from lifeline.diversion.models import WorkOrder
+from lifeline.governance.models import GovernanceCase
 from lifeline.incidents.models import Incident
 from lifeline.incidents.service import audit
 from lifeline.missing.models import MissingCase
@@ -130,7 +132,8 @@ def test_the_simulator_drives_a_running_server(tmp_path):
     counts = {name.strip(): int(n) for name, n in re.findall(r"([a-z ]+) (\d+)", final)}
     assert counts["calls"] >= 15 and counts["confirmed"] >= 10, final
     assert counts["orders"] >= 2 and counts["assigned"] >= 2 and counts["on scene"] >= 1, final
-    assert counts["missing"] >= 1, final  # the opening missing child became a case
+    # The opening scenes: the missing child became a case, the chatty number was flagged by the supervisor.
+    assert counts["missing"] >= 1 and counts["flagged"] >= 1, final
     assert counts["errors"] <= counts["calls"] // 10, done.stdout[-3000:]
     assert "Traceback" not in done.stdout + done.stderr
     print(final)
@@ -141,11 +144,15 @@ def test_the_simulator_drives_a_running_server(tmp_path):
         states = Counter(session.scalars(select(Incident.state)))
         result = audit(session, SYSTEM)
         cases = session.scalar(select(func.count()).select_from(MissingCase))
+        referred = session.scalars(select(GovernanceCase.state)).all()
+        flagged = session.scalars(select(CallerCase.number)).all()
     engine.dispose()
     assert incidents == counts["calls"] and orders >= counts["orders"]
     assert states["dispatched"] + states["en_route"] + states["on_scene"] + states["resolved"] + states["closed"] > 0
     assert result.ok, result.problem
     assert cases == counts["missing"]
+    assert referred == ["referred"], referred  # the neighbours' fourth call: a case with the governance centre
+    assert simulator.NUISANCE_NUMBER in flagged
 
 
 def test_simulate_needs_a_token_or_the_database():

@@ -131,7 +131,8 @@ ORGS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("XWKHD", "示范新闻客户端", "media_partner", "SFS", None),
 )
 
-# (username, role, organisation, display name). One demo user per role, and the news app's editor.
+# (username, role, organisation, display name). One demo user per role, the news app's editor and the
+# governance centre's mediator.
 USERS: tuple[tuple[str, str, str, str], ...] = (
     ("jiejing", "call_taker", "C110", "接警员 小林"),
     ("diaodu", "dispatcher", "C110", "调度员 老周"),
@@ -141,6 +142,7 @@ USERS: tuple[tuple[str, str, str, str], ...] = (
     ("zhiban", "supervisor", "C110", "值班长 赵队"),
     ("admin", "admin", "SFS", "系统管理员"),
     ("xinwen", "agency_handler", "XWKHD", "新闻客户端 编辑"),
+    ("zongzhi", "agency_handler", "ZZZX", "综治中心 调解员"),
 )
 
 

@@ -644,9 +644,12 @@ class Tokens:
     hotline: str | None = None
     handler: str | None = None
     handler_org: str = "SCJG"  # the organisation of `handler`: its orders are handled by it
+    supervisor: str | None = None  # reviews, warns and flags nuisance callers
 
 
-DEMO_USERS = {"call_taker": "jiejing", "dispatcher": "diaodu", "hotline": "rexian", "handler": "shichang"}
+DEMO_USERS = {
+    "call_taker": "jiejing", "dispatcher": "diaodu", "hotline": "rexian", "handler": "shichang", "supervisor": "zhiban",
+}  # fmt: skip
 
 
 def tokens_from_database(url: str | None) -> Tokens:
@@ -675,7 +678,7 @@ class Stats:
             f"来电 calls {c['calls']} | 确认 confirmed {c['confirmed']} | 派警 assigned {c['assigned']} | "
             f"到场 on scene {c['on_scene']} | 处置 resolved {c['resolved']} | 工单 orders {c['orders']} | "
             f"签收 signed {c['signed']} | 办结 handled {c['handled']} | 回访 visited {c['visited']} | "
-            f"走失 missing {c['missing']} | "
+            f"走失 missing {c['missing']} | 标记 flagged {c['flagged']} | "
             f"错误 errors {self.errors}"
         )
 
@@ -849,6 +852,19 @@ class Desk:
             self.later(120, 300, step("outcome", found))
             self.later(320, 420, step("safe-and-well", {"note": "已当面交还家属，身体无碍"}))
 
+    # the supervisor: numbers that meet the nuisance criteria are reviewed, warned and flagged (never cut off)
+    def nuisance_round(self) -> None:
+        token = self.tokens.supervisor
+        self.later(60, 60, self.nuisance_round)
+        for item in self._call("GET", "/nuisance?limit=5", token)["items"]:
+            path = f"/callers/{item['number']}/governance/steps"
+            said = f"{item['false_calls']} 次虚假或骚扰来电，均为闲聊、试拨"
+            self._call("POST", path, token, {"step": "review", "note": said})
+            warned = {"step": "warning", "means": "call", "note": "已电话告诫，告知报假警的法律责任"}
+            self._call("POST", path, token, warned)
+            self._call("POST", path, token, {"step": "flag", "note": "标记：仍须正常接听研判", "exit_days": 90})
+            self.stats.counts["flagged"] += 1
+
     # the hotline and the departments
     def _work(self, order_id: int) -> None:
         order = self._call("GET", f"/orders/{order_id}", self.tokens.call_taker)
@@ -884,6 +900,34 @@ class Desk:
             self.later(5, 15, lambda: self._step(order_id, self.tokens.hotline, {"to": "closed"}, "order_closed"))
 
 
+# The long cases' opening scenes, so a new user sees each of them within minutes of `make demo`: a missing child,
+# one number ringing to chat (the nuisance queue) and the same neighbours calling a fourth time (a governance case).
+CHATTER = (
+    "我就想找人聊聊天", "我睡不着，陪我说说话", "你们是真人还是机器",
+    "我跟你讲个笑话，你别挂啊", "我再打一次看你们接不接",
+)  # fmt: skip
+NEIGHBOURS_NUMBER = "13822220110"
+NEIGHBOURS = (
+    "楼上邻居天天半夜跺地板、拖椅子，说了好几次都不听，想找人来调解一下",
+    "又是楼上那家，半夜还在跺地板，上次说了还是这样，麻烦再来人调解",
+    "楼上邻居又在半夜跺地板吵得睡不着，第三次打电话了，想请社区调解",
+    "第四次打了，楼上还是半夜跺地板，调解过也没用，麻烦再派人来调解",
+)
+
+
+def opening(rng: random.Random, when: datetime) -> list[tuple[float, Call]]:
+    """(seconds after the start, call) of the opening scenes."""
+    scenes = [(6.0, one_call(rng, when, "police", "missing_person"))]
+    lat, lon = random_point(DISTRICTS[1], rng)
+    for n, text in enumerate(CHATTER):
+        scenes.append((15.0 + 12 * n, Call(when, "voice", text, NUISANCE_NUMBER, lat, lon, "nuisance", "invalid", "")))
+    home = f"{DISTRICTS[1].estates[0]}3栋"
+    for n, text in enumerate(NEIGHBOURS):
+        call = Call(when, "voice", text, NEIGHBOURS_NUMBER, lat, lon, "dispute_neighbor", "divert", home, True)
+        scenes.append((20.0 + 15 * n, call))
+    return scenes
+
+
 REVIEWS = ("周边已搜，扩大到 1 公里", "已调取两处监控，正在查看", "已联系亲友，暂无消息", "已查询附近医院和救助站")
 WITNESSES = ("环卫工人", "公交司机", "小区保安", "便利店店员", "路人")
 FOUND_AT = ("公园长椅", "亲戚家", "地铁站", "附近超市", "学校门口")
@@ -907,8 +951,10 @@ def run(
     rng = random.Random(seed + 1)
     desk = Desk(client, tokens, rng, speed=speed, out=out)
     start_wall = datetime.now(CHINA)
-    # A long case within the first minute, so a new user sees the missing-person board at work.
-    desk.later(5, 10, lambda: desk.take(one_call(rng, start_wall, "police", "missing_person")))
+    for after, scene in opening(rng, start_wall):
+        desk.later(after, after, lambda scene=scene: desk.take(scene))
+    if tokens.supervisor:
+        desk.later(75, 75, desk.nuisance_round)
     stream = calls(seed, start_wall, rate, curve=curve)
     t0 = time.monotonic()
     end = None if duration is None else t0 + duration
