@@ -81,6 +81,7 @@ CONSOLE = [
     ("/console/incidents/{id}/move", {"to": st.sampled_from(["resolved", "closed", "cancelled", "reopened", "x"]),
                                       "reason": words}),
     ("/console/incidents/{id}/note", {"text": words}),
+    ("/console/incidents/{id}/answer", {"article_id": ids, "note": words}),
     ("/console/incidents/{id}/locate", {"lat": st.one_of(words, st.floats().map(str)),
                                         "lon": st.one_of(words, st.floats().map(str))}),
     ("/console/incidents/{id}/decide", {"decision": st.sampled_from(["police", "joint", "divert", "invalid", "x"]),

@@ -7,6 +7,10 @@ from tests.knowledge.test_knowledge_api import KNIFE, RESIDENCE, published
 from tests.web.test_consoles import login
 from tests.web.test_pages import Leftovers
 
+from lifeline.desk import bridge
+from lifeline.peering import messages
+from lifeline.store.engine import transaction
+
 QUESTION = "你好，我想问一下外地户口怎么办居住证"
 
 
@@ -77,3 +81,28 @@ def test_the_panel_speaks_english_beside_chinese(api):
         parser.feed(answer.text)
         assert parser.found == [], parser.found
     assert "Answered directly" in client.post("/console/knowledge", data={"q": "暂住证"}, headers=headers).text
+
+
+def test_a_call_110_transferred_is_answered_directly_from_its_incident_page(api):
+    article = published(api, RESIDENCE)
+    with transaction(api.client.app.state.sessions) as session:
+        call = messages.Transfer(ref="77", text=QUESTION, caller_number="13912345678")
+        bridge.receive_transfer(session, "sfs-110", call)
+    (incident,) = incidents(api)
+    iid = incident["id"]
+    client, headers, _ = login(api, "hotline_operator")
+    moves = client.get(f"/console/incidents/{iid}/moves")
+    assert 'id="answer-directly"' in moves.text and RESIDENCE["answer"] in moves.text
+    assert f'name="article_id" value="{article["id"]}"' in moves.text
+    done = client.post(f"/console/incidents/{iid}/answer", data={"article_id": article["id"], "note": "已答复"},
+                       headers=headers)  # fmt: skip
+    assert "直接答复" in done.text and "late" not in done.text, done.text
+    assert done.headers["HX-Trigger"] == "incident-moved"
+    assert api.get("admin", f"/incidents/{iid}").json()["state"] == "closed"
+    assert 'id="answer-directly"' not in client.get(f"/console/incidents/{iid}/moves").text  # answered once
+    assert api.get("hotline_operator", "/knowledge/figures").json()["answered"] == 1
+    # A police matter's page offers no direct answer, and the form is refused if sent anyway.
+    knife = api.report(KNIFE, user="hotline_operator")["incident"]["id"]
+    assert 'id="answer-directly"' not in client.get(f"/console/incidents/{knife}/moves").text
+    refused = client.post(f"/console/incidents/{knife}/answer", data={"article_id": article["id"]}, headers=headers)
+    assert 'class="toast late"' in refused.text and api.get("admin", f"/incidents/{knife}").json()["state"] == "triaged"

@@ -278,6 +278,7 @@ RULES: dict[str, Rule] = {
     "POST /console/incidents/{incident_id}/move": Rule("incident.transition", INCIDENTS),
     "POST /console/incidents/{incident_id}/locate": Rule("incident.locate", INCIDENTS),
     "POST /console/incidents/{incident_id}/decide": Rule("incident.confirm", INCIDENTS),
+    "POST /console/incidents/{incident_id}/answer": Rule("knowledge.answer", f"{INCIDENTS}; {ARTICLES}"),
     "POST /console/incidents/{incident_id}/note": Rule("incident.note", INCIDENTS),
     "POST /console/incidents/{incident_id}/merge": Rule("incident.merge", INCIDENTS),
     "POST /console/incidents/{incident_id}/unmerge": Rule("incident.merge", INCIDENTS),
