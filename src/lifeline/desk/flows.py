@@ -351,7 +351,7 @@ def answer_directly(
     police = {incident.disposition, (incident.suggestion or {}).get("disposition")} & POLICE_SIDE
     if police:
         raise Conflict(
-            f"警情 {incident_id} 需要警务处置（{'、'.join(Disposition(p).zh for p in sorted(police))}），"
+            f"警情 {incident_id} 的研判或决定为{'、'.join(Disposition(p).zh for p in sorted(police))}，须警方处置，"
             f"不能按咨询直接答复结案，请派警或联动 / incident {incident_id} needs the police"
             f" ({', '.join(sorted(police))}): it cannot be closed as answered directly; dispatch it or start a joint"
             " response"
