@@ -23,6 +23,7 @@ from lifeline.diversion.models import WorkOrder  # noqa: F401
 from lifeline.geo.models import RoadNetwork  # noqa: F401
 from lifeline.governance.models import GovernanceCase  # noqa: F401
 from lifeline.incidents.models import Incident  # noqa: F401
+from lifeline.knowledge.models import Article  # noqa: F401
 from lifeline.missing.models import MissingCase  # noqa: F401
 from lifeline.open311.models import Open311Key  # noqa: F401
 from lifeline.peering.models import PeerCursor  # noqa: F401

@@ -48,6 +48,7 @@ DOMAIN_PACKAGES = (
     "lifeline.catalogue",
     "lifeline.channels",
     "lifeline.geo",
+    "lifeline.knowledge",
 )
 DOMAIN_MODULES = frozenset({"lifeline.api.models"})
 # Cores and the store are one bottom layer: they may import each other. `lifeline.api` itself is a bare package.

@@ -397,3 +397,11 @@ STEP_MEANS: dict[NuisanceStep, frozenset[StepMeans]] = {
     T.REFERRAL: frozenset({StepMeans.HEALTH, StepMeans.SOCIAL}),
 }
 del S, T
+
+
+class ArticleState(Term):
+    """Where a 12345 knowledge-base article stands: an operator drafts it, a supervisor publishes or retires it."""
+
+    DRAFT = "draft", "草稿", "Draft"
+    PUBLISHED = "published", "已发布", "Published"
+    RETIRED = "retired", "已停用", "Retired"

@@ -202,3 +202,18 @@ def test_each_formula_has_a_chinese_and_an_english_side():
         assert zh and en and f"{zh} {en}" == kpi.formula, kpi.key
         assert not any(kpis._chinese(c) for c in en), (kpi.key, en)
         assert en[0].isascii() and en[0].isalpha(), (kpi.key, en)
+
+
+def test_the_direct_answer_rate_is_a_share_of_12345_contacts_decided_with_its_formula_but_no_tile():
+    assert kpis.direct_answer_rate(0, 0) is None
+    assert kpis.direct_answer_rate(1, 4) == 0.25
+    with pytest.raises(ValueError):
+        kpis.direct_answer_rate(3, 2)
+    kpi = kpis.Kpi("direct_answer_rate", "直接答复率", "Direct answers", kpis.direct_answer_rate)
+    zh, en = kpi.formula_sides
+    assert (
+        zh.startswith("窗口内作出决定的 12345 来电")
+        and zh.endswith("12345 来电")
+        and en.startswith("hotline (12345) contacts decided")
+    )
+    assert "direct_answer_rate" not in kpis.BY_KEY  # the figures of the knowledge base, not a dashboard tile

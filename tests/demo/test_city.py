@@ -12,6 +12,7 @@ from lifeline.auth.models import Organisation
 from lifeline.demo import city
 from lifeline.dispatch.models import Unit
 from lifeline.dispatch.ranking import in_jurisdiction
+from lifeline.knowledge import service as knowledge
 from lifeline.settings import Settings
 from lifeline.store.engine import make_engine, session_factory
 from lifeline.web.app import create_app
@@ -41,8 +42,10 @@ def test_seeding_twice_adds_nothing_the_second_time(seeded):
         "units": first["units"],
         "roads": 1,
         "cards": len(city.RUN_CARDS),
+        "articles": len(knowledge.load()),
     }
-    assert second["added"] == {"orgs": 0, "users": 0, "units": 0, "roads": 0, "cards": 0}
+    assert 25 <= first["added"]["articles"] <= 40  # the 12345 knowledge base's published articles
+    assert second["added"] == {"orgs": 0, "users": 0, "units": 0, "roads": 0, "cards": 0, "articles": 0}
     assert {k: second[k] for k in ("orgs", "users", "units")} == {k: first[k] for k in ("orgs", "users", "units")}
     assert 4 <= len(city.DISTRICTS) <= 6
     assert 40 <= first["units"] <= 60

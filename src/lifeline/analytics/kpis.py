@@ -125,6 +125,19 @@ def repeat_rate(repeats: int, with_number: int) -> float | None:
     return rate(repeats, with_number)
 
 
+def direct_answer_rate(answered: int, decided: int) -> float | None:
+    """直接答复率 direct-answer rate of the 12345 hotline.
+
+    公式 formula: 窗口内作出决定的 12345 来电中依据知识库直接答复结案的 / 窗口内作出决定（确认）的 12345 来电
+    hotline (12345) contacts decided in the window and closed as answered directly from the knowledge base / hotline
+    (12345) contacts decided (confirmed) in the window
+
+    A 12345 contact is an incident received by a 12345 centre or taken by a hotline operator; a direct answer
+    closes it with no work order (knowledge.service.figures counts both). Not a dashboard tile.
+    """
+    return rate(answered, decided)
+
+
 # What is waiting now: counts at this moment, not over the window ----------------------------------------------
 
 

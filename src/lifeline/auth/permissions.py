@@ -66,6 +66,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "missing.appeal": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
     # A publishing partner (a news app) reads the appeals given to it and nothing else.
     "missing.appeals_read": frozenset({"agency_handler", "admin"}),
+    # The 12345 knowledge base: the hotline and the 110 call-takers search it (a 110 call-taker can tell a caller how
+    # to get a 居住证 too); hotline operators draft articles, supervisors publish and retire them.
+    "knowledge.read": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    "knowledge.write": frozenset({"hotline_operator", "supervisor", "admin"}),
+    "knowledge.publish": frozenset({"supervisor", "admin"}),
+    # Closing a 12345 contact as answered directly, with no work order: the hotline's own decision.
+    "knowledge.answer": frozenset({"hotline_operator", "supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     # Load a road network (an OpenStreetMap extract): routing and geocoding change for everyone.

@@ -70,6 +70,10 @@ NUISANCE = (
     "110 指挥中心：达到骚扰认定标准的号码及其虚假来电证据、案件与步骤；每个号码的查看留痕 / the 110 centre: numbers"
     " that meet the nuisance criteria, their false calls, cases and steps; each number read is audited"
 )
+ARTICLES = (
+    "12345 知识库：已发布的文章；撰写者另见草稿与停用的 / the 12345 knowledge base: published articles; those who write"
+    " them also drafts and retired ones"
+)
 OWN_OR_ADMIN = "本人的；管理员：任何人的 / the actor's own; admin: anyone's"
 ALL_ROWS = "全部 / all"
 NONE = "无数据 / no rows"
@@ -182,6 +186,16 @@ RULES: dict[str, Rule] = {
     f"POST {API}/missing/{{case_id}}/outcome": Rule("missing.write", MISSING),
     f"POST {API}/missing/{{case_id}}/safe-and-well": Rule("missing.write", MISSING),
     f"GET {API}/missing/{{case_id}}/reports/{{day}}": Rule("missing.read", MISSING),
+    # The 12345 knowledge base and direct answers
+    f"GET {API}/knowledge": Rule("knowledge.read", ARTICLES),
+    f"GET {API}/knowledge/articles": Rule("knowledge.read", ARTICLES),
+    f"POST {API}/knowledge/articles": Rule("knowledge.write", ARTICLES),
+    f"GET {API}/knowledge/articles/{{article_id}}": Rule("knowledge.read", ARTICLES),
+    f"PUT {API}/knowledge/articles/{{article_id}}": Rule("knowledge.write", ARTICLES),
+    f"POST {API}/knowledge/articles/{{article_id}}/publish": Rule("knowledge.publish", ARTICLES),
+    f"POST {API}/knowledge/articles/{{article_id}}/retire": Rule("knowledge.publish", ARTICLES),
+    f"GET {API}/knowledge/figures": Rule("kpi.read", f"{FIGURES}：12345 来电 / 12345 contacts"),
+    f"POST {API}/incidents/{{incident_id}}/answer": Rule("knowledge.answer", f"{INCIDENTS}; {ARTICLES}"),
     # Organisations, users, figures
     f"GET {API}/organisations": Rule("org.read", ALL_ROWS),
     f"POST {API}/organisations": Rule("org.write", ALL_ROWS),
@@ -225,6 +239,10 @@ RULES: dict[str, Rule] = {
     "GET /console/callbacks/count": Rule("callback.read", INCIDENTS),
     "GET /console/undecided": Rule("incident.confirm", INCIDENTS),
     "POST /console/callbacks": Rule("callback.record", INCIDENTS),
+    "POST /console/knowledge": Rule("knowledge.read", ARTICLES),
+    "POST /console/calls/answer": Rule(
+        "knowledge.answer", f"新警情归本单位 / a new incident of the actor's organisation; {ARTICLES}"
+    ),
     "GET /console/dispatch": Rule("console.dispatch"),
     "GET /console/dispatch/pending": Rule("console.dispatch", INCIDENTS),
     "GET /console/dispatch/follow": Rule("console.dispatch", f"{INCIDENTS}; {UNITS}"),
@@ -260,6 +278,7 @@ RULES: dict[str, Rule] = {
     "POST /console/incidents/{incident_id}/move": Rule("incident.transition", INCIDENTS),
     "POST /console/incidents/{incident_id}/locate": Rule("incident.locate", INCIDENTS),
     "POST /console/incidents/{incident_id}/decide": Rule("incident.confirm", INCIDENTS),
+    "POST /console/incidents/{incident_id}/answer": Rule("knowledge.answer", f"{INCIDENTS}; {ARTICLES}"),
     "POST /console/incidents/{incident_id}/note": Rule("incident.note", INCIDENTS),
     "POST /console/incidents/{incident_id}/merge": Rule("incident.merge", INCIDENTS),
     "POST /console/incidents/{incident_id}/unmerge": Rule("incident.merge", INCIDENTS),

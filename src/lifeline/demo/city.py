@@ -248,13 +248,14 @@ def seed(url: str | None = None) -> dict:
     from lifeline.dispatch import service as dispatch
     from lifeline.dispatch.models import Unit
     from lifeline.geo import service as geo
+    from lifeline.knowledge import service as knowledge
     from lifeline.store import migrate
     from lifeline.store.engine import make_engine, session_factory, transaction
 
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
-        added = {"orgs": 0, "users": 0, "units": 0, "roads": 0, "cards": 0}
+        added = {"orgs": 0, "users": 0, "units": 0, "roads": 0, "cards": 0, "articles": 0}
         with transaction(session_factory(engine)) as session:
             orgs = set(session.scalars(select(Organisation.code)))
             for code, name, kind, parent, serves, *rest in _all_orgs():
@@ -278,6 +279,8 @@ def seed(url: str | None = None) -> dict:
                 for name, fields in RUN_CARDS:
                     dispatch.save_card(session, SYSTEM, name, **fields)
                 added["cards"] = len(RUN_CARDS)
+            # The 12345 knowledge base's published articles (knowledge/articles.yaml); a title already there is kept.
+            added["articles"] = knowledge.seed(session, SYSTEM)
             existing = set(session.scalars(select(Unit.code)))
             for code, name, district, lat, lon, kind in units():
                 if code not in existing:

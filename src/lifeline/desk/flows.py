@@ -9,6 +9,7 @@ mirrored    a peer's step on an order exchanged with it, and its effect on the i
 call_back   a call-back attempt to a silent call; reached → triaged again with what was learnt
 govern      repeat trouble: a confirmed dispute opens, joins or reopens a governance case, referred to the
             governance centre as a work order
+answer_directly  a 12345 contact answered at once from a knowledge-base article: closed with no work order
 
 The console, the API, the CLI and the simulator call these and reach the same outcome for the same decision.
 Rows are written by each room's service: incidents by `incidents.service`, orders by `diversion.service`.
@@ -31,10 +32,20 @@ from lifeline.governance import service as governance
 from lifeline.governance.models import GovernanceCase
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
+from lifeline.knowledge import service as knowledge
+from lifeline.knowledge.models import DirectAnswer
 from lifeline.peering.peers import Peers
 from lifeline.store import events
 from lifeline.triage import TriageResult, triage
-from lifeline.vocabulary import POLICE_SIDE, CallbackOutcome, Disposition, IncidentMove, IncidentState, OrderState
+from lifeline.vocabulary import (
+    POLICE_SIDE,
+    CallbackOutcome,
+    CallbackState,
+    Disposition,
+    IncidentMove,
+    IncidentState,
+    OrderState,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,7 @@ class Outcome:
     unserved: list[str] = field(default_factory=list)  # destinations nobody here serves: phone them
     awaiting_callback: bool = False  # the decision waits: the caller must be called back first
     case: GovernanceCase | None = None  # the repeat-trouble case the incident opened or joined
+    answer: DirectAnswer | None = None  # answered directly from the knowledge base, with no work order
 
     def said(self) -> tuple[str, str]:
         """What followed, in Chinese and in English, for the call-taker."""
@@ -71,6 +83,9 @@ class Outcome:
             parts.append(
                 ("需回拨：已记入回拨队列，接通前不能按无效结案", "call back first: the call waits in the queue")
             )
+        if self.answer is not None:
+            parts.append((f"已依据知识库文章 #{self.answer.article_id} 直接答复", f"answered directly from article"
+                           f" #{self.answer.article_id}"))  # fmt: skip
         if self.incident.state == IncidentState.CLOSED:
             parts.append(("已结案", "closed"))
         if self.transferred_to:
@@ -318,6 +333,55 @@ def record_parties(session: Session, actor: Principal, desk: Desk, incident_id: 
     incident, rows = governance.add_parties(session, actor, incident_id, parties)
     case = govern(session, desk, incident.id) if incident.confirmed_at is not None else None
     return rows, case
+
+
+# Answered at once ----------------------------------------------------------------------------------------
+
+
+def answer_directly(
+    session: Session, actor: Principal, desk: Desk, incident_id: int, article_id: int, note: str = ""
+) -> Outcome:
+    """A 12345 contact (received by the 12345 centre, or taken by a hotline operator) that a published article
+    answers is decided as diverted, if it was not yet, and closed as answered directly: no work order, the article
+    and its version recorded. Never a matter for the police (its decision or triage's suggestion police or joint),
+    never a call still waiting for a call-back, never one already handed over."""
+    require(actor, "knowledge.answer")
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    article = knowledge.answerable(session, actor, article_id)
+    police = {incident.disposition, (incident.suggestion or {}).get("disposition")} & POLICE_SIDE
+    if police:
+        raise Conflict(
+            f"警情 {incident_id} 的研判或决定为{'、'.join(Disposition(p).zh for p in sorted(police))}，须警方处置，"
+            f"不能按咨询直接答复结案，请派警或联动 / incident {incident_id} needs the police"
+            f" ({', '.join(sorted(police))}): it cannot be closed as answered directly; dispatch it or start a joint"
+            " response"
+        )
+    if not knowledge.is_hotline_contact(session, incident):
+        raise Conflict(
+            f"警情 {incident_id} 不是 12345 受理的来电，不能直接答复结案 / incident {incident_id} is no 12345 contact:"
+            " only what 12345 received is answered from its knowledge base"
+        )
+    if incident.callback_state in (CallbackState.WAITING, CallbackState.SUPERVISOR):
+        raise Conflict(
+            f"警情 {incident_id} 需回拨，接通前不能直接答复结案 / incident {incident_id} waits for a call-back: reach"
+            " the caller first"
+        )
+    open_order = orders.open_order(session, incident.id)
+    if open_order is not None:
+        raise Conflict(
+            f"警情 {incident_id} 已有在办工单 {open_order}，不能再直接答复 / incident {incident_id} already has open"
+            f" order {open_order}"
+        )
+    if incident.state == IncidentState.TRIAGED:
+        why = f"依据知识库直接答复 / answered from the knowledge base (article #{article.id})"
+        decision = incidents.Decision(disposition=Disposition.DIVERT, reason=why)
+        incident = incidents.confirm(session, actor, incident.id, decision)
+    reason = f"直接答复：{article.title}（文章 #{article.id} 第 {article.version} 版）/ answered directly"
+    reason += f" (article #{article.id})"
+    incident = incidents.close_answered(session, actor, incident.id, reason)
+    answer = knowledge.record_answer(session, actor, incident, article, note)
+    # A dispute answered at once still counts towards repeat trouble at its place.
+    return Outcome(incident, answer=answer, case=govern(session, desk, incident.id))
 
 
 # Call-backs -----------------------------------------------------------------------------------------------

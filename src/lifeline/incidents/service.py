@@ -380,6 +380,27 @@ def transition(
     return incident
 
 
+def close_answered(session: Session, actor: Principal, incident_id: int, reason: str) -> Incident:
+    """A diverted matter 12345 answered at once from its knowledge base (直接答复): closed at its decision, with no
+    work order. The move table keeps a diverted matter from being closed at confirmed (it must reach someone who
+    acts); this is the one exception, taken only by the desk flow `answer_directly`, which checks first that the
+    matter is a 12345 contact with nothing for the police in it."""
+    if not permissions.may_move_to(actor.role, IncidentMove.CLOSED):
+        raise Forbidden(f"角色 {actor.role} 不能结案 / role {actor.role} may not close an incident")
+    incident = get(session, actor, incident_id, lock=True)
+    if incident.state != IncidentState.CONFIRMED or incident.disposition != Disposition.DIVERT:
+        raise Conflict(
+            f"警情 {incident_id} 为 {incident.state}/{incident.disposition}，只有已确认、未转办的分流事项可直接答复结案"
+            f" / only a confirmed diverted matter not yet handed over can be closed as answered directly",
+            allowed=states.allowed_next(incident.state, incident.disposition),
+        )
+    now = utcnow()
+    previous, incident.state = incident.state, IncidentState.CLOSED
+    incident.closed_at = now
+    _record(session, actor, incident, "incident.closed", previous=previous, reason=reason, org=None, answered=True)
+    return incident
+
+
 def _hand_over(session: Session, incident: Incident, target: str, org: str | None) -> str | None:
     """Dispatch needs a unit's organisation; a transfer may name one (the work order seam)."""
     kind = {"dispatched": "dispatch", "transferred": "transfer"}.get(target)

@@ -33,6 +33,7 @@ from lifeline.eido.views import router as eido_router
 from lifeline.geo.views import router as geo_router
 from lifeline.governance.views import router as governance_router
 from lifeline.incidents.views import router as incidents_router
+from lifeline.knowledge.views import router as knowledge_router
 from lifeline.missing.views import router as missing_router
 from lifeline.open311.views import api_router as open311_api_router
 from lifeline.open311.views import router as open311_router
@@ -47,7 +48,20 @@ from lifeline.store import migrate
 from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
 from lifeline.triage.model import default_model
-from lifeline.web import board, calls, dashboard, field, governance, incident, missing, nuisance, orders, pages, stream
+from lifeline.web import (
+    board,
+    calls,
+    dashboard,
+    field,
+    governance,
+    incident,
+    knowledge,
+    missing,
+    nuisance,
+    orders,
+    pages,
+    stream,
+)
 from lifeline.web.headers import SecurityHeaders
 
 API = "/api/v1"
@@ -126,6 +140,8 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.taxonomy = taxonomies.load(settings.taxonomy) if settings.taxonomy else taxonomies.default()
     app.state.criteria = criteria.load(settings.nuisance_criteria)  # who reaches the supervisors' nuisance queue
     app.state.desk = Desk(role, peers, app.state.routing)
+    # Synonyms that widen a knowledge-base search ({word: [synonyms]}); the catalogue's are fed in here.
+    app.state.synonyms = {}
     app.state.city_layers = city_layers(settings.city_layers)
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = settings.tile_url
@@ -168,8 +184,9 @@ API_ROUTERS = (
     analytics_router, missing_router, callers_router,
     exchange_router,
     governance_router,
+    knowledge_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
-    incident.router, missing.router, stream.router, governance.router, nuisance.router,
+    incident.router, missing.router, stream.router, governance.router, nuisance.router, knowledge.router,
 )  # fmt: skip

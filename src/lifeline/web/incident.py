@@ -22,10 +22,12 @@ from lifeline.errors import Forbidden, Invalid, LifelineError
 from lifeline.governance import service as governance
 from lifeline.incidents import service as incidents
 from lifeline.incidents import states
+from lifeline.knowledge import service as knowledge
 from lifeline.missing import service as missing
 from lifeline.store.engine import transaction
 from lifeline.store.events import Event
 from lifeline.vocabulary import (
+    POLICE_SIDE,
     CallbackOutcome,
     CallbackState,
     IncidentMove,
@@ -153,6 +155,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
             else []
         )
         nuisance = _nuisance(request, session, who.user, incident.caller_number)
+        answers = _answers(request, session, who.user, incident, orders) if offers else []
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -185,6 +188,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "missing_case": missing_case,
         "nuisance": nuisance,
         "cases": cases,
+        "answers": answers,
         "parties": [(p.name, mask_number(p.phone)) for p in parties],
     }
 
@@ -211,6 +215,21 @@ def _nuisance(request: Request, session, actor, number: str | None) -> dict | No
     if standing is None and not meets:
         return None
     return {"standing": standing, "meets": meets, "governs": governs}
+
+
+def _answers(request: Request, session, actor, incident, orders) -> list:
+    """Knowledge-base articles that may answer a 12345 contact still open to a direct answer (undecided or decided
+    as divert, no order, nothing for the police, nobody waiting for a call-back), found by what the caller said."""
+    if not allowed(actor.role, "knowledge.answer") or orders or incident.state not in ("triaged", "confirmed"):
+        return []
+    if {incident.disposition, (incident.suggestion or {}).get("disposition")} & POLICE_SIDE:
+        return []
+    if incident.callback_state in (CallbackState.WAITING, CallbackState.SUPERVISOR):
+        return []
+    if not knowledge.is_hotline_contact(session, incident):
+        return []
+    words = "\n".join(r.text for r in incident.reports)[-500:]
+    return knowledge.search(session, actor, words, getattr(request.app.state, "synonyms", None), limit=3)
 
 
 def _part(request: Request, name: str, incident_id: int):
@@ -316,6 +335,23 @@ def decide(
         return f"警情 #{incident_id}：{state.zh}{zh} / incident #{incident_id}: {state.en}{en}"
 
     return _act(request, lambda s, user: flows.decide(s, user, desk, incident_id, decided), said)
+
+
+@router.post("/console/incidents/{incident_id}/answer", response_class=HTMLResponse)
+def answer(
+    request: Request,
+    incident_id: Id,
+    article_id: FormId,
+    note: Annotated[Text, Form(max_length=2000)] = "",
+):
+    """直接答复: a 12345 contact (a call 110 transferred, say) closed with an article, no work order."""
+    desk = request.app.state.desk
+
+    def said(outcome) -> str:
+        zh, en = outcome.said()
+        return f"警情 #{incident_id}：{zh} / incident #{incident_id}: {en}"
+
+    return _act(request, lambda s, user: flows.answer_directly(s, user, desk, incident_id, article_id, note), said)
 
 
 @router.post("/console/incidents/{incident_id}/note", response_class=HTMLResponse)
