@@ -66,6 +66,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "missing.appeal": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
     # A publishing partner (a news app) reads the appeals given to it and nothing else.
     "missing.appeals_read": frozenset({"agency_handler", "admin"}),
+    # The matters catalogue (诉求事项清单): everyone reads who owns what; a centre's supervisors propose a change and
+    # the other centre's supervisors approve it (catalogue.service checks the centres differ).
+    "catalogue.read": ALL,
+    "catalogue.propose": frozenset({"supervisor", "admin"}),
+    "catalogue.approve": frozenset({"supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     # Load a road network (an OpenStreetMap extract): routing and geocoding change for everyone.

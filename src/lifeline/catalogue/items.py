@@ -130,7 +130,7 @@ def _words(value, where: str, name: str) -> list[str]:
     return [_text(v, where, name, 60) for v in value if str(v).strip()]
 
 
-def item_from(data, index: int, owners: frozenset[str]) -> Item:
+def item_from(data, index: int, owners: frozenset[str] | None) -> Item:
     """One item of a document, checked; errors name the item (its number and code) and the field."""
     where = f"items[{index}]"
     if not isinstance(data, dict):
@@ -157,7 +157,7 @@ def item_from(data, index: int, owners: frozenset[str]) -> Item:
     owner = _words(data["owner"], where, "owner")
     if not owner:
         raise CatalogueError(where, "owner", "至少一个承办方 / at least one owner")
-    unknown = [o for o in owner if o not in owners]
+    unknown = [o for o in owner if owners is not None and o not in owners]
     if unknown:
         raise CatalogueError(where, "owner", f"未知承办方 / unknown owner {unknown[0]!r}")
     if len(set(owner)) != len(owner):
@@ -177,10 +177,11 @@ def item_from(data, index: int, owners: frozenset[str]) -> Item:
                 **texts)  # fmt: skip
 
 
-def from_data(data, source: str = "<catalogue>", owners: frozenset[str] | set[str] | None = None) -> Catalogue:
+def from_data(data, source: str = "<catalogue>", owners=None, *, stored: bool = False) -> Catalogue:
     """A catalogue from a parsed document (YAML or JSON), checked. `owners` adds owner codes the routing knows
-    (the organisations' `serves`) to the taxonomy's destinations."""
-    allowed = known_owners() | frozenset(owners or ())
+    (the organisations' `serves`) to the taxonomy's destinations; a `stored` version had its owners checked when
+    it was proposed, and is not refused later because an organisation left."""
+    allowed = None if stored else known_owners() | frozenset(owners or ())
     if not isinstance(data, dict):
         raise CatalogueError(source, "document", "应为映射 / expected a mapping with version, name and items")
     if data.get("version") != FORMAT:

@@ -118,6 +118,9 @@ class OrderCreate(Message):
     sign_by: Moment
     handle_by: Moment
     incident_ref: Annotated[Text, Field(max_length=100)] | None = None
+    # The sender's catalogue item and version (the receiver routes by its own version in force).
+    catalogue_item: Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    catalogue_version: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class Push(Message):

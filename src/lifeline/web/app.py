@@ -23,6 +23,7 @@ from lifeline.auth import policy
 from lifeline.auth.views import router as auth_router
 from lifeline.callers import criteria
 from lifeline.callers.views import router as callers_router
+from lifeline.catalogue.views import router as catalogue_router
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
@@ -167,7 +168,7 @@ API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, geo_router,
     analytics_router, missing_router, callers_router,
     exchange_router,
-    governance_router,
+    governance_router, catalogue_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
