@@ -123,8 +123,8 @@ def other(side: str) -> str:
 
 def versions(session: Session, actor: Principal) -> list[CatalogueVersion]:
     require(actor, "catalogue.read")
-    _materialise(session, write=False)
-    return list(session.scalars(select(CatalogueVersion).order_by(CatalogueVersion.number.desc())))
+    rows = list(session.scalars(select(CatalogueVersion).order_by(CatalogueVersion.number.desc())))
+    return rows or [_shipped_row()]  # the shipped version, not yet written (never written by a read)
 
 
 def catalogue_of(row: CatalogueVersion) -> Catalogue:
@@ -139,18 +139,22 @@ def get(session: Session, number: int, *, lock: bool = False) -> CatalogueVersio
     return row
 
 
-def _materialise(session: Session, write: bool = True) -> None:
-    """Row 1, the shipped catalogue in force, before the first stored version."""
-    if not write or session.scalar(select(func.count()).select_from(CatalogueVersion)):
-        return
+def _shipped_row() -> CatalogueVersion:
     shipped = catalogue_items.shipped()
-    row = CatalogueVersion(number=1, name=shipped.name, items=len(shipped.items), document=shipped.canonical,
-                           sha256=shipped.sha256, state=IN_FORCE, source="shipped", proposed_side="both",
-                           proposed_by="system", approved_by="system", approved_at=utcnow(),
-                           note="随软件发布 shipped")  # fmt: skip
+    return CatalogueVersion(number=1, name=shipped.name, items=len(shipped.items), document=shipped.canonical,
+                            sha256=shipped.sha256, state=IN_FORCE, source="shipped", proposed_side="both",
+                            proposed_by="system", proposed_at=utcnow(), approved_by="system", approved_at=utcnow(),
+                            note="随软件发布 shipped")  # fmt: skip
+
+
+def _materialise(session: Session) -> None:
+    """Row 1, the shipped catalogue in force, before the first stored version."""
+    if session.scalar(select(func.count()).select_from(CatalogueVersion)):
+        return
+    row = _shipped_row()
     session.add(row)
     session.flush()
-    events.append(session, "catalogue.in_force", {"number": 1, "sha256": shipped.sha256, "source": "shipped"},
+    events.append(session, "catalogue.in_force", {"number": 1, "sha256": row.sha256, "source": "shipped"},
                   actor="system")  # fmt: skip
 
 
@@ -297,7 +301,7 @@ def receive_proposal(session: Session, peer: str, sent) -> CatalogueVersion:
         )
     row = _store(session, sent.number, catalogue, sent.side, f"{peer}:{sent.proposed_by}", sent.proposed_org,
                  f"peer:{peer}", sent.note)  # fmt: skip
-    _event(session, f"peer:{peer}", "catalogue.proposed", row, None, None, peer=peer)
+    _event(session, f"peer:{peer}", "catalogue.proposed", row, None, None, sender=peer)
     return row
 
 
@@ -312,5 +316,5 @@ def receive_decision(session: Session, peer: str, sent) -> CatalogueVersion:
         raise Conflict(f"版本 {sent.number} 为 {row.state} / version {sent.number} is {row.state}")
     _decide(session, row, sent.approved, f"{peer}:{sent.by}", sent.org, sent.note)
     kind = "catalogue.approved" if sent.approved else "catalogue.rejected"
-    _event(session, f"peer:{peer}", kind, row, None, None, peer=peer)
+    _event(session, f"peer:{peer}", kind, row, None, None, sender=peer)
     return row
