@@ -85,6 +85,16 @@ def item(session: Session, code: str | None) -> Item | None:
     return current(session).catalogue.get(code) if code else None
 
 
+def owner_names(session: Session) -> dict[str, str]:
+    """Destination → the name of the local organisation that serves it (the first one)."""
+    names: dict[str, str] = {}
+    for serves, name in session.execute(
+        select(Organisation.serves, Organisation.name).where(Organisation.serves.is_not(None)).order_by(Organisation.id)
+    ):
+        names.setdefault(serves, name)
+    return names
+
+
 def owners_known(session: Session) -> set[str]:
     """Owner codes the routing knows beyond the taxonomy: what local organisations serve."""
     return set(session.scalars(select(Organisation.serves).where(Organisation.serves.is_not(None))))
