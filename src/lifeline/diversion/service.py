@@ -101,11 +101,15 @@ def get(session: Session, actor: Principal, order_id: int, *, lock: bool = False
     return order
 
 
-def listing(session: Session, actor: Principal, state: str | None, after_id: int | None, limit: int):
+def listing(
+    session: Session, actor: Principal, state: str | None, after_id: int | None, limit: int, item: str | None = None
+):
     require(actor, "order.read")
     clauses = [scope(session, actor)]
     if state:
         clauses.append(WorkOrder.state == state)
+    if item:
+        clauses.append(WorkOrder.catalogue_item == item)
     if after_id:
         clauses.append(WorkOrder.id < after_id)
     return list(session.scalars(select(WorkOrder).where(*clauses).order_by(WorkOrder.id.desc()).limit(limit)))
