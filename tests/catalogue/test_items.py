@@ -181,3 +181,19 @@ def test_traditional_and_full_width_words_match_their_simplified_synonym():
     catalogue = items.from_data(DOC)
     assert suggest("車出不來了，快幫我", "car_moving", catalogue).synonym == "车出不来"
     assert suggest("路燈不亮　　", "municipal_facility", catalogue).item.code == "street_light_out"
+
+
+# Routing by an item's owners (diversion.routing.choose) ----------------------------------------------------
+
+
+def test_an_items_owners_replace_the_categorys_destinations_lead_first():
+    from lifeline.diversion.routing import Table, choose
+
+    serving = {"urban_management": "URBAN", "market_regulation": "MARKET"}
+    by_category = choose("noise", "", Table(), serving, "C12345")
+    assert by_category == "URBAN"  # the category's most specific destination
+    assert choose("noise", "", Table(), serving, "C12345", ("market_regulation", "urban_management")) == "MARKET"
+    assert choose("noise", "", Table(), serving, "C12345", ("12345", "urban_management")) == "C12345"
+    assert choose("noise", "", Table(), serving, "C12345", ("110", "urban_management")) == "URBAN"  # police: no order
+    assert choose("noise", "", Table(), serving, "C12345", ("110",)) == "URBAN"  # only police: the category decides
+    assert choose("noise", "", Table(), serving, "C12345", ("heating",)) == "C12345"  # nobody serves it here

@@ -168,9 +168,10 @@ def item_from(data, index: int, owners: frozenset[str] | None) -> Item:
     limit = _text(data["limit"], where, "limit", 16)
     if limit not in LIMITS:
         raise CatalogueError(where, "limit", f"应为 / must be one of {', '.join(LIMITS)}, got {limit!r}")
-    if owner[0] == POLICE and (rule == "consult" or limit != "police"):
-        why = "110 承办的事项须为转办或联动、时限 police / a 110 item is transfer or joint with limit police"
-        raise CatalogueError(where, "limit", why)
+    # A 110 item is handled by the police (limit police): transferred, joint, or, where the boundary is unclear
+    # (a drunk person lying in the street), consulted first with its usual owner, the police, leading.
+    if owner[0] == POLICE and limit != "police":
+        raise CatalogueError(where, "limit", "110 承办的事项时限须为 police / a 110 item has limit police")
     if rule == "joint" and POLICE not in owner:
         raise CatalogueError(where, "owner", "联动事项须含 110 / a joint item lists police (110) too")
     return Item(code=code, synonyms=tuple(synonyms), category=category, owner=tuple(owner), rule=rule, limit=limit,

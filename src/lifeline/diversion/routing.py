@@ -63,6 +63,7 @@ class RoutingError(ValueError):
 # Owners a work order never goes to: the police act through dispatch (a catalogue item may list them beside the
 # department that takes the order, as a joint item does).
 NOT_ORDERED = frozenset({"110", "122"})
+HOTLINE = "12345"
 
 
 def choose(
@@ -81,11 +82,16 @@ def choose(
     for rule in table.rules:
         if rule.category == category and not rule.district:
             return rule.org
-    if owners and any(o not in NOT_ORDERED for o in owners):
-        destinations = tuple(reversed([o for o in owners if o not in NOT_ORDERED]))
-    else:
-        destinations = _taxonomy.default().categories[category].destinations
-    for destination in reversed(destinations):  # the most specific destination comes last (an item's lead first)
+    ordered = [o for o in owners or () if o not in NOT_ORDERED]
+    if ordered:  # the item's owners, the lead first; a 12345 lead is the 12345 centre itself
+        for destination in ordered:
+            if destination == HOTLINE and centre is not None:
+                return centre
+            if destination in serving:
+                return serving[destination]
+        return centre
+    destinations = _taxonomy.default().categories[category].destinations
+    for destination in reversed(destinations):  # the most specific destination comes last
         if destination in serving:
             return serving[destination]
     return centre
