@@ -9,7 +9,6 @@ found in the words wins, the item's own name counting as one; with no synonym fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lifeline.catalogue.items import Catalogue, Item
 from lifeline.triage.normalize import normalize
@@ -24,8 +23,20 @@ class Suggestion:
     score: float  # 0.3 for a default, 0.5..1 for a match (a longer word is surer)
 
 
-@lru_cache(maxsize=64)
+# Built once per catalogue object, found by identity: hashing a frozen catalogue hashes every item, on every call.
+_built: dict[int, tuple[Catalogue, dict]] = {}
+
+
 def _index(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str, Item], ...]]:
+    found = _built.get(id(catalogue))
+    if found is None or found[0] is not catalogue:
+        if len(_built) >= 16:
+            _built.clear()
+        found = _built[id(catalogue)] = (catalogue, _build(catalogue))
+    return found[1]
+
+
+def _build(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str, Item], ...]]:
     """Per category, (normalised word, word, item), longest first, so the first found is the best."""
     out: dict[str, list[tuple[str, str, Item]]] = {}
     for position, item in enumerate(catalogue.items):
