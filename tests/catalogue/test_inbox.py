@@ -46,3 +46,12 @@ def test_the_inbox_shows_the_item_and_filters_by_it(api):
     assert set(re.findall(r'data-order="(\d+)"', everything)) >= {str(car), str(food)}
     panel = client.get(f"/console/orders/{car}/panel", headers=headers).text
     assert 'id="order-item" data-item="car_moving_blocked"' in panel and "v1" in panel
+
+
+def test_the_incident_page_shows_the_item_its_owner_and_the_orders_item(api):
+    order_id = _divert(api, CAR)
+    incident_id = api.get("admin", f"/orders/{order_id}").json()["incident_id"]
+    client, _, _ = login(api, "call_taker")
+    page = client.get(f"/console/incidents/{incident_id}").text
+    assert 'id="incident-item" data-item="car_moving_blocked"' in page and "一键转办" in page
+    assert 'class="item" data-item="car_moving_blocked"' in page

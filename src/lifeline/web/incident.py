@@ -14,6 +14,8 @@ from lifeline import taxonomy
 from lifeline.api.schemas import MAX_ID, FormId, Id, Text
 from lifeline.auth.permissions import allowed, mask_number, may_move_to
 from lifeline.callers import service as callers
+from lifeline.catalogue import service as catalogue
+from lifeline.catalogue.items import LIMITS, RULES
 from lifeline.common import CHINA, parse_iso
 from lifeline.desk import flows
 from lifeline.diversion import service as diversion
@@ -153,6 +155,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
             else []
         )
         nuisance = _nuisance(request, session, who.user, incident.caller_number)
+        matter = catalogue.item(session, incident.catalogue_item)
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -186,6 +189,9 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "nuisance": nuisance,
         "cases": cases,
         "parties": [(p.name, mask_number(p.phone)) for p in parties],
+        "matter": matter,
+        "rules": RULES,
+        "limits": LIMITS,
     }
 
 
