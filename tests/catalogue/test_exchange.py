@@ -78,6 +78,8 @@ def _proposal(**changes) -> dict:
 def test_only_the_other_centre_may_send_a_catalogue_change_and_a_bad_one_is_parked(desk110):  # noqa: F811
     forged = desk110.send("gas", "catalogue.propose", _proposal())
     assert forged.status_code == 403 and forged.json()["parked"] is True
+    posing = desk110.send("gz-12345", "catalogue.propose", _proposal(side="110"))
+    assert posing.status_code == 403 and "12345" in posing.json()["detail"]
     wrong_sha = desk110.send("gz-12345", "catalogue.propose", _proposal(sha256="0" * 64))
     assert wrong_sha.status_code == 422 and "sha256" in wrong_sha.json()["detail"]
     doc = _moved_to_urban()

@@ -107,7 +107,11 @@ def _attempt(session: Session, desk: flows.Desk, peer: str, kind: str, body) -> 
             config = desk.peers.peers.get(peer)
             if config is None:
                 raise Invalid(f"对端 {peer} 已不在配置中 / {peer} is no longer a configured peer")
-            handler(config.role, desk.role, kind)(session, peer, messages.read(kind, body))
+            handle, message = handler(config.role, desk.role, kind), messages.read(kind, body)
+            if isinstance(message, messages.CatalogueProposal) and message.side != config.role:
+                why = f"对端 {peer} 是 {config.role} 中心，不能代表 {message.side} 提议"
+                raise Forbidden(f"{why} / {peer} speaks for the {config.role} centre, not for {message.side}")
+            handle(session, peer, message)
     except OperationalError:
         raise  # the database is busy or gone, not the message wrong: the sender tries again
     except LifelineError as exc:
