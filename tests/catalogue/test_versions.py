@@ -138,3 +138,18 @@ def test_the_workbook_goes_out_and_comes_back_as_a_proposal(centres):
     assert imported.json()["source"] == "xlsx" and imported.json()["proposed_side"] == "12345"
     junk = api.post("supervisor", "/catalogue/import", content=b"not a workbook")
     assert junk.status_code == 422 and "xlsx" in junk.json()["detail"]
+
+
+def test_the_call_taker_may_pick_another_item_of_the_category_and_the_order_carries_it(api):
+    catalogue = api.get("call_taker", "/catalogue").json()["items"]
+    other = next(i["code"] for i in catalogue if i["category"] == "car_moving" and i["code"] != "car_moving_blocked")
+    elsewhere = next(i["code"] for i in catalogue if i["category"] != "car_moving")
+    taken = api.report(CAR)["incident"]
+    wrong = api.post("call_taker", f"/incidents/{taken['id']}/confirm", {"item": elsewhere})
+    assert wrong.status_code == 422 and elsewhere in wrong.json()["detail"]
+    assert api.post("call_taker", f"/incidents/{taken['id']}/confirm", {"item": "No Such"}).status_code == 422
+    decided = api.post("call_taker", f"/incidents/{taken['id']}/confirm", {"item": other})
+    assert decided.status_code == 200, decided.text
+    assert api.get("call_taker", f"/incidents/{taken['id']}").json()["catalogue_item"] == other
+    (order_id,) = decided.json()["follow_up"]["orders"]
+    assert api.get("admin", f"/orders/{order_id}").json()["catalogue_item"] == other

@@ -50,6 +50,9 @@ class ConfirmIn(Strict):
     priority: Priority | None = None
     destinations: Annotated[list[Annotated[Text, Field(max_length=32)]], Field(max_length=20)] | None = None
     reason: Reason | None = None
+    item: Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] | None = Field(
+        None, description="诉求事项编码（改选建议的事项）/ the catalogue item, when the suggested one is not it"
+    )
     via: Literal["transfer", "order"] = Field(
         "transfer",
         description="有 12345 对端时分流的方式：一键转接（默认）或派发工单并跟踪反馈 / how a diverted matter goes to a"

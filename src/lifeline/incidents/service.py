@@ -70,6 +70,7 @@ class Decision:
     priority: int | None = None
     destinations: list[str] | None = None
     reason: str | None = None
+    item: str | None = None  # the catalogue item the call-taker chose (default: the one suggested for the category)
 
 
 @dataclass
@@ -347,7 +348,15 @@ def confirm(session: Session, actor: Principal, incident_id: int, decision: Deci
         )
     if chosen["disposition"] == Disposition.INVALID:
         _callback_done(session, actor, incident, reason)
-    if chosen["category"] != incident.category:  # another category: its own item
+    if decision.item is not None:
+        picked = catalogue.item(session, decision.item)
+        if picked is None or picked.category != chosen["category"]:
+            raise Invalid(
+                f"诉求事项 {decision.item!r} 不在现行清单的类别 {chosen['category']} 中 / item {decision.item!r} is"
+                f" not an item of category {chosen['category']} in the catalogue in force"
+            )
+        incident.catalogue_item = picked.code
+    elif chosen["category"] != incident.category:  # another category: its own item
         _suggest_item(session, incident, chosen["category"])
     incident.category, incident.disposition = chosen["category"], chosen["disposition"]
     incident.priority, incident.destinations = chosen["priority"], list(chosen["destinations"])
