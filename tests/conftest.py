@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from lifeline.api.models import IdempotencyRecord  # noqa: F401  (every table in Base.metadata)
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.callers.models import CallerCase  # noqa: F401
+from lifeline.catalogue.models import CatalogueVersion  # noqa: F401
 from lifeline.dispatch.models import Unit  # noqa: F401
 from lifeline.diversion.models import WorkOrder  # noqa: F401
 from lifeline.geo.models import RoadNetwork  # noqa: F401

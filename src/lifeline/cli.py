@@ -513,6 +513,62 @@ def roads_show(db: DbOption = None) -> None:
     console.print(f"#{row.id} {row.name} ({row.source}): {row.nodes} nodes, {row.edges} edges, {row.places} places")
 
 
+catalogue_app = typer.Typer(help="诉求事项清单 the matters catalogue", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
+
+
+@catalogue_app.command("export")
+def catalogue_export(
+    out: Annotated[Path, typer.Option("--out", help="写入的 .xlsx 文件 the workbook to write")],
+    db: DbOption = None,
+) -> None:
+    """导出现行清单为 Excel，可交给合作方 / the catalogue in force as a workbook to hand to partners."""
+    from lifeline.catalogue import excel
+    from lifeline.catalogue import service as catalogue
+
+    with _database(db) as session:
+        now = catalogue.current(session)
+    out.write_bytes(excel.export(now.catalogue))
+    console.print(
+        f"已导出清单 v{now.number} exported: {len(now.catalogue.items)} 项 items → {out} (sha256 {now.sha256})"
+    )
+
+
+@catalogue_app.command("import")
+def catalogue_import(
+    file: Annotated[Path, typer.Argument(help="清单 Excel 文件 the workbook (.xlsx)")],
+    as_user: Annotated[str, typer.Option("--as", help="提议人（中心值班长）the supervisor who proposes")],
+    note: Annotated[str, typer.Option("--note", help="变更理由 why")] = "",
+    db: DbOption = None,
+) -> None:
+    """导入 Excel 并提出清单变更，由另一方中心审批后生效 / propose the workbook: it takes effect when the other centre
+    approves it (sent to the other centre's deployment when the peers file names one)."""
+    from lifeline.auth.service import principal_of, user_by_name
+    from lifeline.catalogue import service as catalogue
+    from lifeline.peering.peers import Peers
+    from lifeline.peering.peers import load as load_peers
+
+    if not file.is_file():
+        _fail(f"找不到文件 no such file: {file}")
+    settings = _settings(database_url=db)
+    peers = load_peers(str(settings.peers)) if settings.peers else Peers()
+    here = settings.role
+
+    def peer_for(role: str) -> str | None:
+        if here in (role, "both"):
+            return None
+        peer = peers.by_role(role)
+        return peer.name if peer else None
+
+    with _database(db) as session:
+        actor = principal_of(user_by_name(session, as_user), "cli")
+        proposed = catalogue.read(session, file.read_bytes(), file.name)
+        row = catalogue.propose(session, actor, here, proposed, "xlsx", note, peer_for)
+        number, sha, side = row.number, row.sha256, row.proposed_side
+    console.print(f"已提出清单版本 v{number} proposed by the {side} centre (sha256 {sha}); 待另一方中心审批 / awaiting"
+                  " the other centre's approval")  # fmt: skip
+
+
 open311_app = typer.Typer(help="Open311 GeoReport v2", no_args_is_help=True)
 open311_key_app = typer.Typer(help="Open311 api_key", no_args_is_help=True)
 open311_app.add_typer(open311_key_app, name="key")

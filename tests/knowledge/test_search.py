@@ -80,3 +80,11 @@ def test_terms_are_bigrams_of_chinese_and_whole_latin_words():
     assert search.terms("社保卡 12333") == {"社保", "保卡", "12333"}
     assert search.terms("水") == {"水"}
     assert search.terms("") == set()
+
+
+def test_every_shipped_article_links_items_of_the_shipped_catalogue():
+    from lifeline.catalogue.items import shipped
+
+    codes = {item.code for item in shipped().items}
+    linked = {code for article in load() for code in article.items}
+    assert linked and linked <= codes, sorted(linked - codes)

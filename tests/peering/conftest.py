@@ -47,6 +47,7 @@ SIDES = {
             ("hotline_operator", "hotline_operator", "C12345"),
             ("agency_handler", "agency_handler", "MARKET"),
             ("urban_handler", "agency_handler", "URBAN"),
+            ("hotline_supervisor", "supervisor", "C12345"),
         ],
     },
 }  # fmt: skip

@@ -73,6 +73,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "knowledge.publish": frozenset({"supervisor", "admin"}),
     # Closing a 12345 contact as answered directly, with no work order: the hotline's own decision.
     "knowledge.answer": frozenset({"hotline_operator", "supervisor", "admin"}),
+    # The matters catalogue (诉求事项清单): everyone reads who owns what; a centre's supervisors propose a change and
+    # the other centre's supervisors approve it (catalogue.service checks the centres differ).
+    "catalogue.read": ALL,
+    "catalogue.propose": frozenset({"supervisor", "admin"}),
+    "catalogue.approve": frozenset({"supervisor", "admin"}),
     "org.read": ALL,
     "org.write": frozenset({"admin"}),
     # Load a road network (an OpenStreetMap extract): routing and geocoding change for everyone.

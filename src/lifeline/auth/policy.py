@@ -74,6 +74,13 @@ ARTICLES = (
     "12345 知识库：已发布的文章；撰写者另见草稿与停用的 / the 12345 knowledge base: published articles; those who write"
     " them also drafts and retired ones"
 )
+CATALOGUE = (
+    "现行诉求事项清单及其各版本（两地共用）/ the matters catalogue in force and every version (shared by both centres)"
+)
+PROPOSALS = (
+    "清单变更：本中心提出，另一方中心审批，同一中心不能审批自己的提议 / catalogue changes: one centre proposes, the"
+    " other approves; a centre never approves its own"
+)
 OWN_OR_ADMIN = "本人的；管理员：任何人的 / the actor's own; admin: anyone's"
 ALL_ROWS = "全部 / all"
 NONE = "无数据 / no rows"
@@ -153,6 +160,13 @@ RULES: dict[str, Rule] = {
     f"GET {API}/coverage": Rule("unit.dispatch", UNITS),
     f"GET {API}/runcards": Rule("unit.dispatch", CARDS),
     f"POST {API}/runcards": Rule("runcard.write", CARDS),
+    f"GET {API}/catalogue": Rule("catalogue.read", CATALOGUE),
+    f"GET {API}/catalogue/versions": Rule("catalogue.read", CATALOGUE),
+    f"GET {API}/catalogue.xlsx": Rule("catalogue.read", CATALOGUE),
+    f"POST {API}/catalogue/proposals": Rule("catalogue.propose", PROPOSALS),
+    f"POST {API}/catalogue/import": Rule("catalogue.propose", PROPOSALS),
+    f"POST {API}/catalogue/proposals/{{version}}/approve": Rule("catalogue.approve", PROPOSALS),
+    f"POST {API}/catalogue/proposals/{{version}}/reject": Rule("catalogue.approve", PROPOSALS),
     f"POST {API}/premises": Rule("premise.write", PREMISES),
     f"POST {API}/premises/{{note_id}}/retire": Rule("premise.write", PREMISES),
     f"GET {API}/incidents/{{incident_id}}/address": Rule("premise.read", PREMISES),

@@ -10,6 +10,10 @@ The kinds a peer may send, by (the peer's role, the role this deployment plays; 
 | 110 centre                                | incident.push (a neighbouring 110)        | order.create, call.transfer, |
 |                                           |                                           | order.progress (taking back) |
 
+Between the 110 and the 12345 centre, both ways: catalogue.propose (a catalogue change one centre proposes) and
+catalogue.decide (the other centre's approval or refusal), applied by catalogue.service.receive_*: both deployments
+end holding the same catalogue version, with the same sha256.
+
 Order steps are order.sign, order.progress, order.feedback, order.visit and order.return, each carrying only its
 own states (peering.messages.STEPS). Which order a step may touch is checked by diversion.service.mirror: only
 an order exchanged with that peer; the peer it was sent to reports its handling steps, the peer that sent it
@@ -30,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from lifeline.auth.service import Principal
+from lifeline.catalogue import service as catalogue
 from lifeline.desk import bridge, flows
 from lifeline.diversion import service as orders
 from lifeline.errors import Forbidden, Invalid, LifelineError
@@ -45,16 +50,19 @@ HANDLERS: dict[str, Handler] = {
     **{kind: flows.mirrored for kind in messages.STEPS},
     "incident.push": bridge.receive_push,
     "call.transfer": bridge.receive_transfer,
+    "catalogue.propose": catalogue.receive_proposal,
+    "catalogue.decide": catalogue.receive_decision,
 }
 
 STEPS = frozenset(messages.STEPS)
+CATALOGUE = frozenset({"catalogue.propose", "catalogue.decide"})
 ACCEPTS: dict[tuple[str, str], frozenset[str]] = {
-    ("12345", "110"): STEPS | {"incident.push"},
+    ("12345", "110"): STEPS | {"incident.push"} | CATALOGUE,
     ("linkage", "110"): STEPS,
     ("linkage", "12345"): STEPS,
     ("110", "110"): frozenset({"incident.push"}),
     # "order.progress" carries a taken-back order: the only step the sender of an order takes on it.
-    ("110", "12345"): frozenset({"order.create", "call.transfer", "order.progress"}),
+    ("110", "12345"): frozenset({"order.create", "call.transfer", "order.progress"}) | CATALOGUE,
 }
 
 
@@ -99,7 +107,11 @@ def _attempt(session: Session, desk: flows.Desk, peer: str, kind: str, body) -> 
             config = desk.peers.peers.get(peer)
             if config is None:
                 raise Invalid(f"对端 {peer} 已不在配置中 / {peer} is no longer a configured peer")
-            handler(config.role, desk.role, kind)(session, peer, messages.read(kind, body))
+            handle, message = handler(config.role, desk.role, kind), messages.read(kind, body)
+            if isinstance(message, messages.CatalogueProposal) and message.side != config.role:
+                why = f"对端 {peer} 是 {config.role} 中心，不能代表 {message.side} 提议"
+                raise Forbidden(f"{why} / {peer} speaks for the {config.role} centre, not for {message.side}")
+            handle(session, peer, message)
     except OperationalError:
         raise  # the database is busy or gone, not the message wrong: the sender tries again
     except LifelineError as exc:

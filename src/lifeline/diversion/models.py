@@ -24,6 +24,9 @@ class WorkOrder(Base):
     sender_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     state: Mapped[str] = mapped_column(String(16), index=True)
     category: Mapped[str] = mapped_column(String(32))
+    # The catalogue item and version that routed the order (None for orders from before the catalogue).
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)
+    catalogue_item: Mapped[str | None] = mapped_column(String(64), index=True)
     district: Mapped[str] = mapped_column(String(100), default="")
     text: Mapped[str] = mapped_column(Text)
     caller_number: Mapped[str | None] = mapped_column(String(32))

@@ -60,14 +60,36 @@ class RoutingError(ValueError):
         super().__init__(f"{at}: {where}: {message}")
 
 
-def choose(category: str, district: str, table: Table, serving: dict[str, str], centre: str | None) -> str | None:
-    """The organisation code for an order. `serving` maps destination code → organisation code."""
+# Owners a work order never goes to: the police act through dispatch (a catalogue item may list them beside the
+# department that takes the order, as a joint item does).
+NOT_ORDERED = frozenset({"110", "122"})
+HOTLINE = "12345"
+
+
+def choose(
+    category: str,
+    district: str,
+    table: Table,
+    serving: dict[str, str],
+    centre: str | None,
+    owners: tuple[str, ...] | None = None,
+) -> str | None:
+    """The organisation code for an order. `serving` maps destination code → organisation code. `owners`, the
+    catalogue item's owner list (the lead first), replaces the category's destinations when given."""
     for rule in table.rules:
         if rule.category == category and rule.district and rule.district in district:
             return rule.org
     for rule in table.rules:
         if rule.category == category and not rule.district:
             return rule.org
+    ordered = [o for o in owners or () if o not in NOT_ORDERED]
+    if ordered:  # the item's owners, the lead first; a 12345 lead is the 12345 centre itself
+        for destination in ordered:
+            if destination == HOTLINE and centre is not None:
+                return centre
+            if destination in serving:
+                return serving[destination]
+        return centre
     destinations = _taxonomy.default().categories[category].destinations
     for destination in reversed(destinations):  # the most specific destination comes last
         if destination in serving:

@@ -72,6 +72,8 @@ class OrderOut(BaseModel):
     state_zh: str
     allowed_moves: list[str]
     category: str
+    catalogue_item: str | None = Field(None, description="诉求事项 the catalogue item that routed it")
+    catalogue_version: int | None = Field(None, description="路由所用清单版本 the catalogue version that routed it")
     text: str
     caller_number: str | None
     address: str

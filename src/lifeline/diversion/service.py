@@ -22,6 +22,7 @@ from lifeline import taxonomy
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree
+from lifeline.catalogue import service as catalogue
 from lifeline.diversion import routing, states
 from lifeline.diversion.models import OrderOrg, WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
@@ -100,11 +101,15 @@ def get(session: Session, actor: Principal, order_id: int, *, lock: bool = False
     return order
 
 
-def listing(session: Session, actor: Principal, state: str | None, after_id: int | None, limit: int):
+def listing(
+    session: Session, actor: Principal, state: str | None, after_id: int | None, limit: int, item: str | None = None
+):
     require(actor, "order.read")
     clauses = [scope(session, actor)]
     if state:
         clauses.append(WorkOrder.state == state)
+    if item:
+        clauses.append(WorkOrder.catalogue_item == item)
     if after_id:
         clauses.append(WorkOrder.id < after_id)
     return list(session.scalars(select(WorkOrder).where(*clauses).order_by(WorkOrder.id.desc()).limit(limit)))
@@ -131,7 +136,12 @@ def orgs_of(session: Session, order: WorkOrder) -> list[tuple[str, str, datetime
 
 
 def _route(
-    session: Session, category: str, district: str, org_code: str | None, table: routing.Table | None = None
+    session: Session,
+    category: str,
+    district: str,
+    org_code: str | None,
+    table: routing.Table | None = None,
+    owners: tuple[str, ...] | None = None,
 ) -> Organisation:
     if org_code:
         return org_by_code(session, org_code)
@@ -141,7 +151,7 @@ def _route(
             serving.setdefault(org.serves, org.code)
         if org.kind == "centre_12345" and centre is None:
             centre = org.code
-    code = routing.choose(category, district, table or routing.load(), serving, centre)
+    code = routing.choose(category, district, table or routing.load(), serving, centre, owners)
     if code is None:
         raise Invalid(
             f"找不到承办单位：类别 {category} 无路由，且没有 12345 中心 / no organisation to route {category} to"
@@ -174,10 +184,24 @@ def create(
     require(actor, "order.create")
     text = "\n".join(r.text for r in incident.reports) + (f"\n接警员备注：{data.note}" if data.note else "")
     table = table or routing.load()
-    org = None if peer and not data.org else _route(session, incident.category, incident.address, data.org, table)
+    version, item = _item(session, incident.catalogue_item, incident.category)
+    owners = item.owner if item else None
+    org = None
+    if not peer or data.org:
+        org = _route(session, incident.category, incident.address, data.org, table, owners)
     order = _new_order(session, incident, org, peer, text, table.deadline(incident.category), incident.owner_org_id)
-    _record(session, actor, order, "order.created", _create_message(order, incident), org=org.code if org else None)
+    order.catalogue_version, order.catalogue_item = version, item.code if item else None
+    _record(session, actor, order, "order.created", _create_message(order, incident), org=org.code if org else None,
+            catalogue={"version": version, "item": order.catalogue_item})  # fmt: skip
     return order, org
+
+
+def _item(session: Session, code: str | None, category: str):
+    """The catalogue version in force and the item that routes an order of `category` (None when the item is of
+    another category: a decision changed the category, and the category's destinations route it)."""
+    now = catalogue.current(session)
+    item = now.catalogue.get(code)
+    return now.number, item if item is not None and item.category == category else None
 
 
 def refer(
@@ -202,6 +226,8 @@ def _create_message(order: WorkOrder, incident: Incident) -> dict:
         "sign_by": order.sign_by.isoformat(),
         "handle_by": order.handle_by.isoformat(),
         "incident_ref": str(incident.id),
+        "catalogue_item": order.catalogue_item,
+        "catalogue_version": order.catalogue_version,
     }
     return {"kind": "order.create", "body": body}
 
@@ -313,7 +339,8 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
         return existing
     if sent.category not in taxonomy.default().categories:
         raise Invalid(f"未知类别 {sent.category!r} / unknown category {sent.category!r}")
-    org = _route(session, sent.category, sent.district, None, table)
+    version, item = _item(session, sent.catalogue_item, sent.category)
+    org = _route(session, sent.category, sent.district, None, table, item.owner if item else None)
     desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
     now = utcnow()
     order = WorkOrder(
@@ -323,6 +350,8 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
         sender_org_id=desk or org.id,
         state=OrderState.RECEIVED,
         category=sent.category,
+        catalogue_version=version,
+        catalogue_item=item.code if item else None,
         district=sent.district,
         text=sent.text,
         caller_number=sent.caller_number,

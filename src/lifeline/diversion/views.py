@@ -47,9 +47,10 @@ def list_orders(
     state: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z_]+$")] = None,
     cursor: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    item: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z][a-z0-9_]*$", description="诉求事项编码")] = None,
 ):
     def work(session, who):
-        rows = service.listing(session, who, state, cursor, limit)
+        rows = service.listing(session, who, state, cursor, limit, item)
         return OrderPage(
             items=[_out(session, o) for o in rows], next_cursor=rows[-1].id if len(rows) == limit else None
         )

@@ -55,21 +55,24 @@ def overdue_clause(now: datetime):
 
 @dataclass(frozen=True)
 class Query:
-    """A console list: one queue, optionally one of its states, one organisation, overdue only; sorted."""
+    """A console list: one queue, optionally one of its states, one organisation, one catalogue item, overdue only;
+    sorted."""
 
     view: str = "inbox"
     state: str = ""
     org: str = ""
     overdue: bool = False
     sort: str = "deadline"
+    item: str = ""
 
     @classmethod
-    def of(cls, role: str, view: str = "", state: str = "", org: str = "", overdue: str = "", sort: str = ""):
+    def of(cls, role: str, view: str = "", state: str = "", org: str = "", overdue: str = "", sort: str = "", item=""):
         """From query parameters as typed in a URL: anything unknown falls back to the default."""
         views = views_for(role) or ["inbox"]
         view = view if view in views else views[0]
         state = state if state in VIEWS[view] else ""
-        return cls(view, state, org.strip()[:64], overdue in ("1", "true", "on"), sort if sort in SORTS else SORTS[0])
+        sort = sort if sort in SORTS else SORTS[0]
+        return cls(view, state, org.strip()[:64], overdue in ("1", "true", "on"), sort, item.strip()[:64])
 
 
 @dataclass
@@ -89,6 +92,8 @@ def _filters(session: Session, actor: Principal, query: Query, now: datetime) ->
             .where(Organisation.code == query.org, OrderOrg.kind != "former")
         )
         clauses.append(WorkOrder.id.in_(holders))
+    if query.item:
+        clauses.append(WorkOrder.catalogue_item == query.item)
     if query.overdue:
         clauses.append(overdue_clause(now))
     return clauses

@@ -28,6 +28,8 @@ class Incident(Base):
     priority: Mapped[int] = mapped_column(Integer)
     destinations: Mapped[list] = mapped_column(JSONText, default=list)
     suggestion: Mapped[dict] = mapped_column(JSONText)
+    # The catalogue item (catalogue/) the matter is: suggested at intake beside the category, kept with the decision.
+    catalogue_item: Mapped[str | None] = mapped_column(String(64))
     override_reason: Mapped[str | None] = mapped_column(Text)
     needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
     callback_required: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -12,6 +12,7 @@ from lifeline import taxonomy
 from lifeline.api.schemas import Strict, Text, Words
 from lifeline.auth.permissions import mask_number
 from lifeline.callers.schemas import Standing
+from lifeline.catalogue.schemas import SuggestedItem
 from lifeline.incidents import states
 from lifeline.incidents.models import Incident, Report
 from lifeline.incidents.service import Decision, Intake, ReportIn, needs_confirming
@@ -49,6 +50,9 @@ class ConfirmIn(Strict):
     priority: Priority | None = None
     destinations: Annotated[list[Annotated[Text, Field(max_length=32)]], Field(max_length=20)] | None = None
     reason: Reason | None = None
+    item: Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] | None = Field(
+        None, description="诉求事项编码（改选建议的事项）/ the catalogue item, when the suggested one is not it"
+    )
     via: Literal["transfer", "order"] = Field(
         "transfer",
         description="有 12345 对端时分流的方式：一键转接（默认）或派发工单并跟踪反馈 / how a diverted matter goes to a"
@@ -125,6 +129,7 @@ class IncidentOut(BaseModel):
     priority: int
     destinations: list[str]
     suggestion: dict[str, Any]
+    catalogue_item: str | None = Field(None, description="诉求事项清单编码 the catalogue item the matter is")
     override_reason: str | None
     needs_confirmation: bool
     callback_required: bool
@@ -170,6 +175,7 @@ class IncidentOut(BaseModel):
             priority=incident.priority,
             destinations=list(incident.destinations or []),
             suggestion=incident.suggestion,
+            catalogue_item=incident.catalogue_item,
             override_reason=incident.override_reason,
             needs_confirmation=incident.needs_confirmation,
             callback_required=incident.callback_required,
@@ -267,6 +273,9 @@ class IntakeOut(BaseModel):
     triage: TriageOut
     duplicates: list[DuplicateOut]
     caller: CallerOut | None
+    item: SuggestedItem | None = Field(
+        None, description="建议的诉求事项：承办方、规则、时限与话术 / the suggested item: owner, rule, limit, words"
+    )
 
     @classmethod
     def of(cls, got: Intake) -> IntakeOut:
@@ -274,6 +283,7 @@ class IntakeOut(BaseModel):
             incident=IncidentOut.of(got.incident),
             report_id=got.report.id,
             triage=TriageOut.of(got.triage),
+            item=SuggestedItem.suggested(got.catalogue_version or 1, got.item),
             duplicates=[DuplicateOut(**d) for d in got.duplicates],
             caller=CallerOut.of(got.caller),
         )

@@ -17,6 +17,8 @@ from lifeline.auth.permissions import mask_number
 from lifeline.auth.service import Principal, org_by_code, require, subtree, under
 from lifeline.callers import service as callers
 from lifeline.callers.scoring import normalise_number
+from lifeline.catalogue import service as catalogue
+from lifeline.catalogue.match import Suggestion
 from lifeline.common import sha256
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.geo import service as geo
@@ -68,6 +70,7 @@ class Decision:
     priority: int | None = None
     destinations: list[str] | None = None
     reason: str | None = None
+    item: str | None = None  # the catalogue item the call-taker chose (default: the one suggested for the category)
 
 
 @dataclass
@@ -77,6 +80,8 @@ class Intake:
     triage: TriageResult
     duplicates: list[dict] = field(default_factory=list)
     caller: dict | None = None
+    item: Suggestion | None = None  # the catalogue item suggested beside the category
+    catalogue_version: int | None = None
 
 
 def snapshot(incident: Incident) -> dict:
@@ -143,6 +148,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         answered_at = now
     received_at = data.received_at or now
     where = place(session, data.lat, data.lon, data.location_text or result.entities.address_text)
+    version, item = catalogue.suggest_for(session, result.text, result.category)
     incident = Incident(
         state="triaged",
         owner_org_id=actor.org_id,
@@ -151,6 +157,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
         priority=result.priority,
         destinations=list(result.destinations),
         suggestion=result.suggestion(),
+        catalogue_item=item.item.code if item else None,
         needs_confirmation=result.needs_confirmation,
         callback_required=result.callback_required,
         callback_state=CallbackState.WAITING if result.callback_required else None,
@@ -196,10 +203,11 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
                 actor.username,
                 incident.id,
             ),
-            _entry(actor, incident, "incident.triaged", suggestion=incident.suggestion, location=where),
+            _entry(actor, incident, "incident.triaged", suggestion=incident.suggestion, location=where,
+                   catalogue={"version": version, "item": incident.catalogue_item}),
         ],
-    )
-    return Intake(incident, report, result, similar, caller)
+    )  # fmt: skip
+    return Intake(incident, report, result, similar, caller, item, version)
 
 
 @cache
@@ -340,12 +348,30 @@ def confirm(session: Session, actor: Principal, incident_id: int, decision: Deci
         )
     if chosen["disposition"] == Disposition.INVALID:
         _callback_done(session, actor, incident, reason)
+    if decision.item is not None:
+        picked = catalogue.item(session, decision.item)
+        if picked is None or picked.category != chosen["category"]:
+            raise Invalid(
+                f"诉求事项 {decision.item!r} 不在现行清单的类别 {chosen['category']} 中 / item {decision.item!r} is"
+                f" not an item of category {chosen['category']} in the catalogue in force"
+            )
+        incident.catalogue_item = picked.code
+    elif chosen["category"] != incident.category:  # another category: its own item
+        _suggest_item(session, incident, chosen["category"])
     incident.category, incident.disposition = chosen["category"], chosen["disposition"]
     incident.priority, incident.destinations = chosen["priority"], list(chosen["destinations"])
     incident.override_reason = reason or None
     incident.state, incident.confirmed_at = "confirmed", utcnow()
-    _record(session, actor, incident, "incident.confirmed", overridden=changed, reason=reason or None)
+    _record(session, actor, incident, "incident.confirmed", overridden=changed, reason=reason or None,
+            item=incident.catalogue_item)  # fmt: skip
     return incident
+
+
+def _suggest_item(session: Session, incident: Incident, category: str) -> None:
+    """The catalogue item for the incident's words within `category`."""
+    words = "\n".join(r.text for r in incident.reports)
+    found = catalogue.suggest_for(session, words, category, normalised=False)[1]
+    incident.catalogue_item = found.item.code if found else None
 
 
 def transition(
@@ -612,7 +638,9 @@ def retriage(session: Session, actor: Principal, incident: Incident, text: str, 
     if incident.state == IncidentState.TRIAGED:
         incident.category, incident.disposition = result.category, result.disposition
         incident.priority, incident.destinations = result.priority, list(result.destinations)
-    _record(session, actor, incident, "incident.retriaged", suggestion=incident.suggestion)
+        _suggest_item(session, incident, result.category)
+    _record(session, actor, incident, "incident.retriaged", suggestion=incident.suggestion,
+            item=incident.catalogue_item)  # fmt: skip
     return incident
 
 

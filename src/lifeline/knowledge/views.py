@@ -12,6 +12,7 @@ from lifeline.analytics.service import today
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
 from lifeline.api.schemas import Id, IncidentId, query_time
+from lifeline.catalogue import service as catalogue
 from lifeline.desk import flows
 from lifeline.errors import Invalid
 from lifeline.knowledge import service
@@ -31,11 +32,6 @@ router = APIRouter(responses=RESPONSES, tags=["12345 knowledge base"])
 LONGEST = timedelta(days=400)
 
 
-def synonyms(ctx: RequestContext) -> dict:
-    """The synonym map search widens queries with ({word: [synonyms]}; the catalogue's, once it is fed in)."""
-    return getattr(ctx.request.app.state, "synonyms", None) or {}
-
-
 @router.get("/knowledge", response_model=SearchOut, summary="知识库检索 search the knowledge base")
 def search(
     ctx: RequestContext,
@@ -44,7 +40,7 @@ def search(
 ):
     with ctx.request.app.state.readers() as session:
         who = ctx.principal(session)
-        found = service.search(session, who, q, synonyms(ctx), limit)
+        found = service.search(session, who, q, catalogue.synonyms(session), limit)
         items = [Found(article=ArticleOut.model_validate(a), score=h.score, why=list(h.why)) for a, h in found]
         return SearchOut(query=q, items=items)
 

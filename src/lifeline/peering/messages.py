@@ -118,6 +118,9 @@ class OrderCreate(Message):
     sign_by: Moment
     handle_by: Moment
     incident_ref: Annotated[Text, Field(max_length=100)] | None = None
+    # The sender's catalogue item and version (the receiver routes by its own version in force).
+    catalogue_item: Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    catalogue_version: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class Push(Message):
@@ -145,11 +148,44 @@ class Transfer(Message):
         return str(category)[:32] if category is not None else None
 
 
+# The matters catalogue: a proposal from one centre, and the other centre's decision on it ---------------------
+
+Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+VersionNumber = Annotated[int, Field(ge=2, le=MAX_ID)]  # version 1 is the shipped file, never proposed
+Who = Annotated[Text, Field(min_length=1, max_length=64)]
+
+
+class CatalogueProposal(Message):
+    """catalogue.propose: a whole catalogue one centre proposes (checked again by catalogue.items on receipt)."""
+
+    number: VersionNumber
+    sha256: Sha
+    document: dict[str, Any]
+    side: Literal["110", "12345"]
+    proposed_by: Who
+    proposed_org: Annotated[Text, Field(max_length=64)] | None = None
+    note: Annotated[Text, Field(max_length=2000)] = ""
+
+
+class CatalogueDecision(Message):
+    """catalogue.decide: the other centre approved (or rejected) a version proposed here."""
+
+    number: VersionNumber
+    sha256: Sha
+    approved: bool
+    at: Moment | None = None
+    by: Who
+    org: Annotated[Text, Field(max_length=64)] | None = None
+    note: Annotated[Text, Field(max_length=2000)] = ""
+
+
 MODELS: dict[str, type[Message]] = {
     **STEPS,
     "order.create": OrderCreate,
     "incident.push": Push,
     "call.transfer": Transfer,
+    "catalogue.propose": CatalogueProposal,
+    "catalogue.decide": CatalogueDecision,
 }
 
 

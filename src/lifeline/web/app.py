@@ -23,6 +23,7 @@ from lifeline.auth import policy
 from lifeline.auth.views import router as auth_router
 from lifeline.callers import criteria
 from lifeline.callers.views import router as callers_router
+from lifeline.catalogue.views import router as catalogue_router
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
@@ -140,8 +141,6 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.taxonomy = taxonomies.load(settings.taxonomy) if settings.taxonomy else taxonomies.default()
     app.state.criteria = criteria.load(settings.nuisance_criteria)  # who reaches the supervisors' nuisance queue
     app.state.desk = Desk(role, peers, app.state.routing)
-    # Synonyms that widen a knowledge-base search ({word: [synonyms]}); the catalogue's are fed in here.
-    app.state.synonyms = {}
     app.state.city_layers = city_layers(settings.city_layers)
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = settings.tile_url
@@ -183,7 +182,7 @@ API_ROUTERS = (
     incidents_router, auth_router, diversion_router, desk_router, eido_router, dispatch_router, geo_router,
     analytics_router, missing_router, callers_router,
     exchange_router,
-    governance_router,
+    governance_router, catalogue_router,
     knowledge_router,
 )  # fmt: skip
 ROOT_ROUTERS = (

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from lifeline.api.schemas import MAX_ID, FormId, Text, Words
 from lifeline.auth.permissions import mask_number
 from lifeline.callers.scoring import normalise_number
+from lifeline.catalogue import service as catalogue
+from lifeline.catalogue.schemas import SuggestedItem
 from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
@@ -46,7 +48,12 @@ def live_triage(
     if who is None or not csrf_ok(request, who):
         return HTMLResponse("", status_code=403)
     result = triage(text[:MAX_TEXT], channel if channel in CHANNELS else "voice") if text.strip() else None
-    return render(request, "partials/suggestion.html", who, **suggestion_context(result))
+    item = None
+    if result is not None:  # the catalogue item beside the category: its owner, rule, limit and the words to say
+        with request.app.state.readers() as session:
+            version, found = catalogue.suggest_for(session, result.text, result.category)
+            item = SuggestedItem.suggested(version, found, catalogue.owner_names(session) if found else None)
+    return render(request, "partials/suggestion.html", who, item=item, **suggestion_context(result))
 
 
 @router.post("/console/caller", response_class=HTMLResponse)

@@ -14,6 +14,8 @@ from lifeline import taxonomy
 from lifeline.api.schemas import MAX_ID, FormId, Id, Text
 from lifeline.auth.permissions import allowed, mask_number, may_move_to
 from lifeline.callers import service as callers
+from lifeline.catalogue import service as catalogue
+from lifeline.catalogue.items import LIMITS, RULES
 from lifeline.common import CHINA, parse_iso
 from lifeline.desk import flows
 from lifeline.diversion import service as diversion
@@ -156,6 +158,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         )
         nuisance = _nuisance(request, session, who.user, incident.caller_number)
         answers = _answers(request, session, who.user, incident, orders) if offers else []
+        matter = catalogue.item(session, incident.catalogue_item)
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -190,6 +193,9 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "cases": cases,
         "answers": answers,
         "parties": [(p.name, mask_number(p.phone)) for p in parties],
+        "matter": matter,
+        "rules": RULES,
+        "limits": LIMITS,
     }
 
 
@@ -229,7 +235,7 @@ def _answers(request: Request, session, actor, incident, orders) -> list:
     if not knowledge.is_hotline_contact(session, incident):
         return []
     words = "\n".join(r.text for r in incident.reports)[-500:]
-    return knowledge.search(session, actor, words, getattr(request.app.state, "synonyms", None), limit=3)
+    return knowledge.search(session, actor, words, catalogue.synonyms(session), limit=3)
 
 
 def _part(request: Request, name: str, incident_id: int):

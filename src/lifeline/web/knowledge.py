@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from lifeline.api.schemas import FormId, Text, Words
 from lifeline.auth import permissions
+from lifeline.catalogue import service as catalogue
 from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
@@ -37,7 +38,7 @@ def search(
     found, refused = [], ""
     try:
         with request.app.state.readers() as session:
-            found = knowledge.search(session, who.user, query, getattr(request.app.state, "synonyms", None))
+            found = knowledge.search(session, who.user, query, catalogue.synonyms(session))
     except LifelineError as exc:
         refused = exc.detail
     may_answer = permissions.allowed(who.user.role, "knowledge.answer")

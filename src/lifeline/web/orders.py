@@ -16,6 +16,8 @@ from markupsafe import escape
 
 from lifeline.api.schemas import Id, Text
 from lifeline.auth.permissions import mask_number
+from lifeline.catalogue import service as catalogue
+from lifeline.catalogue.items import LIMITS
 from lifeline.common import CHINA
 from lifeline.desk import flows
 from lifeline.diversion import service as diversion
@@ -48,7 +50,7 @@ ORG_KINDS = {"lead": ("主办", "lead"), "countersign": ("会办", "co-organiser
 def _query(request: Request, who: Viewer) -> worklist.Query:
     params = request.query_params
     return worklist.Query.of(
-        who.user.role, *(params.get(name, "") for name in ("view", "state", "org", "overdue", "sort"))
+        who.user.role, *(params.get(name, "") for name in ("view", "state", "org", "overdue", "sort", "item"))
     )
 
 
@@ -58,7 +60,9 @@ def _list_context(request: Request, who: Viewer) -> dict:
         rows = worklist.rows(session, who.user, query, now)
         counts = worklist.counts(session, who.user, query, now)
         takers = worklist.takers(session)
+        matters = catalogue.current(session).catalogue
     return {
+        "matters": matters,
         "query": query,
         "rows": rows,
         "counts": counts,
@@ -111,13 +115,14 @@ def panel(request: Request, order_id: Id):
                 "history": worklist.history(session, who.user, order),
                 "steps": worklist.open_steps(session, who.user, order),
                 "choices": worklist.reroute_choices(session, order),
+                "matter": catalogue.item(session, order.catalogue_item),
             }
     except LifelineError as exc:  # gone from the viewer's scope (re-routed away) or never there
         return HTMLResponse(f'<p class="muted">{escape(localise(exc.detail, prefs(request)["lang"]))}</p>')
     return render(
         request, "partials/order_panel.html", who, **context, caller=mask_number(order.caller_number),
         categories=request.app.state.taxonomy.categories, needs_reason=NEEDS_REASON, satisfaction=list(Satisfaction),
-        event_words=EVENT_WORDS, org_kinds=ORG_KINDS, tz=CHINA,
+        event_words=EVENT_WORDS, org_kinds=ORG_KINDS, tz=CHINA, limits=LIMITS,
     )  # fmt: skip
 
 
