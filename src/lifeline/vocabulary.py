@@ -248,6 +248,7 @@ ORDER_STEPS: dict[OrderState, frozenset[OrderStep]] = {
 # order is received again by its new lead.
 ORDER_LANDS_IN: dict[OrderStep, frozenset[OrderState]] = {
     T.VISITED: frozenset({S.VISITED, S.IN_PROGRESS}),
+    T.RETURNED: frozenset({S.RETURNED, S.REFERRED}),  # the second return of a matter goes to the coordinator
     T.REROUTED: frozenset({S.RECEIVED}),
 }
 del S, T

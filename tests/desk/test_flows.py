@@ -186,6 +186,23 @@ def test_a_returned_order_taken_back_returns_the_matter_to_the_desk_for_a_new_de
     assert again.status_code == 200 and again.json()["state"] == "confirmed"
 
 
+def test_a_matter_returned_twice_goes_to_the_coordinator_not_back_to_the_desk(api):
+    """分而不流: the second return of one matter (re-routed in between) lands with the supervisor, who decides."""
+    iid = api.report(CONSUMER)["incident"]["id"]
+    order_id = confirm(api, iid).json()["follow_up"]["orders"][0]
+    first = api.post("agency_handler", f"/orders/{order_id}/steps", {"to": "returned", "reason": "不属于本局职责"})
+    assert first.json()["state"] == "returned"  # once: back to the desk that sent it
+    api.post("call_taker", f"/orders/{order_id}/steps", {"to": "rerouted", "org": "URBAN"})
+    second = api.post("urban_handler", f"/orders/{order_id}/steps", {"to": "returned", "reason": "也不归城管"})
+    assert second.status_code == 200, second.text
+    assert second.json()["state"] == "referred"  # twice: to the coordinator
+    assert api.post("call_taker", f"/orders/{order_id}/steps", {"to": "rerouted", "org": "MARKET"}).status_code == 403
+    history = api.get("supervisor", f"/incidents/{iid}/events").json()["items"]
+    assert any("提交协调人" in str(e["payload"].get("coordinator", "")) for e in history)
+    decided = api.post("supervisor", f"/orders/{order_id}/steps", {"to": "rerouted", "org": "MARKET"})
+    assert decided.status_code == 200 and decided.json()["state"] == "received"
+
+
 def test_a_referred_order_is_decided_by_a_supervisor(api):
     iid = api.report(CONSUMER)["incident"]["id"]
     order_id = confirm(api, iid).json()["follow_up"]["orders"][0]

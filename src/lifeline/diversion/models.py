@@ -47,6 +47,7 @@ class WorkOrder(Base):
     visit_comment: Mapped[str | None] = mapped_column(Text)
     return_reason: Mapped[str | None] = mapped_column(Text)
     redo_count: Mapped[int] = mapped_column(Integer, default=0)
+    returns: Mapped[int] = mapped_column(Integer, default=0)  # 退回 by its handlers (twice: to the coordinator)
     # Messages about this order are applied in the order they were sent (exchange ordering).
     seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

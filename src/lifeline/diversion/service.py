@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from lifeline import taxonomy
@@ -445,6 +445,8 @@ def step(
     elif target == OrderStep.REROUTED:
         extra["org"] = _reroute(session, order, data.org, table, now).code
         target = OrderState.RECEIVED
+    elif target == OrderStep.RETURNED and order.peer is None:  # a peer's order: its sender counts the bounces
+        target = _returned(session, order, extra)
     order.state = target
     if target in STAMP:
         setattr(order, STAMP[target], now)
@@ -560,15 +562,31 @@ def mirror(session: Session, peer: str, moved: Step) -> tuple[WorkOrder, str]:
             f"工单 {order.uid} 为 {order.state}，不能变为 {moved.state} / order cannot move to {moved.state}"
         )
     previous = order.state
-    order.state = moved.state
+    extra = {}
+    order.state = _returned(session, order, extra) if moved.state == OrderState.RETURNED else moved.state
     for name in CARRIED:
         if getattr(moved, name) is not None:
             setattr(order, name, getattr(moved, name))
     if moved.state in STAMP:
         setattr(order, STAMP[moved.state], moved.at or utcnow())
     actor = peer_principal(peer, order.sender_org_id or 0)
-    _record(session, actor, order, "order.mirrored", None, previous=previous, state=moved.state)
+    _record(session, actor, order, "order.mirrored", None, previous=previous, state=order.state, **extra)
     return order, previous
+
+
+def _returned(session: Session, order: WorkOrder, extra: dict) -> OrderState:
+    """A return: counted on the order; the matter's second one goes to the coordinator (states.after_return)."""
+    earlier = order.returns
+    if order.incident_id is not None:
+        earlier = session.scalar(
+            select(func.coalesce(func.sum(WorkOrder.returns), 0)).where(WorkOrder.incident_id == order.incident_id)
+        )
+    order.returns += 1
+    landed = states.after_return(int(earlier))
+    if landed == OrderState.REFERRED:
+        times = int(earlier) + 1
+        extra["coordinator"] = f"第 {times} 次退回，提交协调人（值班长）/ returned {times} times: to the coordinator"
+    return landed
 
 
 def escalate_overdue(session: Session, now: datetime | None = None) -> list[int]:

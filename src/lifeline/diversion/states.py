@@ -31,6 +31,17 @@ UNHANDLED = UNSIGNED | {OrderState.SIGNED, OrderState.IN_PROGRESS}
 # Waiting for the sender to re-route, take back or escalate (the re-route queue).
 BOUNCED = frozenset({OrderState.RETURNED, OrderState.REFERRED})
 
+# A matter returned this many times (分而不流: bounced between the desks) goes to a coordinator, the supervisor,
+# instead of back to the desk that sent it: the national rule for 110 ⇄ 12345 matters nobody takes.
+COORDINATOR_AFTER = 2
+
+
+def after_return(returned_before: int) -> OrderState:
+    """Where a return leaves an order: back at its sender, or with the coordinator once the matter has bounced
+    COORDINATOR_AFTER times (counting the earlier returns of every order of the matter)."""
+    return OrderState.REFERRED if returned_before + 1 >= COORDINATOR_AFTER else OrderState.RETURNED
+
+
 # A return visit's score → its label (vocabulary.Satisfaction); below 基本满意 the order is redone.
 SATISFACTION = {int(s): s.zh for s in Satisfaction}
 
