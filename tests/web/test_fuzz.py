@@ -94,6 +94,8 @@ CONSOLE = [
                                    "org": words}),
     ("/console/missing", {"name": words, "age": words, "description": words, "last_seen_place": words}),
     ("/console/incidents/{id}/missing", {"csrf": words}),
+    ("/console/incidents/{id}/consultation", {"owner": st.sampled_from(["police", "divert", "x"]), "record": words,
+                                              "other_party": words, "three_way": words, "propose": words}),
     ("/console/missing/{id}/step", {"what": st.sampled_from(["grade", "review", "sighting", "outcome", "task_done",
                                                              "appeal", "withdraw", "x"]),
                                     "note": words, "grade": words, "lat": words, "lon": words, "seen_at": words,

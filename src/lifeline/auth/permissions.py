@@ -76,6 +76,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The matters catalogue (诉求事项清单): everyone reads who owns what; a centre's supervisors propose a change and
     # the other centre's supervisors approve it (catalogue.service checks the centres differ).
     "catalogue.read": ALL,
+    # 会商: a matter whose owner is unclear; the desks of both centres see it and agree who owns it.
+    "consultation.read": DESK,
+    "consultation.agree": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "catalogue.propose": frozenset({"supervisor", "admin"}),
     "catalogue.approve": frozenset({"supervisor", "admin"}),
     "org.read": ALL,

@@ -143,6 +143,8 @@ RULES: dict[str, Rule] = {
     f"GET {API}/callbacks": Rule("callback.read", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/callbacks": Rule("callback.record", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/push": Rule("incident.push", INCIDENTS),
+    f"GET {API}/consultations": Rule("consultation.read", INCIDENTS),
+    f"POST {API}/consultations/{{consultation_id}}/agree": Rule("consultation.agree", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/transfer-call": Rule("incident.push", INCIDENTS),
     # Work orders
     f"POST {API}/incidents/{{incident_id}}/orders": Rule("order.create", INCIDENTS),
@@ -303,6 +305,7 @@ RULES: dict[str, Rule] = {
     "GET /console/missing/{case_id}/view": Rule("missing.read", MISSING),
     "POST /console/missing/{case_id}/step": Rule("missing.write", MISSING),
     "POST /console/missing/{case_id}/photo": Rule("missing.write", MISSING),
+    "POST /console/incidents/{incident_id}/consultation": Rule("consultation.agree", INCIDENTS),
     "POST /console/incidents/{incident_id}/missing": Rule("missing.write", f"{INCIDENTS}; {MISSING}"),
     "GET /console/nuisance": Rule("nuisance.read", NUISANCE),
     "POST /console/nuisance/case": Rule("nuisance.read", NUISANCE),

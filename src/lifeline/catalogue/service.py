@@ -12,6 +12,7 @@ role this deployment plays. With two deployments, a proposal and its approval tr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from lifeline.catalogue import excel
 from lifeline.catalogue import items as catalogue_items
 from lifeline.catalogue.items import Catalogue, CatalogueError, Item
 from lifeline.catalogue.match import Suggestion, suggest
-from lifeline.catalogue.models import IN_FORCE, PROPOSED, REJECTED, SUPERSEDED, CatalogueVersion
+from lifeline.catalogue.models import IN_FORCE, PROPOSED, REJECTED, SUPERSEDED, CatalogueVersion, Consultation
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.store import events
 from lifeline.store.base import utcnow
@@ -333,3 +334,80 @@ def receive_decision(session: Session, peer: str, sent) -> CatalogueVersion:
     kind = "catalogue.approved" if sent.approved else "catalogue.rejected"
     _event(session, f"peer:{peer}", kind, row, None, None, sender=peer)
     return row
+
+
+# 会商: matters whose owner is unclear ------------------------------------------------------------------------
+
+# What the two desks may agree: the police keep it, or it goes to 12345 and its departments.
+OWNERS = {"police": ("由公安处置", "the police keep it"), "divert": ("转 12345/职能部门", "to 12345 or a department")}
+
+
+def consultation_of(session: Session, incident_id: int) -> Consultation | None:
+    return session.scalar(select(Consultation).where(Consultation.incident_id == incident_id))
+
+
+def held_for_consultation(session: Session, incident) -> Item | None:
+    """The consult item of a matter decided divert whose owner the desks have not yet agreed (首接负责: the first
+    receiver holds it meanwhile), else None."""
+    found = item(session, incident.catalogue_item)
+    if found is None or found.rule != "consult" or incident.disposition != "divert":
+        return None
+    earlier = consultation_of(session, incident.id)
+    return None if earlier is not None and earlier.state == "agreed" else found
+
+
+def open_consultation(session: Session, actor: Principal, incident_id: int, found: Item) -> Consultation:
+    """A consultation on the matter (one per incident: a second decision finds the open one)."""
+    row = consultation_of(session, incident_id)
+    if row is not None:
+        return row
+    row = Consultation(incident_id=incident_id, item=found.code, catalogue_version=current(session).number,
+                       state="open", opened_by=actor.username, three_way=False, other_party="", record="")  # fmt: skip
+    session.add(row)
+    session.flush()
+    events.append(session, "consultation.opened", {"consultation": row.id, "item": found.code},
+                  actor=actor.username, incident_id=incident_id)  # fmt: skip
+    return row
+
+
+def agree(
+    session: Session, actor: Principal, consultation_id: int, owner: str, record: str, other_party: str,
+    three_way: bool,
+) -> Consultation:  # fmt: skip
+    """The desks' agreement on who owns the matter, with who agreed for the other desk and how."""
+    require(actor, "consultation.agree")
+    row = session.scalar(select(Consultation).where(Consultation.id == consultation_id).with_for_update())
+    if row is None:
+        raise NotFound(f"没有会商 {consultation_id} / no consultation {consultation_id}")
+    if row.state != "open":
+        raise Conflict(f"会商 {consultation_id} 已达成一致 / consultation {consultation_id} is already agreed")
+    if owner not in OWNERS:
+        raise Invalid(f"权属须为 {', '.join(OWNERS)} / owner must be one of {', '.join(OWNERS)}")
+    if not record.strip() or not other_party.strip():
+        raise Invalid("请记录会商经过和对方经办人 / record what was agreed and who agreed for the other desk")
+    row.state, row.owner, row.record, row.other_party = "agreed", owner, record.strip(), other_party.strip()
+    row.three_way, row.agreed_by, row.agreed_at = three_way, actor.username, utcnow()
+    events.append(session, "consultation.agreed",
+                  {"consultation": row.id, "owner": owner, "three_way": three_way, "other_party": row.other_party,
+                   "record": row.record}, actor=actor.username, incident_id=row.incident_id)  # fmt: skip
+    return row
+
+
+def propose_from(
+    session: Session, actor: Principal, here: str, row: Consultation, peer_for: PeerFor = None
+) -> CatalogueVersion:
+    """A settled dispute as a catalogue change: the item becomes a one-click transfer to the agreed owner."""
+    now = current(session).catalogue
+    found = now.get(row.item)
+    if found is None or row.owner is None:
+        raise Conflict("会商未达成一致或事项已不在现行清单 / not agreed, or the item is no longer in force")
+    police = row.owner == "police"
+    owner = ("110", *[o for o in found.owner if o != "110"]) if police else tuple(o for o in found.owner if o != "110")
+    changed = dataclasses.replace(found, rule="transfer", owner=owner or found.owner, limit="police" if police
+                                  else (found.limit if found.limit != "police" else "help"))  # fmt: skip
+    edited = dataclasses.replace(now, items=tuple(changed if i.code == found.code else i for i in now.items))
+    proposed = read(session, edited.to_data(), "consultation")  # checked as any proposal is
+    note = f"会商 #{row.id}（警情 #{row.incident_id}）一致：{OWNERS[row.owner][0]}；{row.record}"
+    version = propose(session, actor, here, proposed, "consultation", note, peer_for)
+    row.proposal = version.number
+    return version

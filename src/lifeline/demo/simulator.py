@@ -764,6 +764,13 @@ class Desk:
                 self.later(2, 5, lambda order_id=order_id: self._work(order_id))
         elif disposition == "invalid":
             self.stats.counts["closed"] += 1
+        held = got["follow_up"].get("consultation")
+        if held:  # the owner is unclear: the desks agree on a three-party call, then 12345 takes it
+            agreed = {"owner": "divert", "record": "三方通话商定由职能部门办理", "other_party": "12345 话务员",
+                      "three_way": True}  # fmt: skip
+            self.later(
+                15, 40, lambda: self._call("POST", f"/consultations/{held}/agree", self.tokens.call_taker, agreed)
+            )
         if got["category"] == "missing_person":
             self.later(5, 15, lambda: self._search(incident_id, lat, lon))
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from lifeline.auth.service import SYSTEM, Principal, require
+from lifeline.catalogue import service as catalogue
+from lifeline.catalogue.models import Consultation
 from lifeline.desk import bridge
 from lifeline.dispatch import service as dispatch
 from lifeline.diversion import routing
@@ -75,10 +77,14 @@ class Outcome:
     awaiting_callback: bool = False  # the decision waits: the caller must be called back first
     case: GovernanceCase | None = None  # the repeat-trouble case the incident opened or joined
     answer: DirectAnswer | None = None  # answered directly from the knowledge base, with no work order
+    consultation: Consultation | None = None  # the owner is unclear: held here until the desks agree (会商)
 
     def said(self) -> tuple[str, str]:
         """What followed, in Chinese and in English, for the call-taker."""
         parts = []
+        if self.consultation is not None and self.consultation.state == "open":
+            parts.append((f"权属不清，已发起会商 #{self.consultation.id}：首接负责，商定前由本台负责",
+                          f"owner unclear: consultation #{self.consultation.id}; held here until agreed"))  # fmt: skip
         if self.awaiting_callback:
             parts.append(
                 ("需回拨：已记入回拨队列，接通前不能按无效结案", "call back first: the call waits in the queue")
@@ -161,6 +167,9 @@ def decide(
     if incident.disposition == Disposition.INVALID:
         incidents.transition(session, actor, incident.id, IncidentMove.CLOSED, reason="无效来电 / invalid call")
         return Outcome(incident)
+    held = catalogue.held_for_consultation(session, incident)
+    if held is not None:  # 首接负责: the first receiver holds it, its clock running, until the desks agree
+        return Outcome(incident, consultation=catalogue.open_consultation(session, actor, incident.id, held))
     if incident.disposition in (Disposition.DIVERT, Disposition.JOINT):
         outcome = hand_over(session, actor, desk, incident.id, via)
     else:
@@ -382,6 +391,27 @@ def answer_directly(
     answer = knowledge.record_answer(session, actor, incident, article, note)
     # A dispute answered at once still counts towards repeat trouble at its place.
     return Outcome(incident, answer=answer, case=govern(session, desk, incident.id))
+
+
+# 会商 -------------------------------------------------------------------------------------------------------
+
+
+def settle(
+    session: Session, actor: Principal, desk: Desk, consultation_id: int, owner: str, record: str,
+    other_party: str, three_way: bool, propose: bool = False,
+) -> Outcome:  # fmt: skip
+    """The desks agreed who owns a held matter: 12345 and its departments take it now, or the police keep it.
+    With `propose`, the dispute becomes a proposed catalogue change (the other centre approves it)."""
+    row = catalogue.agree(session, actor, consultation_id, owner, record, other_party, three_way)
+    if propose:
+        catalogue.propose_from(session, actor, desk.role, row, desk.peer_for)
+    if owner == "divert":
+        outcome = hand_over(session, actor, desk, row.incident_id)
+    else:
+        reason = f"会商一致由公安处置 / agreed the police keep it: {row.record}"
+        outcome = Outcome(incidents.redecide(session, actor, row.incident_id, Disposition.POLICE, reason))
+    outcome.consultation = row
+    return outcome
 
 
 # Call-backs -----------------------------------------------------------------------------------------------

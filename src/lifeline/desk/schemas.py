@@ -21,6 +21,7 @@ class FollowUpOut(BaseModel):
     orders: list[int] = Field(description="新派发的工单 orders raised")
     transferred_to: str | None = Field(description="一键转接到的对端 the peer the call was transferred to")
     unserved: list[str] = Field(description="本平台无对应单位的去向，需电话联系 destinations to phone")
+    consultation: int | None = Field(None, description="权属不清时发起的会商 the consultation a held matter waits on")
     summary: str
 
     @classmethod
@@ -29,6 +30,7 @@ class FollowUpOut(BaseModel):
             orders=[o.id for o in outcome.orders],
             transferred_to=outcome.transferred_to,
             unserved=outcome.unserved,
+            consultation=outcome.consultation.id if outcome.consultation is not None else None,
             summary=outcome.summary(),
         )
 
@@ -91,3 +93,40 @@ class WaitingOut(BaseModel):
 
 class WaitingPage(BaseModel):
     items: list[WaitingOut]
+
+
+class SettleIn(Strict):
+    owner: Annotated[
+        str, Field(pattern="^(police|divert)$", description="police 由公安处置 | divert 转 12345/职能部门")
+    ]
+    record: Annotated[Text, Field(min_length=1, max_length=2000, description="会商经过与结论 what was agreed, and why")]
+    other_party: Annotated[
+        Text, Field(min_length=1, max_length=200, description="对方经办人 who agreed for the other desk")
+    ]
+    three_way: bool = Field(False, description="经三方通话商定 agreed on a three-party call")
+    propose: bool = Field(False, description="据此提出清单变更 propose the catalogue change this settles")
+
+
+class ConsultationOut(BaseModel):
+    id: int
+    incident_id: int
+    item: str
+    catalogue_version: int
+    state: str
+    opened_by: str
+    opened_at: datetime
+    owner: str | None
+    three_way: bool
+    other_party: str
+    record: str
+    agreed_by: str | None
+    agreed_at: datetime | None
+    proposal: int | None
+
+    @classmethod
+    def of(cls, row) -> ConsultationOut:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
+
+class ConsultationList(BaseModel):
+    items: list[ConsultationOut]

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlalchemy import select
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
 from lifeline.api.schemas import Id, IncidentId
 from lifeline.auth.service import require
+from lifeline.catalogue.models import Consultation
 from lifeline.desk import bridge, flows
-from lifeline.desk.schemas import CallbackIn, DecisionOut, WaitingOut, WaitingPage
+from lifeline.desk.schemas import (
+    CallbackIn,
+    ConsultationList,
+    ConsultationOut,
+    DecisionOut,
+    SettleIn,
+    WaitingOut,
+    WaitingPage,
+)
 from lifeline.diversion.schemas import PushIn, TransferIn
 from lifeline.errors import Conflict
 from lifeline.incidents import service as incidents
+from lifeline.incidents.models import Incident
 from lifeline.incidents.schemas import ConfirmIn, IncidentOut
 
 router = APIRouter(responses=RESPONSES)
@@ -83,3 +94,31 @@ def transfer(incident_id: Id, body: TransferIn, request: Request, ctx: RequestCo
         key=key,
         body=body,
     )
+
+
+@router.get("/consultations", response_model=ConsultationList, tags=["incidents"],
+            summary="会商：权属不清、由首接方暂管的事项 matters held until the desks agree who owns them")  # fmt: skip
+def consultations(ctx: RequestContext, state: str = "open"):
+    def work(session, who):
+        require(who, "consultation.read")
+        mine = select(Incident.id).where(incidents.scope(session, who))
+        query = select(Consultation).where(Consultation.incident_id.in_(mine)).order_by(Consultation.id)
+        if state != "all":
+            query = query.where(Consultation.state == state)
+        return ConsultationList(items=[ConsultationOut.of(c) for c in session.scalars(query.limit(500))])
+
+    return ctx.run(work)
+
+
+@router.post("/consultations/{consultation_id}/agree", response_model=DecisionOut, tags=["incidents"],
+             summary="会商一致：公安处置或转 12345 the desks agree who owns the matter")  # fmt: skip
+def agree(consultation_id: Id, body: SettleIn, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        held = session.get(Consultation, consultation_id)
+        if held is not None:
+            incidents.get(session, who, held.incident_id)  # only on a matter the actor may see
+        outcome = flows.settle(session, who, desk(request), consultation_id, body.owner, body.record,
+                               body.other_party, body.three_way, body.propose)  # fmt: skip
+        return DecisionOut.of_outcome(outcome)
+
+    return ctx.run(work, key=key, body=body)

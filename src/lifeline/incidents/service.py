@@ -367,6 +367,21 @@ def confirm(session: Session, actor: Principal, incident_id: int, decision: Deci
     return incident
 
 
+def redecide(session: Session, actor: Principal, incident_id: int, disposition: str, reason: str) -> Incident:
+    """A confirmed matter not yet handed over, decided again: a consultation agreed the police keep it."""
+    require(actor, "incident.confirm")
+    incident = get(session, actor, incident_id, lock=True)
+    if incident.state != IncidentState.CONFIRMED:
+        raise Conflict(
+            f"警情 {incident_id} 已不在待处置状态 / incident {incident_id} is no longer waiting to be handled"
+        )
+    chosen = decisions.complete(taxonomy.default(), incident.suggestion, disposition, incident.category).as_dict()
+    incident.disposition, incident.priority = chosen["disposition"], chosen["priority"]
+    incident.destinations = list(chosen["destinations"])
+    _record(session, actor, incident, "incident.redecided", disposition=disposition, reason=reason)
+    return incident
+
+
 def _suggest_item(session: Session, incident: Incident, category: str) -> None:
     """The catalogue item for the incident's words within `category`."""
     words = "\n".join(r.text for r in incident.reports)

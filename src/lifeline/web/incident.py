@@ -146,6 +146,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         file = incidents.dossier(session, who.user, incident_id)
         orders = diversion.of_incident(session, who.user, incident_id)
         missing_case = missing.of_incident(session, who.user, incident_id)
+        consultation = catalogue.consultation_of(session, incident_id)
         stamps = {o.id: [(s, cst(getattr(o, f))) for s, f in ORDER_STAMP.items() if getattr(o, f)] for o in orders}
         incident, reports = file.incident, list(file.incident.reports)
         cases = [case_row(session, c) for c in governance.for_incident(session, who.user, incident)]
@@ -189,6 +190,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "cst": cst,
         "needs_pin": incidents.needs_confirming(incident),
         "missing_case": missing_case,
+        "consultation": consultation,
         "nuisance": nuisance,
         "cases": cases,
         "answers": answers,
@@ -478,3 +480,30 @@ def search(
         request, "search.html", who, "search", status=status, rows=rows, more=more, error=error, asked=asked,
         fields=fields, may_look_up=may_look_up, cst=cst,
     )  # fmt: skip
+
+
+@router.post("/console/incidents/{incident_id}/consultation", response_class=HTMLResponse)
+def settle(
+    request: Request,
+    incident_id: Id,
+    owner: Annotated[str, Form(max_length=8)],
+    record: Annotated[Text, Form(max_length=2000)] = "",
+    other_party: Annotated[Text, Form(max_length=200)] = "",
+    three_way: Annotated[str, Form(max_length=4)] = "",
+    propose: Annotated[str, Form(max_length=4)] = "",
+):
+    """会商一致: the desks agreed who owns a held matter (desk.flows.settle)."""
+    desk = request.app.state.desk
+
+    def work(session, user):
+        incidents.get(session, user, incident_id)
+        held = catalogue.consultation_of(session, incident_id)
+        if held is None:
+            raise Invalid(f"警情 #{incident_id} 没有会商 / incident #{incident_id} has no consultation")
+        return flows.settle(session, user, desk, held.id, owner, record, other_party, three_way == "1", propose == "1")
+
+    def said(outcome) -> str:
+        zh, en = outcome.said()
+        return f"会商一致，{zh} / agreed; {en}" if zh else "会商一致 / agreed"
+
+    return _act(request, work, said)
