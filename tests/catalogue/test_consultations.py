@@ -71,3 +71,15 @@ def test_the_incident_page_offers_the_agreement_and_records_it(api):
     assert 'id="consultation-form"' not in client.get(f"/console/incidents/{iid}").text
     again = client.post(f"/console/incidents/{iid}/consultation", data=form, headers=headers)
     assert "已达成一致" in again.text
+
+
+def test_the_figures_count_matters_and_orders_by_catalogue_item(api):
+    held(api, PREPAID)  # held for a consultation: a matter, no order yet
+    car = api.report("我的车被一辆白色轿车堵在小区车库出口了，车上没留电话，麻烦联系车主挪车")["incident"]["id"]
+    decided = api.post("call_taker", f"/incidents/{car}/confirm", {}).json()
+    rows = {r["item"]: r for r in api.get("supervisor", "/catalogue/figures").json()["items"]}
+    item = decided["catalogue_item"]
+    assert rows[item]["matters"] == 1 and rows[item]["diverted"] == 1 and rows[item]["orders"] == 1, rows
+    assert rows["prepaid_card_closure"]["orders"] == 0 and rows["prepaid_card_closure"]["name"] == "预付卡商家跑路"
+    assert api.get("call_taker", "/catalogue/figures").status_code == 403
+    assert api.get("supervisor", "/catalogue/figures", params={"since": "yesterday"}).status_code == 422

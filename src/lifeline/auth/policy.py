@@ -163,6 +163,7 @@ RULES: dict[str, Rule] = {
     f"GET {API}/runcards": Rule("unit.dispatch", CARDS),
     f"POST {API}/runcards": Rule("runcard.write", CARDS),
     f"GET {API}/catalogue": Rule("catalogue.read", CATALOGUE),
+    f"GET {API}/catalogue/figures": Rule("kpi.read", FIGURES),
     f"GET {API}/catalogue/versions": Rule("catalogue.read", CATALOGUE),
     f"GET {API}/catalogue.xlsx": Rule("catalogue.read", CATALOGUE),
     f"POST {API}/catalogue/proposals": Rule("catalogue.propose", PROPOSALS),

@@ -114,3 +114,17 @@ class ApproveIn(Strict):
 
 class RejectIn(Strict):
     reason: Annotated[Text, Field(min_length=1, max_length=2000, description="驳回理由 why")]
+
+
+class ItemCount(BaseModel):
+    item: str
+    name: str
+    matters: int = Field(description="受理的诉求 matters received")
+    diverted: int = Field(description="其中分流的 of them diverted")
+    orders: int = Field(description="派发的工单 work orders raised")
+
+
+class ItemFigures(BaseModel):
+    since: datetime
+    until: datetime
+    items: list[ItemCount]

@@ -28,7 +28,9 @@ from lifeline.catalogue import items as catalogue_items
 from lifeline.catalogue.items import Catalogue, CatalogueError, Item
 from lifeline.catalogue.match import Suggestion, suggest
 from lifeline.catalogue.models import IN_FORCE, PROPOSED, REJECTED, SUPERSEDED, CatalogueVersion, Consultation
+from lifeline.diversion.models import WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
+from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
 
@@ -411,3 +413,30 @@ def propose_from(
     version = propose(session, actor, here, proposed, "consultation", note, peer_for)
     row.proposal = version.number
     return version
+
+
+# Figures by item ----------------------------------------------------------------------------------------------
+
+
+def by_item(session: Session, since, until, within=None) -> list[dict]:
+    """Matters received in [since, until) per catalogue item: how many, how many were diverted, and how many work
+    orders each raised; `within` narrows to the incidents a reader may see. Largest first."""
+    matters = select(Incident.catalogue_item, Incident.disposition, func.count()).where(
+        Incident.received_at >= since, Incident.received_at < until, Incident.catalogue_item.is_not(None)
+    )
+    if within is not None:
+        matters = matters.where(within)
+    counts: dict[str, dict] = {}
+    for code, disposition, n in session.execute(matters.group_by(Incident.catalogue_item, Incident.disposition)):
+        row = counts.setdefault(code, {"item": code, "matters": 0, "diverted": 0, "orders": 0})
+        row["matters"] += n
+        row["diverted"] += n if disposition == "divert" else 0
+    raised = select(WorkOrder.catalogue_item, func.count()).where(
+        WorkOrder.sent_at >= since, WorkOrder.sent_at < until, WorkOrder.catalogue_item.is_not(None)
+    )
+    for code, n in session.execute(raised.group_by(WorkOrder.catalogue_item)):
+        if code in counts:
+            counts[code]["orders"] = n
+    names = {i.code: i.name for i in current(session).catalogue.items}
+    rows = [{**row, "name": names.get(code, code)} for code, row in counts.items()]
+    return sorted(rows, key=lambda r: (-r["matters"], r["item"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,18 +10,23 @@ from fastapi.responses import Response
 
 from lifeline.api.context import IdempotencyKey, RequestContext
 from lifeline.api.problems import RESPONSES
-from lifeline.api.schemas import Id, Text
+from lifeline.api.schemas import Id, Text, query_time
+from lifeline.auth.service import require
 from lifeline.catalogue import excel, service
 from lifeline.catalogue.items import diff
 from lifeline.catalogue.schemas import (
     ApproveIn,
     CatalogueOut,
+    ItemCount,
+    ItemFigures,
     ItemOut,
     ProposalIn,
     RejectIn,
     VersionList,
     VersionOut,
 )
+from lifeline.incidents import service as incidents
+from lifeline.store.base import utcnow
 
 router = APIRouter(responses=RESPONSES, tags=["catalogue"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,3 +118,16 @@ async def import_workbook(
         return VersionOut.of(row, diff(service.current(session).catalogue, catalogue))
 
     return ctx.run(work, status=201)
+
+
+@router.get("/catalogue/figures", response_model=ItemFigures, summary="按诉求事项统计 matters and orders by item")
+def figures(ctx: RequestContext, since: str | None = None, until: str | None = None):
+    now = utcnow()
+    start, end = query_time(since, "since") or now - timedelta(days=30), query_time(until, "until") or now
+
+    def work(session, who):
+        require(who, "kpi.read")
+        rows = service.by_item(session, start, end, incidents.scope(session, who))
+        return ItemFigures(since=start, until=end, items=[ItemCount(**r) for r in rows])
+
+    return ctx.run(work)
