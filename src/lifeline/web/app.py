@@ -23,6 +23,7 @@ from lifeline.auth import policy
 from lifeline.auth.views import router as auth_router
 from lifeline.callers import criteria
 from lifeline.callers.views import router as callers_router
+from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.views import router as catalogue_router
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
@@ -107,6 +108,8 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.readers = reader_factory(engine)
+        with app.state.readers() as session:  # the catalogue in force and its word index, also before the first call
+            catalogue.suggest_for(session, "", "car_moving")
         stop = threading.Event()
         sweeper = threading.Thread(target=_sweep, args=(app, stop), name="lifeline-sweep", daemon=True)
         sweeper.start()
