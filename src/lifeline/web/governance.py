@@ -16,10 +16,9 @@ from lifeline.desk import flows
 from lifeline.errors import LifelineError
 from lifeline.geo import service as geo
 from lifeline.governance import service as governance
-from lifeline.store.engine import transaction
 from lifeline.vocabulary import CaseState, MediationOutcome
 from lifeline.web.incident import case_row
-from lifeline.web.pages import SESSION_ENDED, csrf_ok, render, shell, toast, viewer
+from lifeline.web.pages import act, csrf_ok, render, shell, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,17 +56,7 @@ def case_page(request: Request, case_id: Id):
 
 
 def _done(request: Request, work, said):
-    who = viewer(request)
-    if who is None or not csrf_ok(request, who):
-        return toast(request, SESSION_ENDED, error=True)
-    try:
-        with transaction(request.app.state.sessions) as session:
-            message = said(work(session, who.user))
-    except LifelineError as exc:
-        return toast(request, exc.detail, error=True)
-    response = toast(request, message)
-    response.headers["HX-Trigger"] = "case-moved"
-    return response
+    return act(request, work, said, trigger="case-moved")
 
 
 def _landed(case) -> str:
@@ -140,14 +129,4 @@ def parties(
             message = f"已记录当事人，矛盾纠纷案件 #{case.id} / parties recorded; governance case #{case.id}"
         return message
 
-    who = viewer(request)
-    if who is None or not csrf_ok(request, who):
-        return toast(request, SESSION_ENDED, error=True)
-    try:
-        with transaction(request.app.state.sessions) as session:
-            message = said(work(session, who.user))
-    except LifelineError as exc:
-        return toast(request, exc.detail, error=True)
-    response = toast(request, message)
-    response.headers["HX-Trigger"] = "incident-moved"
-    return response
+    return act(request, work, said, trigger="incident-moved")

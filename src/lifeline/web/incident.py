@@ -39,7 +39,7 @@ from lifeline.vocabulary import (
 )
 from lifeline.web.board import map_roads
 from lifeline.web.i18n import localise, translator
-from lifeline.web.pages import SESSION_ENDED, csrf_ok, prefs, render, toast, viewer
+from lifeline.web.pages import SESSION_ENDED, act, csrf_ok, prefs, render, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 SEARCH_LIMIT = 50
@@ -268,23 +268,9 @@ def incident_moves(request: Request, incident_id: Id):
     return _part(request, "partials/incident_moves.html", incident_id)
 
 
-def _done(request: Request, message: str):
-    response = toast(request, message)
-    response.headers["HX-Trigger"] = "incident-moved"
-    return response
-
-
 def _act(request: Request, work, said):
-    """Run one move in a transaction; the toast says what happened, or why not."""
-    who = viewer(request)
-    if who is None or not csrf_ok(request, who):
-        return toast(request, SESSION_ENDED, error=True)
-    try:
-        with transaction(request.app.state.sessions) as session:
-            message = said(work(session, who.user))
-    except LifelineError as exc:
-        return toast(request, exc.detail, error=True)
-    return _done(request, message)
+    """One move on the incident; its page reads itself again."""
+    return act(request, work, said, trigger="incident-moved")
 
 
 def _landed(incident) -> str:

@@ -17,9 +17,8 @@ from lifeline.common import CHINA
 from lifeline.errors import Invalid, LifelineError
 from lifeline.missing import grading, service
 from lifeline.store.base import utcnow
-from lifeline.store.engine import transaction
 from lifeline.vocabulary import FOUND_ALIVE, MissingOutcome, MissingState, MissingTask, RiskGrade
-from lifeline.web.pages import SESSION_ENDED, csrf_ok, render, toast, viewer
+from lifeline.web.pages import act, render, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,21 +99,13 @@ def case_view(request: Request, case_id: Id):
     return _page(request, "partials/missing_view.html", case_id)
 
 
-def _act(request: Request, work, said: str, redirect: str | None = None):
-    who = viewer(request)
-    if who is None or not csrf_ok(request, who):
-        return toast(request, SESSION_ENDED, error=True)
-    try:
-        with transaction(request.app.state.sessions) as session:
-            done = work(session, who.user)
-    except LifelineError as exc:
-        return toast(request, exc.detail, error=True)
-    response = toast(request, said.format(done=done))
-    if redirect:
-        response.headers["HX-Redirect"] = redirect.format(done=done)
-    else:
-        response.headers["HX-Trigger"] = "case-moved"
-    return response
+def _opened(request: Request, work):
+    """A case opened: the page goes to it."""
+
+    def said(case_id: int) -> str:
+        return f"已立案 #{case_id} / case #{case_id} opened"
+
+    return act(request, work, said, redirect=lambda case_id: f"/console/missing/{case_id}")
 
 
 def _time(raw: str, name: str) -> datetime | None:
@@ -168,18 +159,13 @@ def open_by_hand(
         )
         return service.open_case(session, user, data).id
 
-    return _act(request, work, "已立案 #{done} / case #{done} opened", "/console/missing/{done}")
+    return _opened(request, work)
 
 
 @router.post("/console/incidents/{incident_id}/missing", response_class=HTMLResponse)
 def open_from_incident(request: Request, incident_id: Id):
     """立为走失案件: the incident's words, place and time fill the case; the page goes to it."""
-    return _act(
-        request,
-        lambda s, user: service.open_case(s, user, service.CaseIn(incident_id=incident_id)).id,
-        "已立案 #{done} / case #{done} opened",
-        "/console/missing/{done}",
-    )
+    return _opened(request, lambda s, user: service.open_case(s, user, service.CaseIn(incident_id=incident_id)).id)
 
 
 @router.post("/console/missing/{case_id}/step", response_class=HTMLResponse)
@@ -246,10 +232,12 @@ def step(
     }
     if what not in steps:
         return toast(request, f"未知操作 / unknown step {what!r}", error=True)
-    return _act(request, steps[what], f"案件 #{case_id} 已更新 / case #{case_id} updated")
+    said = f"案件 #{case_id} 已更新 / case #{case_id} updated"
+    return act(request, steps[what], lambda _: said, trigger="case-moved")
 
 
 @router.post("/console/missing/{case_id}/photo", response_class=HTMLResponse)
 async def photo(request: Request, case_id: Id, file: UploadFile):
     data = await file.read(service.PHOTO_MAX_BYTES + 1)
-    return _act(request, lambda s, u: service.add_photo(s, u, case_id, data), f"已上传照片 / photo added to #{case_id}")
+    said = f"已上传照片 / photo added to #{case_id}"
+    return act(request, lambda s, u: service.add_photo(s, u, case_id, data), lambda _: said, trigger="case-moved")

@@ -283,6 +283,27 @@ def suggestion_context(result: TriageResult | None) -> dict:
 SESSION_ENDED = "会话已失效，请重新登录 / the session has ended; log in again"
 
 
+def act(request: Request, work, said, *, trigger: str | None = None, redirect=None) -> HTMLResponse:
+    """One console action: the viewer and the form's token checked, `work(session, user)` run in one transaction,
+    then a toast saying `said(result)`, or why not. `trigger` names the htmx event on which the page reads itself
+    again; `redirect(result)` sends the page elsewhere instead."""
+    who = viewer(request)
+    if who is None or not csrf_ok(request, who):
+        return toast(request, SESSION_ENDED, error=True)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            done = work(session, who.user)
+            message = said(done)
+    except LifelineError as exc:
+        return toast(request, exc.detail, error=True)
+    response = toast(request, message)
+    if redirect is not None:
+        response.headers["HX-Redirect"] = redirect(done)
+    elif trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
 def toast(request: Request, message: str, *, error: bool = False) -> HTMLResponse:
     """The answer to a console action: one line, in the reader's language when the message carries both."""
     css = "toast late" if error else "toast"
