@@ -34,7 +34,7 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 
 def calls(reports: int) -> int:
-    """今日来电 calls received.
+    """来电 calls received.
 
     公式 formula: 窗口内收到的报警记录数 reports received in the window (every channel; merged duplicates still count)
     """
@@ -66,6 +66,20 @@ def one_minute_dispatch_rate(within_a_minute: int, due: int) -> float | None:
     return rate(within_a_minute, due)
 
 
+def arrival_rate(arrived: int, due: int) -> float | None:
+    """到场及时率 on-scene-in-time rate, by zone minutes.
+
+    公式 formula: 在所派派出所的到场时限（1/3/5 分钟圈，未设为 5 分钟）内到场的警务/联动警情 / 已到期的（已到场的，加上超过时限仍未到场的）
+    police or joint incidents on scene within their station's zone minutes of received_at (1, 3 or 5; 5 when the
+    station sets none) / those due: on scene, or still not on scene past the zone's minutes
+
+    Counted from the call, as the caller waits: an incident still waiting for a unit is late once its minutes
+    have passed, like the one-minute rate. One resolved or cancelled before its minutes without a unit on scene
+    (settled by phone, the caller rang off) is not counted.
+    """
+    return rate(arrived, due)
+
+
 def diversion_rate(diverted: int, invalid: int) -> float | None:
     """分流率 diversion rate.
 
@@ -73,6 +87,80 @@ def diversion_rate(diverted: int, invalid: int) -> float | None:
     incidents confirmed as divert / incidents confirmed as divert or invalid
     """
     return rate(diverted, diverted + invalid)
+
+
+def valid_incidents(valid: int) -> int:
+    """有效警情 valid incidents.
+
+    公式 formula: 窗口内接报、已确认且不属无效的警情（警务、联动、分流）
+    incidents received in the window and confirmed as police, joint or divert (not invalid; merged calls left out)
+    """
+    return valid
+
+
+def criminal(incidents: int) -> int:
+    """刑事类 criminal.
+
+    公式 formula: 类别属刑事的警情（暴力犯罪、盗窃、诈骗、性侵、违法犯罪线索）
+    incidents whose category is criminal (FAMILY: violent crime, theft, fraud, sexual offence, tip-off)
+    """
+    return incidents
+
+
+def public_order(incidents: int) -> int:
+    """治安类 public order.
+
+    公式 formula: 类别属治安的警情（打架斗殴、家暴、扰乱治安、群体性事件、反映民警）
+    incidents whose category is public order (FAMILY: fight, domestic violence, public order, mass incident,
+    police misconduct)
+    """
+    return incidents
+
+
+def help_requests(incidents: int) -> int:
+    """求助类 help.
+
+    公式 formula: 类别属求助的警情（走失、轻生、火灾、燃气、急救、救援、险情、开锁、挪车、水电气、动物、失物、市政）
+    incidents whose category is a request for help (FAMILY: emergencies to rescue and everyday help)
+    """
+    return incidents
+
+
+def disputes(incidents: int) -> int:
+    """纠纷类 disputes.
+
+    公式 formula: 类别属纠纷的警情（邻里、家庭、劳资、消费、物业租赁、噪音）
+    incidents whose category is a dispute (FAMILY: neighbours, family, labour, consumer, property, noise)
+    """
+    return incidents
+
+
+def diverted_count(diverted: int) -> int:
+    """分流警情 diverted.
+
+    公式 formula: 确认为分流的警情 incidents confirmed as divert
+    """
+    return diverted
+
+
+def invalid_count(invalid: int) -> int:
+    """无效/骚扰警情 invalid and nuisance.
+
+    公式 formula: 确认为无效的警情（骚扰、谎报、误拨、私人请求） incidents confirmed as invalid
+    """
+    return invalid
+
+
+def missing_found_rate(found: int, counted: int) -> float | None:
+    """走失人员24小时找回率 missing persons found within 24 hours.
+
+    公式 formula: 报案后 24 小时内平安或受伤找到的 / 报案已满 24 小时或已找到的走失案件（撤销的不计）
+    persons found alive within 24 h of the report / cases whose first 24 h have passed or that were found
+    (withdrawn cases are left out: nobody was missing)
+
+    Which cases count: `missing_found_within_a_day`.
+    """
+    return rate(found, counted)
 
 
 def on_time_sign_rate(signed_on_time: int, due: int) -> float | None:
@@ -250,12 +338,8 @@ def count_repeats(incoming: Iterable[tuple[int, str | None, datetime]], hours: i
 def missing_found_within_a_day(
     cases: Iterable[tuple[datetime, datetime | None, str | None]], now: datetime, hours: int = 24
 ) -> tuple[int, int]:
-    """走失人员24小时找回率 missing persons found within 24 hours: (found within, counted), from (reported_at,
-    found_at of a person found alive, outcome) records.
-
-    公式 formula: 报案后 24 小时内平安或受伤找到的 / 报案已满 24 小时或已找到的走失案件（撤销的不计）
-    persons found alive within 24 h of the report / cases whose first 24 h have passed or that were found
-    (withdrawn cases are left out: nobody was missing)
+    """The terms of `missing_found_rate`: (found within, counted), from (reported_at, found_at of a person found
+    alive, outcome) records.
 
     A case still open within its first day is not yet counted; one open after a day, or found dead, counts as not
     found within the day.
@@ -271,6 +355,28 @@ def missing_found_within_a_day(
         elif now - reported_at > window or outcome is not None:
             counted += 1
     return found, counted
+
+
+# The families of the yearly report (刑事、治安、交通、求助、纠纷、其他、无效), by category code.
+FAMILY = {
+    **dict.fromkeys(("violent_crime", "theft", "fraud", "sexual_offense", "tip_off"), "criminal"),
+    **dict.fromkeys(("fight", "domestic_violence", "public_order", "mass_incident", "police_misconduct"),
+                    "public_order"),
+    **dict.fromkeys(("traffic_accident", "traffic_violation"), "traffic"),
+    **dict.fromkeys(("missing_person", "suicide_risk", "fire", "gas_leak", "medical_emergency", "disaster_rescue",
+                     "public_hazard", "lockout", "car_moving", "utility_outage", "animal", "lost_property",
+                     "municipal_facility"), "help"),
+    **dict.fromkeys(("dispute_neighbor", "dispute_family", "dispute_labor", "dispute_consumer", "dispute_property",
+                     "noise"), "dispute"),
+    **dict.fromkeys(("nuisance", "misdial", "private_request"), "invalid"),
+}  # fmt: skip
+FAMILIES = {"criminal": "刑事", "public_order": "治安", "traffic": "交通", "help": "求助", "dispute": "纠纷",
+            "other": "其他", "invalid": "无效"}  # fmt: skip
+
+
+def family(category: str) -> str:
+    """The family of a category; categories outside FAMILY (enquiries, complaints, environment) are other."""
+    return FAMILY.get(category, "other")
 
 
 def satisfaction_counts(scores: Iterable[int | None]) -> tuple[int, int, int]:
@@ -359,15 +465,24 @@ class Kpi:
 
 
 KPIS = (
-    Kpi("calls", "今日来电", "Calls", calls, COUNT),
+    Kpi("calls", "来电", "Calls", calls, COUNT),
     Kpi("answer_rate", "接通率", "Answer rate", answer_rate),
     Kpi("one_minute_dispatch_rate", "1分钟派警率", "Dispatched within 1 min", one_minute_dispatch_rate),
+    Kpi("arrival_rate", "到场及时率", "On scene in time", arrival_rate),
     Kpi("diversion_rate", "分流率", "Diversion rate", diversion_rate),
+    Kpi("valid_incidents", "有效警情", "Valid incidents", valid_incidents, COUNT),
+    Kpi("criminal", "刑事类", "Criminal", criminal, COUNT),
+    Kpi("public_order", "治安类", "Public order", public_order, COUNT),
+    Kpi("help_requests", "求助类", "Help", help_requests, COUNT),
+    Kpi("disputes", "纠纷类", "Disputes", disputes, COUNT),
+    Kpi("diverted_count", "分流警情", "Diverted", diverted_count, COUNT),
+    Kpi("invalid_count", "无效/骚扰", "Invalid and nuisance", invalid_count, COUNT),
     Kpi("on_time_sign_rate", "按时签收率", "Signed on time", on_time_sign_rate),
     Kpi("on_time_handle_rate", "按时办结率", "Handled on time", on_time_handle_rate),
     Kpi("satisfaction_rate", "满意率", "Satisfied", satisfaction_rate),
     Kpi("basic_satisfaction_rate", "基本满意率", "Basically satisfied", basic_satisfaction_rate),
     Kpi("repeat_rate", "重复警情率", "Repeat calls", repeat_rate),
+    Kpi("missing_found_rate", "走失人员24小时找回率", "Missing found within 24 h", missing_found_rate),
 )
 NOW = (
     Kpi("p1_waiting", "P1 待派", "P1 waiting", p1_waiting, COUNT),

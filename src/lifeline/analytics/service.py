@@ -9,20 +9,26 @@ tests/analytics/test_service.py checks the two agree.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, and_, case, cast, exists, extract, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from lifeline.analytics import kpis
+from lifeline.analytics import kpis, periods, summary
+from lifeline.analytics.models import COUNTS
+from lifeline.auth import permissions
+from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, require
 from lifeline.common import CHINA
+from lifeline.dispatch.service import DEFAULT_ARRIVE_MINUTES
 from lifeline.diversion import states as orders
 from lifeline.diversion.models import WorkOrder
-from lifeline.incidents.models import Incident, Report
+from lifeline.incidents.models import Assignment, Incident, Report
 from lifeline.incidents.service import LIVE_CHANNELS
 from lifeline.incidents.states import OPEN_STATES
+from lifeline.missing import service as missing_cases
 from lifeline.store.base import utcnow
 from lifeline.vocabulary import CallbackState, IncidentState
 
@@ -31,25 +37,67 @@ POLICE = ("police", "joint")
 
 
 @dataclass
-class Inputs:
-    """The plain numbers the formulas in `kpis` take."""
+class Counts:
+    """The inputs of `kpis` that add up over disjoint windows: one per (category, unit) and day, as `figure_rows`
+    stores them (models.COUNTS). `signed`/`handled` count the orders signed/handled inside the window."""
 
     reports: int = 0
     live_calls: int = 0
     answered: int = 0
+    incidents: int = 0
+    valid: int = 0
     dispatch_due: int = 0
     dispatched_in_a_minute: int = 0
+    arrival_due: int = 0
+    arrived_in_time: int = 0
     diverted: int = 0
     invalid: int = 0
     with_number: int = 0
     repeats: int = 0
-    sign_due: int = 0
+    signed: int = 0
     signed_on_time: int = 0
-    handle_due: int = 0
+    handled: int = 0
     handled_on_time: int = 0
     visits: int = 0
     satisfied: int = 0
     basic: int = 0
+
+    def add(self, other) -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Inputs(Counts):
+    """The plain numbers the formulas in `kpis` take, for one window (and one group)."""
+
+    late_sign: int = 0  # orders still unsigned past sign_by at the window's end
+    late_handle: int = 0  # orders still not handled past handle_by at the window's end
+    families: Counter = field(default_factory=Counter)  # incidents by kpis.FAMILY
+    missing_found: int = 0
+    missing_due: int = 0
+    follow_ups: dict = field(default_factory=dict)  # diversion.service.follow_up_counts
+
+    @property
+    def sign_due(self) -> int:
+        return self.signed + self.late_sign
+
+    @property
+    def handle_due(self) -> int:
+        return self.handled + self.late_handle
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a figure counts: categories and units (organisation ids); None means all."""
+
+    categories: frozenset[str] | None = None
+    units: frozenset[int] | None = None
+
+    def keeps(self, category: str, unit: int | None) -> bool:
+        return (self.categories is None or category in self.categories) and (
+            self.units is None or unit in self.units
+        )
 
 
 @dataclass
@@ -140,40 +188,100 @@ def _count(condition):
     return func.count(case((condition, 1)))
 
 
-# The queries -----------------------------------------------------------------------------------------------------
+# Units: the organisation an incident or an order is counted under ------------------------------------------------
 
 
-def _reports(session: Session, inputs: Inputs, since: datetime, until: datetime) -> None:
+def _dispatched_to(incident):
+    """The station (organisation) of the incident's first dispatch, as a scalar subquery."""
+    return (
+        select(Assignment.org_id)
+        .where(Assignment.incident_id == incident.id, Assignment.kind == "dispatch")
+        .order_by(Assignment.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def incident_unit(incident=Incident):
+    """承办单位: the station it was dispatched to, else the organisation that took its order, else the centre that
+    received it."""
+    ordered = (
+        select(WorkOrder.org_id)
+        .where(WorkOrder.incident_id == incident.id, WorkOrder.org_id.is_not(None))
+        .order_by(WorkOrder.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(_dispatched_to(incident), ordered, incident.owner_org_id)
+
+
+def order_unit():
+    """The organisation handling an order: its lead, or the desk that sent it to a peer platform."""
+    return func.coalesce(WorkOrder.org_id, WorkOrder.sender_org_id)
+
+
+# The queries: each counts a window grouped by (category, unit) ---------------------------------------------------
+
+Groups = dict[tuple[str, int | None], Counts]
+
+
+def _into(groups: Groups, rows, names: tuple[str, ...]) -> None:
+    for category, unit, *values in rows:
+        counts = groups.setdefault((category, unit), Counts())
+        for name, value in zip(names, values, strict=True):
+            setattr(counts, name, getattr(counts, name) + (value or 0))
+
+
+def _reports(session: Session, groups: Groups, since: datetime, until: datetime) -> None:
     live = Report.channel.in_(LIVE_CHANNELS)
-    row = session.execute(
-        select(func.count(Report.id), _count(live), _count(and_(live, Report.answered_at.is_not(None)))).where(
-            Report.received_at >= since, Report.received_at < until
-        )
-    ).one()
-    inputs.reports, inputs.live_calls, inputs.answered = row
+    unit = incident_unit().label("unit")
+    rows = session.execute(
+        select(Incident.category, unit, func.count(Report.id), _count(live),
+               _count(and_(live, Report.answered_at.is_not(None))))  # fmt: skip
+        .join(Incident, Incident.id == Report.incident_id)
+        .where(Report.received_at >= since, Report.received_at < until)
+        .group_by(Incident.category, unit)
+    )
+    _into(groups, rows, ("reports", "live_calls", "answered"))
 
 
-def _dispatch_verdicts(session: Session, now: datetime):
-    """(on time, due) as SQL conditions: `kpis.dispatch_on_time` for each incident row.
+def _within(session: Session, done, limit_seconds, now: datetime, *stops):
+    """(on time, due) as SQL conditions: `kpis.dispatch_on_time` for each incident row, for the step stamped `done`
+    within `limit_seconds` of received_at; `stops` end the wait without the step (cancelled, handed over).
 
     Merged incidents are left out: their calls count in the incident they joined.
     """
     received = _epoch(session, Incident.received_at)
-    dispatched = Incident.dispatched_at.is_not(None)
-    stopped = func.coalesce(
-        _epoch(session, Incident.cancelled_at), _epoch(session, Incident.transferred_at), literal(now.timestamp())
-    )
+    stopped = func.coalesce(*(_epoch(session, s) for s in stops), literal(now.timestamp()))
     police = and_(
         Incident.disposition.in_(POLICE), Incident.confirmed_at.is_not(None), Incident.state != IncidentState.MERGED
     )
-    on_time = and_(police, dispatched, _epoch(session, Incident.dispatched_at) - received <= kpis.ONE_MINUTE)
-    due = and_(police, or_(dispatched, stopped - received > kpis.ONE_MINUTE))
+    on_time = and_(police, done.is_not(None), _epoch(session, done) - received <= limit_seconds)
+    due = and_(police, or_(done.is_not(None), stopped - received > limit_seconds))
     return on_time, due
 
 
-def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetime, now: datetime) -> None:
+def _dispatch_verdicts(session: Session, now: datetime):
+    return _within(
+        session, Incident.dispatched_at, kpis.ONE_MINUTE, now, Incident.cancelled_at, Incident.transferred_at
+    )
+
+
+def _arrival_verdicts(session: Session, now: datetime):
+    """`kpis.arrival_on_time` as SQL: on scene within the dispatched station's zone minutes of the call."""
+    zone = select(Organisation.arrive_minutes).where(Organisation.id == _dispatched_to(Incident)).scalar_subquery()
+    limit = func.coalesce(zone, DEFAULT_ARRIVE_MINUTES) * 60
+    return _within(
+        session, Incident.on_scene_at, limit, now, Incident.cancelled_at, Incident.transferred_at,
+        Incident.resolved_at,
+    )  # fmt: skip
+
+
+def _incidents(session: Session, groups: Groups, since: datetime, until: datetime, now: datetime) -> None:
     quick, due = _dispatch_verdicts(session, now)
+    arrived, arrival_due = _arrival_verdicts(session, now)
     confirmed = Incident.confirmed_at.is_not(None)
+    kept = Incident.state != IncidentState.MERGED
     earlier = aliased(Incident)
     called_before = exists().where(
         earlier.caller_number == Incident.caller_number,
@@ -185,59 +293,96 @@ def _incidents(session: Session, inputs: Inputs, since: datetime, until: datetim
         _epoch(session, Incident.received_at) - _epoch(session, earlier.received_at) <= kpis.REPEAT_HOURS * 3600,
     )
     numbered = Incident.caller_number.is_not(None)
-    row = session.execute(
+    unit = incident_unit().label("unit")
+    rows = session.execute(
         select(
+            Incident.category,
+            unit,
+            _count(kept),
+            _count(and_(kept, confirmed, Incident.disposition != "invalid")),
             _count(due),
             _count(quick),
+            _count(arrival_due),
+            _count(arrived),
             _count(and_(confirmed, Incident.disposition == "divert")),
             _count(and_(confirmed, Incident.disposition == "invalid")),
             _count(numbered),
             _count(and_(numbered, called_before)),
-        ).where(Incident.received_at >= since, Incident.received_at < until)
-    ).one()
-    (
-        inputs.dispatch_due, inputs.dispatched_in_a_minute, inputs.diverted, inputs.invalid,
-        inputs.with_number, inputs.repeats,
-    ) = row  # fmt: skip
+        )
+        .where(Incident.received_at >= since, Incident.received_at < until)
+        .group_by(Incident.category, unit)
+    )
+    _into(groups, rows, ("incidents", "valid", "dispatch_due", "dispatched_in_a_minute", "arrival_due",
+                         "arrived_in_time", "diverted", "invalid", "with_number", "repeats"))  # fmt: skip
 
 
-def _deadline_verdicts(deadline, done, undone_now, since: datetime, until: datetime):
-    """(on time, counted) as SQL conditions: `kpis.deadline_kept` for each order row; `until` is at most now."""
+def _orders(session: Session, groups: Groups, since: datetime, until: datetime) -> None:
+    """Orders signed, handled and visited inside the window, and which of them kept their deadline."""
+    unit = order_unit().label("unit")
+    steps = (
+        (WorkOrder.signed_at, WorkOrder.sign_by, ("signed", "signed_on_time")),
+        (WorkOrder.handled_at, WorkOrder.handle_by, ("handled", "handled_on_time")),
+    )
+    for done, deadline, names in steps:
+        rows = session.execute(
+            select(WorkOrder.category, unit, func.count(WorkOrder.id),
+                   _count(or_(deadline.is_(None), done <= deadline)))  # fmt: skip
+            .where(done >= since, done < until)
+            .group_by(WorkOrder.category, unit)
+        )
+        _into(groups, rows, names)
+    rows = session.execute(
+        select(WorkOrder.category, unit, func.count(WorkOrder.id),
+               _count(WorkOrder.satisfaction >= kpis.SATISFIED_FROM), _count(WorkOrder.satisfaction == kpis.BASIC))
+        .where(WorkOrder.visited_at >= since, WorkOrder.visited_at < until, WorkOrder.satisfaction.is_not(None))
+        .group_by(WorkOrder.category, unit)
+    )  # fmt: skip
+    _into(groups, rows, ("visits", "satisfied", "basic"))
+
+
+def count_live(session: Session, since: datetime, until: datetime, now: datetime) -> Groups:
+    """The additive counts of [since, until) straight from the incidents, reports and orders."""
+    groups: Groups = {}
     if until <= since:
-        return false(), false()
-    inside = and_(done >= since, done < until)
-    on_time = and_(inside, or_(deadline.is_(None), done <= deadline))
-    late = and_(
-        or_(done.is_(None), done < since, done >= until),
-        deadline < until,
-        or_(undone_now, done >= until),
-    )
-    return on_time, or_(inside, late)
+        return groups
+    _reports(session, groups, since, until)
+    _incidents(session, groups, since, until, now)
+    _orders(session, groups, since, min(until, now))
+    return groups
 
 
-def _orders(session: Session, inputs: Inputs, since: datetime, until: datetime) -> None:
-    signed_on_time, sign_due = _deadline_verdicts(
-        WorkOrder.sign_by, WorkOrder.signed_at, WorkOrder.state.in_(orders.UNSIGNED), since, until
+def late_orders(session: Session, since: datetime, until: datetime) -> dict[tuple[str, int | None], tuple[int, int]]:
+    """Orders that missed a deadline and were still not done at the window's end (`until`, at most now), by
+    (category, unit): (late to sign, late to handle). With the orders done inside the window they make
+    `kpis.deadline_kept`'s count; an order overdue for days counts in every window until it is done."""
+    late: dict[tuple[str, int | None], list[int]] = {}
+    if until <= since:
+        return {}
+    unit = order_unit().label("unit")
+    steps = (
+        (0, WorkOrder.sign_by, WorkOrder.signed_at, orders.UNSIGNED),
+        (1, WorkOrder.handle_by, WorkOrder.handled_at, orders.UNHANDLED),
     )
-    handled_on_time, handle_due = _deadline_verdicts(
-        WorkOrder.handle_by, WorkOrder.handled_at, WorkOrder.state.in_(orders.UNHANDLED), since, until
-    )
-    visited = and_(WorkOrder.visited_at >= since, WorkOrder.visited_at < until, WorkOrder.satisfaction.is_not(None))
-    row = session.execute(
-        select(
-            _count(sign_due),
-            _count(signed_on_time),
-            _count(handle_due),
-            _count(handled_on_time),
-            _count(visited),
-            _count(and_(visited, WorkOrder.satisfaction >= kpis.SATISFIED_FROM)),
-            _count(and_(visited, WorkOrder.satisfaction == kpis.BASIC)),
-        ).where(or_(sign_due, handle_due, visited))
-    ).one()
-    (
-        inputs.sign_due, inputs.signed_on_time, inputs.handle_due, inputs.handled_on_time,
-        inputs.visits, inputs.satisfied, inputs.basic,
-    ) = row  # fmt: skip
+    for index, deadline, done, undone in steps:
+        not_inside = or_(done.is_(None), done < since, done >= until)
+        # Two index-friendly halves: still waiting now, or done only after the window.
+        for waiting_then in (WorkOrder.state.in_(undone), done >= until):
+            rows = session.execute(
+                select(WorkOrder.category, unit, func.count(WorkOrder.id))
+                .where(deadline < until, not_inside, waiting_then)
+                .group_by(WorkOrder.category, unit)
+            )
+            for category, org, n in rows:
+                late.setdefault((category, org), [0, 0])[index] += n
+        # An order both waiting now and done after the window (a redone one) was counted twice: once is right.
+        rows = session.execute(
+            select(WorkOrder.category, unit, func.count(WorkOrder.id))
+            .where(deadline < until, done >= until, WorkOrder.state.in_(undone))
+            .group_by(WorkOrder.category, unit)
+        )
+        for category, org, n in rows:
+            late[(category, org)][index] -= n
+    return {key: (a, b) for key, (a, b) in late.items()}
 
 
 def waiting_for_a_unit():
@@ -296,7 +441,7 @@ def _categories(session: Session, since: datetime, until: datetime) -> dict[str,
     return {category: n for category, n in rows}
 
 
-def _hourly(session: Session, day: date) -> list[int]:
+def calls_by_hour(session: Session, day: date) -> list[int]:
     start = datetime.combine(day, time(), CHINA)
     end = start + timedelta(days=1)
     bucket = _hour_bucket(session, Report.received_at, start).label("hour")
@@ -312,16 +457,30 @@ def _hourly(session: Session, day: date) -> list[int]:
     return counts
 
 
+def hourly_calls(session: Session, since: datetime, until: datetime, now: datetime) -> list[int]:
+    """Calls per hour of the day (0–23, China time) over the whole days of [since, until): fresh days from their
+    summary, the others live."""
+    first, last = periods.whole_days(since, until)
+    if first is None:
+        return [0] * 24
+    fresh = summary.fresh_days(session, first, last, now)
+    counts = summary.hours(session, first, last) if fresh else [0] * 24
+    for day in periods.days(since, until):
+        if day not in fresh and first <= day <= last:
+            counts = [a + b for a, b in zip(counts, calls_by_hour(session, day), strict=True)]
+    return counts
+
+
 def trend(session: Session, day: date, now: datetime) -> Trend:
     """Calls per hour on `day`, the day before and the same day last year; hours still to come are None."""
     yesterday, last_year = day - timedelta(days=1), kpis.same_day_last_year(day)
-    counts: list[int | None] = list(_hourly(session, day))
+    counts: list[int | None] = list(calls_by_hour(session, day))
     local = now.astimezone(CHINA)
     if local.date() == day:
         counts = [n if hour <= local.hour else None for hour, n in enumerate(counts)]
     elif local.date() < day:
         counts = [None] * 24
-    return Trend(day, yesterday, last_year, counts, _hourly(session, yesterday), _hourly(session, last_year))
+    return Trend(day, yesterday, last_year, counts, calls_by_hour(session, yesterday), calls_by_hour(session, last_year))
 
 
 def heat(session: Session, since: datetime, until: datetime) -> list[tuple[float, float, int]]:
@@ -341,16 +500,103 @@ def heat(session: Session, since: datetime, until: datetime) -> list[tuple[float
     return kpis.heat_cells((lat, lon) for lat, lon in rows)
 
 
-# Putting it together -------------------------------------------------------------------------------------------
+# Putting it together: summary days and live ranges, then groups -----------------------------------------------------
 
 
-def gather(session: Session, since: datetime, until: datetime, now: datetime) -> Inputs:
-    """The window's inputs; what is still waiting is judged at the window's end, or now if that is sooner."""
-    inputs = Inputs()
-    _reports(session, inputs, since, until)
-    _incidents(session, inputs, since, until, now)
-    _orders(session, inputs, since, min(until, now))
-    return inputs
+def count(session: Session, since: datetime, until: datetime, now: datetime) -> Groups:
+    """The additive counts of [since, until): settled days from their summary rows, the rest live."""
+    first, last = periods.whole_days(since, until)
+    fresh = sorted(summary.fresh_days(session, first, last, now)) if first else []
+    groups = summary.sums(session, fresh[0], fresh[-1]) if fresh else {}
+    cursor = since
+    for day in fresh:
+        start, end = periods.day_window(day)
+        if start > cursor:
+            _merge(groups, count_live(session, cursor, start, now))
+        cursor = end
+    if cursor < until:
+        _merge(groups, count_live(session, cursor, until, now))
+    return groups
+
+
+def _merge(groups: Groups, more: Groups) -> None:
+    for key, counts in more.items():
+        groups.setdefault(key, Counts()).add(counts)
+
+
+BY = ("category", "unit", "district")  # what figures may be grouped by, beside time (GET /kpis group_by)
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    code: str
+    name: str
+    kind: str
+    district_id: int  # the unit's highest organisation below the city and its centres
+
+
+def units(session: Session) -> dict[int, Unit]:
+    """Every organisation as a unit of the figures, with the district it belongs to: walking up from a station,
+    the last organisation before the city or a centre (a district bureau; a station hanging straight under the
+    110 centre is its own district, as in the demo city)."""
+    rows = {o.id: o for o in session.scalars(select(Organisation))}
+
+    def district(org: Organisation) -> int:
+        while org.parent_id in rows and rows[org.parent_id].kind not in TOP_KINDS:
+            org = rows[org.parent_id]
+        return org.id
+
+    return {o.id: Unit(o.id, o.code, o.name, o.kind, district(o)) for o in rows.values()}
+
+
+TOP_KINDS = frozenset({"city", "centre_110", "centre_12345", "province"})
+
+
+def inputs(
+    session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = Scope(), by: str | None = None,
+) -> dict:  # fmt: skip
+    """The window's inputs, one per group (`by`: None for one, or one of BY); what is still waiting is judged at
+    the window's end, or now if that is sooner."""
+    groups = count(session, since, until, now)
+    late = late_orders(session, since, min(until, now))
+    known = units(session) if by == "district" else {}
+
+    def group(category: str, unit: int | None):
+        if by == "category":
+            return category
+        if by == "unit":
+            return unit
+        if by == "district":
+            return known[unit].district_id if unit in known else None
+        return None
+
+    out: dict = {}
+    for (category, unit), counts in groups.items():
+        if scope.keeps(category, unit):
+            found = out.setdefault(group(category, unit), Inputs())
+            found.add(counts)
+            found.families[kpis.family(category)] += counts.incidents
+    for (category, unit), (sign, handle) in late.items():
+        if scope.keeps(category, unit):
+            found = out.setdefault(group(category, unit), Inputs())
+            found.late_sign += sign
+            found.late_handle += handle
+    return out
+
+
+def gather(
+    session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = Scope(),
+    actor: Principal | None = None,
+) -> Inputs:  # fmt: skip
+    """The window's inputs for the whole scope, with the missing-person figures when `actor` may read them."""
+    found = inputs(session, since, until, now, scope).get(None, Inputs())
+    if actor is not None and scope.categories is None and scope.units is None and permissions.allowed(
+        actor.role, "missing.read"
+    ):
+        missing = missing_cases.figures(session, actor, since, until, now)
+        found.missing_found, found.missing_due = missing.found_24h, missing.due
+    return found
 
 
 # The arguments of each KPI's function; for a share, (numerator, denominator) as the function takes them.
@@ -359,12 +605,21 @@ def _terms(i: Inputs) -> dict[str, tuple[int, ...]]:
         "calls": (i.reports,),
         "answer_rate": (i.answered, i.live_calls),
         "one_minute_dispatch_rate": (i.dispatched_in_a_minute, i.dispatch_due),
+        "arrival_rate": (i.arrived_in_time, i.arrival_due),
         "diversion_rate": (i.diverted, i.invalid),
+        "valid_incidents": (i.valid,),
+        "criminal": (i.families["criminal"],),
+        "public_order": (i.families["public_order"],),
+        "help_requests": (i.families["help"],),
+        "disputes": (i.families["dispute"],),
+        "diverted_count": (i.diverted,),
+        "invalid_count": (i.invalid,),
         "on_time_sign_rate": (i.signed_on_time, i.sign_due),
         "on_time_handle_rate": (i.handled_on_time, i.handle_due),
         "satisfaction_rate": (i.satisfied, i.visits),
         "basic_satisfaction_rate": (i.basic, i.visits),
         "repeat_rate": (i.repeats, i.with_number),
+        "missing_found_rate": (i.missing_found, i.missing_due),
     }
 
 
@@ -414,7 +669,7 @@ def dashboard(
     default_since, _ = today(now)
     since = since or default_since
     until = until or now
-    inputs = gather(session, since, until, now)
+    inputs = gather(session, since, until, now, actor=actor)
     found = waiting(session, now)
     mix = kpis.category_mix(_categories(session, since, until))
     day = since.astimezone(CHINA).date()

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from lifeline import taxonomy
+from lifeline.analytics import summary  # noqa: F401  (its session event keeps the day summaries correct)
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lifeline import taxonomy
+from lifeline.analytics import summary  # its session event keeps the day summaries correct
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
 from lifeline.auth.permissions import mask_number
@@ -188,6 +189,7 @@ def intake(session: Session, actor: Principal, data: ReportIn, result: TriageRes
             external_ref=data.external_ref,
         ),
     )
+    summary.touch(session, received_at)
     # What a new incident has, said here so that reading it costs no query.
     set_committed_value(incident, "reports", [report])
     set_committed_value(incident, "assignments", [])

@@ -1,0 +1,52 @@
+"""Day summaries of the figures (figure_days, figure_rows) and the indexes a year's report and exports need.
+
+Revision ID: 0023
+Revises: 0021
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0023"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+COUNTS = (
+    "reports", "live_calls", "answered", "incidents", "valid", "dispatch_due", "dispatched_in_a_minute",
+    "arrival_due", "arrived_in_time", "diverted", "invalid", "with_number", "repeats",
+    "signed", "signed_on_time", "handled", "handled_on_time", "visits", "satisfied", "basic",
+)  # fmt: skip
+# Orders are counted by the step taken in a window; the late ones by their deadlines.
+ORDER_INDEXES = ("signed_at", "handled_at", "visited_at", "sign_by", "handle_by")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "figure_days",
+        sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("changes", sa.Integer(), nullable=False),
+        sa.Column("built", sa.Integer(), nullable=True),
+        sa.Column("built_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_table(
+        "figure_rows",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("hour", sa.Integer(), nullable=True),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+    )
+    op.create_index("ix_figure_rows_day", "figure_rows", ["day"])
+    for column in ORDER_INDEXES:
+        op.create_index(f"ix_work_orders_{column}", "work_orders", [column])
+
+
+def downgrade() -> None:
+    for column in ORDER_INDEXES:
+        op.drop_index(f"ix_work_orders_{column}", table_name="work_orders")
+    op.drop_index("ix_figure_rows_day", table_name="figure_rows")
+    op.drop_table("figure_rows")
+    op.drop_table("figure_days")
