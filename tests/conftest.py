@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from lifeline.analytics.models import FigureDay  # noqa: F401
 from lifeline.api.models import IdempotencyRecord  # noqa: F401  (every table in Base.metadata)
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.callers.models import CallerCase  # noqa: F401
 from lifeline.catalogue.models import CatalogueVersion  # noqa: F401
 from lifeline.dispatch.models import Unit  # noqa: F401
-from lifeline.analytics.models import FigureDay  # noqa: F401
 from lifeline.diversion.models import WorkOrder  # noqa: F401
 from lifeline.geo.models import RoadNetwork  # noqa: F401
 from lifeline.governance.models import GovernanceCase  # noqa: F401

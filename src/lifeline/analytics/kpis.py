@@ -69,7 +69,8 @@ def one_minute_dispatch_rate(within_a_minute: int, due: int) -> float | None:
 def arrival_rate(arrived: int, due: int) -> float | None:
     """到场及时率 on-scene-in-time rate, by zone minutes.
 
-    公式 formula: 在所派派出所的到场时限（1/3/5 分钟圈，未设为 5 分钟）内到场的警务/联动警情 / 已到期的（已到场的，加上超过时限仍未到场的）
+    公式 formula: 在所派派出所的到场时限（1/3/5 分钟圈，未设为 5 分钟）内到场的警务/联动警情 /
+    已到期的（已到场的，加上超过时限仍未到场的）
     police or joint incidents on scene within their station's zone minutes of received_at (1, 3 or 5; 5 when the
     station sets none) / those due: on scene, or still not on scene past the zone's minutes
 

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, false, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from lifeline.analytics import kpis, periods, summary
@@ -95,9 +95,7 @@ class Scope:
     units: frozenset[int] | None = None
 
     def keeps(self, category: str, unit: int | None) -> bool:
-        return (self.categories is None or category in self.categories) and (
-            self.units is None or unit in self.units
-        )
+        return (self.categories is None or category in self.categories) and (self.units is None or unit in self.units)
 
 
 @dataclass
@@ -233,11 +231,10 @@ def _into(groups: Groups, rows, names: tuple[str, ...]) -> None:
 
 
 def _reports(session: Session, groups: Groups, since: datetime, until: datetime) -> None:
-    live = Report.channel.in_(LIVE_CHANNELS)
+    live, answered = Report.channel.in_(LIVE_CHANNELS), Report.answered_at.is_not(None)
     unit = incident_unit().label("unit")
     rows = session.execute(
-        select(Incident.category, unit, func.count(Report.id), _count(live),
-               _count(and_(live, Report.answered_at.is_not(None))))  # fmt: skip
+        select(Incident.category, unit, func.count(Report.id), _count(live), _count(and_(live, answered)))
         .join(Incident, Incident.id == Report.incident_id)
         .where(Report.received_at >= since, Report.received_at < until)
         .group_by(Incident.category, unit)
@@ -324,9 +321,11 @@ def _orders(session: Session, groups: Groups, since: datetime, until: datetime) 
         (WorkOrder.handled_at, WorkOrder.handle_by, ("handled", "handled_on_time")),
     )
     for done, deadline, names in steps:
+        kept = done <= deadline
         rows = session.execute(
-            select(WorkOrder.category, unit, func.count(WorkOrder.id),
-                   _count(or_(deadline.is_(None), done <= deadline)))  # fmt: skip
+            select(
+                WorkOrder.category, unit, func.count(WorkOrder.id), _count(or_(deadline.is_(None), done <= deadline))
+            )
             .where(done >= since, done < until)
             .group_by(WorkOrder.category, unit)
         )
@@ -480,7 +479,8 @@ def trend(session: Session, day: date, now: datetime) -> Trend:
         counts = [n if hour <= local.hour else None for hour, n in enumerate(counts)]
     elif local.date() < day:
         counts = [None] * 24
-    return Trend(day, yesterday, last_year, counts, calls_by_hour(session, yesterday), calls_by_hour(session, last_year))
+    before, a_year_ago = calls_by_hour(session, yesterday), calls_by_hour(session, last_year)
+    return Trend(day, yesterday, last_year, counts, before, a_year_ago)
 
 
 def heat(session: Session, since: datetime, until: datetime) -> list[tuple[float, float, int]]:
@@ -591,8 +591,11 @@ def gather(
 ) -> Inputs:  # fmt: skip
     """The window's inputs for the whole scope, with the missing-person figures when `actor` may read them."""
     found = inputs(session, since, until, now, scope).get(None, Inputs())
-    if actor is not None and scope.categories is None and scope.units is None and permissions.allowed(
-        actor.role, "missing.read"
+    if (
+        actor is not None
+        and scope.categories is None
+        and scope.units is None
+        and permissions.allowed(actor.role, "missing.read")
     ):
         missing = missing_cases.figures(session, actor, since, until, now)
         found.missing_found, found.missing_due = missing.found_24h, missing.due

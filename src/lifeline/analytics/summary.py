@@ -93,9 +93,7 @@ event.listen(Session, "before_flush", mark)
 def fresh_days(session: Session, first: date, last: date, now: datetime) -> set[date]:
     """The days in [first, last] whose summary rows may be read now."""
     rows = session.execute(
-        select(FigureDay.day).where(
-            FigureDay.day >= first, FigureDay.day <= last, FigureDay.built == FigureDay.changes
-        )
+        select(FigureDay.day).where(FigureDay.day >= first, FigureDay.day <= last, FigureDay.built == FigureDay.changes)
     )
     return {day for (day,) in rows if settled(day, now)}
 
@@ -113,7 +111,8 @@ def sums(session: Session, first: date, last: date) -> dict:
                FigureDay.built == FigureDay.changes)
         .group_by(FigureRow.category, FigureRow.unit_id)
     )  # fmt: skip
-    return {(category, unit): Counts(*(int(v or 0) for v in values)) for category, unit, *values in session.execute(query)}
+    rows = session.execute(query)
+    return {(category, unit): Counts(*(int(v or 0) for v in values)) for category, unit, *values in rows}
 
 
 def hours(session: Session, first: date, last: date) -> list[int]:
