@@ -321,7 +321,6 @@ def _orders(session: Session, groups: Groups, since: datetime, until: datetime) 
         (WorkOrder.handled_at, WorkOrder.handle_by, ("handled", "handled_on_time")),
     )
     for done, deadline, names in steps:
-        kept = done <= deadline
         rows = session.execute(
             select(
                 WorkOrder.category, unit, func.count(WorkOrder.id), _count(or_(deadline.is_(None), done <= deadline))
