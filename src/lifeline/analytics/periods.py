@@ -120,6 +120,19 @@ def whole_days(since: datetime, until: datetime) -> tuple[date | None, date | No
     return first, last
 
 
+def split(period: Period, by: str) -> list[Period]:
+    """The days or months of a period, each a period of its own, clipped to it."""
+    out, start = [], period.since
+    while start < period.until:
+        step = of("day" if by == "day" else "month", start.astimezone(CHINA).date())
+        part = Period(step.kind, max(step.since, period.since), min(step.until, period.until))
+        if part.since != step.since or part.until != step.until:
+            part = Period("custom", part.since, part.until)
+        out.append(part)
+        start = step.until
+    return out
+
+
 def day_window(day: date) -> tuple[datetime, datetime]:
     start = _midnight(day)
     return start, start + timedelta(days=1)

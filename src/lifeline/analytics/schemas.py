@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from lifeline import taxonomy
 from lifeline.analytics import kpis
-from lifeline.analytics.service import Dashboard, Figure, Longest
+from lifeline.analytics.service import Compared, Dashboard, Figure, Longest
 
 
 class FigureOut(BaseModel):
@@ -67,6 +67,23 @@ class TrendOut(BaseModel):
     last_year_counts: list[int]
 
 
+class PeriodOut(BaseModel):
+    kind: str = Field(description="day | week | month | quarter | year | custom")
+    label: str = Field(description="如 2026年10月 / as a person names it")
+    since: datetime
+    until: datetime
+
+    @classmethod
+    def of(cls, period) -> PeriodOut:
+        return cls(kind=period.kind, label=period.label, since=period.since, until=period.until)
+
+
+class GroupOut(BaseModel):
+    key: str = Field(description="类别代码、机构代码或日期 the category code, organisation code or date")
+    zh: str
+    figures: list[FigureOut]
+
+
 class KpiOut(BaseModel):
     since: datetime
     until: datetime
@@ -81,9 +98,16 @@ class KpiOut(BaseModel):
     trend: TrendOut = Field(
         description="今日/昨日/去年同日每小时来电 calls per hour: the window's first day, the day before, a year before"
     )
+    period: PeriodOut | None = Field(None, description="所查的期间 the period asked for")
+    previous: PeriodOut | None = Field(None, description="上一期（环比）the period before")
+    previous_figures: list[FigureOut] = Field([], description="上一期的指标 the figures of the period before")
+    last_year: PeriodOut | None = Field(None, description="去年同期（同比）the same period a year earlier")
+    last_year_figures: list[FigureOut] = Field([], description="去年同期的指标 the figures a year earlier")
+    group_by: str | None = None
+    groups: list[GroupOut] = Field([], description="分组指标 the figures of each group, largest first or in time")
 
     @classmethod
-    def of(cls, board: Dashboard) -> KpiOut:
+    def of(cls, board: Dashboard, compared: Compared | None = None) -> KpiOut:
         names = taxonomy.default().categories
         longest = board.waiting.longest
         return cls(
@@ -104,4 +128,17 @@ class KpiOut(BaseModel):
                 for s in board.categories
             ],
             trend=TrendOut(**vars(board.trend)),
+            **(cls._compared(compared) if compared else {}),
         )
+
+    @staticmethod
+    def _compared(c: Compared) -> dict:
+        return {
+            "period": PeriodOut.of(c.period),
+            "previous": PeriodOut.of(c.previous),
+            "previous_figures": [FigureOut.of(f) for f in c.previous_figures],
+            "last_year": PeriodOut.of(c.last_year),
+            "last_year_figures": [FigureOut.of(f) for f in c.last_year_figures],
+            "group_by": c.by,
+            "groups": [GroupOut(key=g.key, zh=g.zh, figures=[FigureOut.of(f) for f in g.figures]) for g in c.groups],
+        }

@@ -16,15 +16,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from lifeline import taxonomy
 from lifeline.analytics import kpis, periods, summary
 from lifeline.analytics.models import COUNTS
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import Principal, require
+from lifeline.auth.service import Principal, org_by_code, require, subtree
 from lifeline.common import CHINA
 from lifeline.dispatch.service import DEFAULT_ARRIVE_MINUTES
 from lifeline.diversion import states as orders
 from lifeline.diversion.models import WorkOrder
+from lifeline.errors import Invalid, NotFound
 from lifeline.incidents.models import Assignment, Incident, Report
 from lifeline.incidents.service import LIVE_CHANNELS
 from lifeline.incidents.states import OPEN_STATES
@@ -201,8 +203,8 @@ def _dispatched_to(incident):
 
 
 def incident_unit(incident=Incident):
-    """承办单位: the station it was dispatched to, else the organisation that took its order, else the centre that
-    received it."""
+    """承办单位: the station it was dispatched to, else (a diverted matter) the organisation that took its order,
+    else the centre that received it — a joint incident's linkage orders (120, gas) do not make it theirs."""
     ordered = (
         select(WorkOrder.org_id)
         .where(WorkOrder.incident_id == incident.id, WorkOrder.org_id.is_not(None))
@@ -210,7 +212,8 @@ def incident_unit(incident=Incident):
         .limit(1)
         .scalar_subquery()
     )
-    return func.coalesce(_dispatched_to(incident), ordered, incident.owner_org_id)
+    diverted = case((incident.disposition == "divert", ordered))
+    return func.coalesce(_dispatched_to(incident), diverted, incident.owner_org_id)
 
 
 def order_unit():
@@ -662,16 +665,16 @@ def now_figures(found: Waiting) -> list[Figure]:
 
 def dashboard(
     session: Session, actor: Principal, since: datetime | None = None, until: datetime | None = None,
-    now: datetime | None = None, with_heat: bool = False,
+    now: datetime | None = None, with_heat: bool = False, inputs: Inputs | None = None,
 ) -> Dashboard:  # fmt: skip
     """Every figure of the command dashboard for [since, until) (by default today so far) and what waits at `now`.
-    City-wide."""
+    City-wide; `inputs` when the caller has counted the window already (`compare`)."""
     require(actor, "kpi.read")
     now = now or utcnow()
     default_since, _ = today(now)
     since = since or default_since
     until = until or now
-    inputs = gather(session, since, until, now, actor=actor)
+    inputs = inputs or gather(session, since, until, now, actor=actor)
     found = waiting(session, now)
     mix = kpis.category_mix(_categories(session, since, until))
     day = since.astimezone(CHINA).date()
@@ -679,3 +682,122 @@ def dashboard(
         since, until, now, inputs, figures(inputs), found, now_figures(found), mix, trend(session, day, now),
         heat(session, since, until) if with_heat else [],
     )  # fmt: skip
+
+
+# Any period, any unit, compared ---------------------------------------------------------------------------------
+
+TIME_BY = ("day", "month")  # group_by over time: each day or month of the period as its own window
+
+
+def resolve_scope(
+    session: Session, org: str | None = None, district: str | None = None, category: str | None = None
+) -> Scope:
+    """The rows a figure counts from the query's words: an organisation's code (its subtree: a district bureau
+    with its stations, a department with its sections), a district (the code or name of a unit that is some
+    unit's district), a category code or a family (kpis.FAMILIES keys, e.g. criminal) — several codes with
+    commas. A clear 422/404 names what was not found."""
+    unit_ids: set[int] | None = None
+    known = units(session)
+    if org:
+        unit_ids = subtree(session, org_by_code(session, org).id)
+    if district:
+        districts = {u.district_id for u in known.values()}
+        match = next((u for u in known.values() if u.id in districts and district in (u.code, u.name)), None)
+        if match is None:
+            raise NotFound(f"没有名为或代码为 {district!r} 的辖区 / no district {district!r}")
+        inside = {u.id for u in known.values() if u.district_id == match.id}
+        unit_ids = inside if unit_ids is None else unit_ids & inside
+    categories: set[str] | None = None
+    if category:
+        names = taxonomy.default().categories
+        categories = set()
+        for word in (w.strip() for w in category.split(",") if w.strip()):
+            if word in kpis.FAMILIES:
+                categories |= {c for c in names if kpis.family(c) == word}
+            elif word in names:
+                categories.add(word)
+            else:
+                raise Invalid(
+                    f"未知类别 {word!r}：应为类别代码或 {'/'.join(kpis.FAMILIES)} / unknown category or family {word!r}"
+                )
+    return Scope(
+        frozenset(categories) if categories is not None else None,
+        frozenset(unit_ids) if unit_ids is not None else None,
+    )
+
+
+@dataclass
+class Group:
+    key: str
+    zh: str
+    figures: list[Figure]
+
+
+@dataclass
+class Compared:
+    """A period's figures beside the period before and the same period a year earlier, and its groups."""
+
+    period: periods.Period
+    previous: periods.Period
+    last_year: periods.Period
+    now: datetime
+    scope: Scope
+    inputs: Inputs
+    figures: list[Figure]
+    previous_figures: list[Figure]
+    last_year_figures: list[Figure]
+    by: str | None = None
+    groups: list[Group] = field(default_factory=list)
+
+
+def _group_label(session: Session, by: str, key, known: dict[int, Unit]) -> str:
+    if by == "category":
+        found = taxonomy.default().categories.get(key)
+        return found.zh if found else str(key)
+    if by in ("unit", "district"):
+        return known[key].name if key in known else "（未归属）"
+    return str(key)
+
+
+def groups(
+    session: Session, period: periods.Period, now: datetime, scope: Scope, by: str
+) -> list[Group]:  # fmt: skip
+    """The period's figures by category, unit or district (largest first by incidents), or by day or month."""
+    if by in TIME_BY:
+        out = []
+        for part in periods.split(period, by):
+            if part.since >= now:
+                break
+            found = inputs(session, part.since, part.until, now, scope).get(None, Inputs())
+            out.append(Group(part.label, part.label, figures(found)))
+        return out
+    known = units(session)
+    found = inputs(session, period.since, period.until, now, scope, by)
+    ordered = sorted(found.items(), key=lambda kv: (-kv[1].incidents, -kv[1].reports, str(kv[0])))
+    return [
+        Group(
+            known[key].code if by in ("unit", "district") and key in known else str(key),
+            _group_label(session, by, key, known),
+            figures(value),
+        )
+        for key, value in ordered
+    ]
+
+
+def compare(
+    session: Session, actor: Principal, period: periods.Period, scope: Scope = Scope(), by: str | None = None,
+    now: datetime | None = None,
+) -> Compared:  # fmt: skip
+    """The figures of `period` for `scope`, with the period before and the same period last year (环比, 同比)."""
+    require(actor, "kpi.read")
+    now = now or utcnow()
+    before, a_year_ago = periods.previous(period), periods.last_year(period)
+    found = gather(session, period.since, min(period.until, now) if period.since < now else period.until, now,
+                   scope, actor)  # fmt: skip
+    earlier = gather(session, before.since, before.until, now, scope, actor)
+    year_ago = gather(session, a_year_ago.since, a_year_ago.until, now, scope, actor)
+    result = Compared(period, before, a_year_ago, now, scope, found, figures(found), figures(earlier),
+                      figures(year_ago), by)  # fmt: skip
+    if by:
+        result.groups = groups(session, period, now, scope, by)
+    return result

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from lifeline.analytics import service
+from lifeline.analytics import periods, service
 from lifeline.analytics.schemas import KpiOut
 from lifeline.api.context import RequestContext
 from lifeline.api.problems import RESPONSES
-from lifeline.api.schemas import query_time
+from lifeline.api.schemas import YEARS, query_time
+from lifeline.common import CHINA
 from lifeline.errors import Invalid
 from lifeline.store.base import utcnow
 
@@ -19,20 +20,56 @@ router = APIRouter(responses=RESPONSES)
 LONGEST = timedelta(days=400)
 
 
-@router.get("/kpis", response_model=KpiOut, tags=["analytics"], summary="指挥大屏指标 the dashboard's KPIs")
-def read_kpis(
-    ctx: RequestContext,
-    since: Annotated[str | None, Query(max_length=40, description="ISO 8601 时间，默认今日零点（UTC+8）")] = None,
-    until: Annotated[str | None, Query(max_length=40, description="ISO 8601 时间，默认现在 default now")] = None,
-):
-    now = utcnow()
+def period_of(kind: str | None, day: str | None, since: str | None, until: str | None, now) -> periods.Period:
+    """The period a query names: a calendar period (`period` and a `date` in it, default today) or a custom
+    [since, until) (until defaults to now); by default today so far."""
+    if kind and (since or until):
+        raise Invalid("period 与 since/until 只能给一种 / give either period (with date) or since/until")
+    if kind:
+        if kind not in periods.KINDS:
+            raise Invalid(f"period 应为 {'|'.join(periods.KINDS)} / period must be one of {', '.join(periods.KINDS)}")
+        try:
+            on = date.fromisoformat(day) if day else now.astimezone(CHINA).date()
+        except ValueError as exc:
+            raise Invalid(f"date 应为 YYYY-MM-DD / date must be a day such as 2026-10-01: {day!r}") from exc
+        if on.year not in YEARS:
+            raise Invalid(f"date 超出范围 / date is out of range: {day!r}")
+        return periods.of(kind, on)
     start = query_time(since, "since") or service.today(now)[0]
     end = query_time(until, "until") or now
     if end <= start:
         raise Invalid("until 须晚于 since / until must be later than since")
     if end - start > LONGEST:
         raise Invalid(f"时间窗口最长 {LONGEST.days} 天 / the window is at most {LONGEST.days} days")
+    return periods.custom(start, end)
+
+
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/kpis", response_model=KpiOut, tags=["analytics"], summary="指标：任意期间、任意单位、环比同比 the KPIs")
+def read_kpis(
+    ctx: RequestContext,
+    since: Annotated[str | None, Query(max_length=40, description="ISO 8601 时间，默认今日零点（UTC+8）")] = None,
+    until: Annotated[str | None, Query(max_length=40, description="ISO 8601 时间，默认现在 default now")] = None,
+    period: Annotated[
+        str | None, Query(max_length=10, description="day|week|month|quarter|year（代替 since/until）")
+    ] = None,
+    date_: Annotated[
+        str | None, Query(alias="date", max_length=10, description="期间内的一天 YYYY-MM-DD，默认今天")
+    ] = None,
+    org: Annotated[str | None, Query(max_length=64, description="机构代码（含下级）an organisation's code")] = None,
+    district: Annotated[str | None, Query(max_length=200, description="辖区代码或名称 a district")] = None,
+    category: Annotated[str | None, Query(max_length=400, description="类别代码或类（criminal 等），逗号分隔")] = None,
+    group_by: Annotated[str | None, Query(max_length=10, description="category|unit|district|day|month")] = None,
+):
+    now = utcnow()
+    asked = period_of(period, date_, since, until, now)
+    if group_by and group_by not in service.BY + service.TIME_BY:
+        raise Invalid(f"group_by 应为 {'|'.join(service.BY + service.TIME_BY)} / group_by is one of those")
     with ctx.request.app.state.readers() as session:
         who = ctx.principal(session)
-        board = service.dashboard(session, who, start, end, now)
-        return KpiOut.of(board)
+        scope = service.resolve_scope(session, org, district, category)
+        compared = service.compare(session, who, asked, scope, group_by, now)
+        board = service.dashboard(session, who, asked.since, min(asked.until, now), now, inputs=compared.inputs)
+        return KpiOut.of(board, compared)
