@@ -136,6 +136,9 @@ def test_a_summary_gives_the_live_figures_and_stays_right_when_an_incident_chang
     with api.client.app.state.engine.connect() as connection:
         built = connection.execute(select(FigureDay.built, FigureDay.changes).where(FigureDay.day == DAY.date())).one()
     assert built.built == built.changes
+    with api.client.app.state.readers() as session:  # November is read as one rolled-up month
+        month = summary.plan(session, DAY.replace(day=1), datetime(2026, 12, 1, tzinfo=CHINA), datetime.now(CHINA))
+    assert month.pieces == [("month", DAY.date().replace(day=1))] and month.live == []
     assert values(kpis(api, period="month", date="2026-11-10")) == live
     # The desk confirms the knife caller's second call as a police matter: the settled day's figures move.
     confirm(api, day["again"])
@@ -144,6 +147,9 @@ def test_a_summary_gives_the_live_figures_and_stays_right_when_an_incident_chang
     with api.client.app.state.engine.connect() as connection:
         marked = connection.execute(select(FigureDay.built, FigureDay.changes).where(FigureDay.day == DAY.date())).one()
     assert marked.changes > marked.built  # counted live until rebuilt
+    with api.client.app.state.readers() as session:
+        month = summary.plan(session, DAY.replace(day=1), datetime(2026, 12, 1, tzinfo=CHINA), datetime.now(CHINA))
+    assert ("month", DAY.date().replace(day=1)) not in month.pieces and ("day", DAY.date()) not in month.pieces
     assert summarised(api) >= 1
     assert values(kpis(api, period="month", date="2026-11-10")) == changed
 

@@ -46,9 +46,7 @@ def test_the_same_period_last_year_and_the_leap_day():
     assert week.since == local(2025, 9, 28) and week.until == local(2025, 10, 5)
 
 
-def test_whole_days_and_splitting():
-    assert periods.whole_days(local(2026, 10, 1, 8), local(2026, 10, 4, 9)) == (date(2026, 10, 2), date(2026, 10, 3))
-    assert periods.whole_days(local(2026, 10, 1, 8), local(2026, 10, 1, 9)) == (None, None)
+def test_splitting_into_months_and_days():
     parts = periods.split(periods.of("year", date(2026, 5, 1)), "month")
     assert len(parts) == 12 and parts[1].label == "2026年2月"
     days = periods.split(periods.custom(local(2026, 10, 1, 12), local(2026, 10, 3)), "day")

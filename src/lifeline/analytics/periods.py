@@ -108,18 +108,6 @@ def days(since: datetime, until: datetime) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def whole_days(since: datetime, until: datetime) -> tuple[date | None, date | None]:
-    """The first and last local day lying wholly inside [since, until), or (None, None) when none does."""
-    first = since.astimezone(CHINA).date()
-    if _midnight(first) < since:
-        first += timedelta(days=1)
-    end = until.astimezone(CHINA).date()  # the day that `until` falls in is whole only if until is its midnight...
-    last = end - timedelta(days=1)  # ...so the last whole day is the one before it
-    if last < first:
-        return None, None
-    return first, last
-
-
 def split(period: Period, by: str) -> list[Period]:
     """The days or months of a period, each a period of its own, clipped to it."""
     out, start = [], period.since

@@ -459,16 +459,15 @@ def calls_by_hour(session: Session, day: date) -> list[int]:
 
 
 def hourly_calls(session: Session, since: datetime, until: datetime, now: datetime) -> list[int]:
-    """Calls per hour of the day (0–23, China time) over the whole days of [since, until): fresh days from their
-    summary, the others live."""
-    first, last = periods.whole_days(since, until)
-    if first is None:
-        return [0] * 24
-    fresh = summary.fresh_days(session, first, last, now)
-    counts = summary.hours(session, first, last) if fresh else [0] * 24
-    for day in periods.days(since, until):
-        if day not in fresh and first <= day <= last:
-            counts = [a + b for a, b in zip(counts, calls_by_hour(session, day), strict=True)]
+    """Calls per hour of the day (0–23, China time) over the whole days of [since, until): from the summary where
+    it is fresh, the other days live."""
+    found = summary.plan(session, since, until, now)
+    counts = summary.hours(session, found.pieces)
+    for start, end in found.live:
+        for day in periods.days(start, end):
+            whole = periods.day_window(day)
+            if start <= whole[0] and whole[1] <= end:
+                counts = [a + b for a, b in zip(counts, calls_by_hour(session, day), strict=True)]
     return counts
 
 
@@ -506,18 +505,12 @@ def heat(session: Session, since: datetime, until: datetime) -> list[tuple[float
 
 
 def count(session: Session, since: datetime, until: datetime, now: datetime) -> Groups:
-    """The additive counts of [since, until): settled days from their summary rows, the rest live."""
-    first, last = periods.whole_days(since, until)
-    fresh = sorted(summary.fresh_days(session, first, last, now)) if first else []
-    groups = summary.sums(session, fresh[0], fresh[-1]) if fresh else {}
-    cursor = since
-    for day in fresh:
-        start, end = periods.day_window(day)
-        if start > cursor:
-            _merge(groups, count_live(session, cursor, start, now))
-        cursor = end
-    if cursor < until:
-        _merge(groups, count_live(session, cursor, until, now))
+    """The additive counts of [since, until): settled days, months and years from their summary rows, the rest
+    live."""
+    found = summary.plan(session, since, until, now)
+    groups = summary.sums(session, found.pieces)
+    for start, end in found.live:
+        _merge(groups, count_live(session, start, end, now))
     return groups
 
 

@@ -10,12 +10,13 @@ summary is never read after its day changed; `refresh` rebuilds such days, on th
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy import and_, delete, event, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from lifeline.analytics.models import COUNTS, FigureDay, FigureRow
+from lifeline.analytics.models import COUNTS, FigureDay, FigureRow, FigureSpan
 from lifeline.common import CHINA
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents.models import Assignment, Incident, Report
@@ -90,44 +91,119 @@ def touch(session: Session, received_at: datetime) -> None:
 event.listen(Session, "before_flush", mark)
 
 
-def fresh_days(session: Session, first: date, last: date, now: datetime) -> set[date]:
-    """The days in [first, last] whose summary rows may be read now."""
-    rows = session.execute(
-        select(FigureDay.day).where(FigureDay.day >= first, FigureDay.day <= last, FigureDay.built == FigureDay.changes)
-    )
-    return {day for (day,) in rows if settled(day, now)}
+# Reading: which summary pieces cover a window ---------------------------------------------------------------------
 
 
-def sums(session: Session, first: date, last: date) -> dict:
-    """The counts of the fresh days in [first, last], summed by (category, unit) in the database
-    (analytics.service.Groups). A day changed since its rows were built is left out: the caller counts it live."""
+@dataclass
+class Plan:
+    """How to count [since, until): summary pieces (span, first day), coarsest that are fresh, and the ranges to
+    count live."""
+
+    pieces: list[tuple[str, date]] = field(default_factory=list)
+    live: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), CHINA)
+
+
+def _span_end(span: str, start: date) -> date:
+    if span == "year":
+        return date(start.year + 1, 1, 1)
+    if span == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + timedelta(days=1)
+
+
+def plan(session: Session, since: datetime, until: datetime, now: datetime) -> Plan:
+    """The pieces of [since, until) to read from the summary and the ranges to count live."""
+    found = Plan()
+    first = since.astimezone(CHINA).date()
+    if _midnight(first) < since:
+        first += timedelta(days=1)
+    last = until.astimezone(CHINA).date() - timedelta(days=1)  # the last day wholly before `until`
+    if last < first:
+        found.live.append((since, until))
+        return found
+    days = {
+        day: changes
+        for day, changes, built in session.execute(
+            select(FigureDay.day, FigureDay.changes, FigureDay.built).where(
+                FigureDay.day >= first, FigureDay.day <= last
+            )
+        )
+        if built == changes and settled(day, now)
+    }
+    spans = {
+        (span, start): built_sum
+        for span, start, built_sum in session.execute(
+            select(FigureSpan.span, FigureSpan.start, FigureSpan.built_sum).where(
+                FigureSpan.start >= first, FigureSpan.start <= last
+            )
+        )
+    }
+
+    def fresh(span: str, start: date, end: date) -> bool:
+        if (span, start) not in spans or end > last + timedelta(days=1):
+            return False
+        inside = [start + timedelta(days=n) for n in range((end - start).days)]
+        return all(d in days for d in inside) and sum(days[d] for d in inside) == spans[(span, start)]
+
+    cursor, day = since, first
+    while day <= last:
+        for span in ("year", "month", "day"):
+            end = _span_end(span, day)
+            if (span == "day" and day in days) or (span != "day" and fresh(span, day, end)):
+                if _midnight(day) > cursor:
+                    found.live.append((cursor, _midnight(day)))
+                found.pieces.append((span, day))
+                cursor, day = _midnight(end), end
+                break
+        else:
+            day += timedelta(days=1)
+    if cursor < until:
+        found.live.append((cursor, until))
+    return found
+
+
+def _in(pieces: list[tuple[str, date]]):
+    by_span: dict[str, list[date]] = {}
+    for span, start in pieces:
+        by_span.setdefault(span, []).append(start)
+    return or_(*(and_(FigureRow.span == span, FigureRow.day.in_(starts)) for span, starts in by_span.items()))
+
+
+def sums(session: Session, pieces: list[tuple[str, date]]) -> dict:
+    """The counts of the pieces, summed by (category, unit) in the database (analytics.service.Groups)."""
     from lifeline.analytics.service import Counts
 
+    if not pieces:
+        return {}
     columns = [func.sum(getattr(FigureRow, name)) for name in COUNTS]
     query = (
         select(FigureRow.category, FigureRow.unit_id, *columns)
-        .join(FigureDay, FigureDay.day == FigureRow.day)
-        .where(FigureRow.day >= first, FigureRow.day <= last, FigureRow.hour.is_(None),
-               FigureDay.built == FigureDay.changes)
+        .where(_in(pieces), FigureRow.hour.is_(None))
         .group_by(FigureRow.category, FigureRow.unit_id)
-    )  # fmt: skip
+    )
     rows = session.execute(query)
     return {(category, unit): Counts(*(int(v or 0) for v in values)) for category, unit, *values in rows}
 
 
-def hours(session: Session, first: date, last: date) -> list[int]:
-    """Calls per hour of the day, summed over the fresh days in [first, last]."""
+def hours(session: Session, pieces: list[tuple[str, date]]) -> list[int]:
+    """Calls per hour of the day, summed over the pieces."""
     counts = [0] * 24
-    query = (
-        select(FigureRow.hour, func.sum(FigureRow.reports))
-        .join(FigureDay, FigureDay.day == FigureRow.day)
-        .where(FigureRow.day >= first, FigureRow.day <= last, FigureRow.hour.is_not(None),
-               FigureDay.built == FigureDay.changes)
-        .group_by(FigureRow.hour)
-    )  # fmt: skip
-    for hour, n in session.execute(query):
-        counts[hour] += int(n or 0)
+    if pieces:
+        query = (
+            select(FigureRow.hour, func.sum(FigureRow.reports))
+            .where(_in(pieces), FigureRow.hour.is_not(None))
+            .group_by(FigureRow.hour)
+        )
+        for hour, n in session.execute(query):
+            counts[hour] += int(n or 0)
     return counts
+
+
+# Building ----------------------------------------------------------------------------------------------------
 
 
 def build(session: Session, day: date, now: datetime) -> int:
@@ -139,31 +215,58 @@ def build(session: Session, day: date, now: datetime) -> int:
         session.add(FigureDay(day=day, changes=0))
         session.flush()
         changes = 0
-    start = datetime.combine(day, datetime.min.time(), CHINA)
+    start = _midnight(day)
     groups = service.count_live(session, start, start + timedelta(days=1), now)
     by_hour = service.calls_by_hour(session, day)
-    session.execute(delete(FigureRow).where(FigureRow.day == day))
+    session.execute(delete(FigureRow).where(FigureRow.span == "day", FigureRow.day == day))
     values = [
-        {"day": day, "category": category, "unit_id": unit, "hour": None, **{n: getattr(c, n) for n in COUNTS}}
+        {"span": "day", "day": day, "category": category, "unit_id": unit, "hour": None,
+         **{n: getattr(c, n) for n in COUNTS}}
         for (category, unit), c in groups.items()
-    ]
+    ]  # fmt: skip
     values += [
-        {"day": day, "category": "", "unit_id": None, "hour": h, **{n: 0 for n in COUNTS}, "reports": n}
+        {"span": "day", "day": day, "category": "", "unit_id": None, "hour": h, **dict.fromkeys(COUNTS, 0),
+         "reports": n}
         for h, n in enumerate(by_hour)
         if n
-    ]
+    ]  # fmt: skip
     if values:
         session.execute(insert(FigureRow), values)
     session.execute(update(FigureDay).where(FigureDay.day == day).values(built=changes, built_at=now))
     return len(values)
 
 
-def stale(session: Session, now: datetime, since: date | None = None) -> list[date]:
-    """Settled days with incidents or reports whose rows are missing or out of date, oldest first."""
+def roll_up(session: Session, span: str, start: date, now: datetime) -> bool:
+    """Rebuild a month's or year's rows from its days' rows when every day is built and settled; False if not."""
+    end = _span_end(span, start)
+    if not settled(end - timedelta(days=1), now):
+        return False
+    rows = session.execute(
+        select(FigureDay.changes, FigureDay.built).where(FigureDay.day >= start, FigureDay.day < end)
+    ).all()
+    if len(rows) != (end - start).days or any(built != changes for changes, built in rows):
+        return False
+    total = sum(changes for changes, _ in rows)
+    session.execute(delete(FigureRow).where(FigureRow.span == span, FigureRow.day == start))
+    session.execute(delete(FigureSpan).where(FigureSpan.span == span, FigureSpan.start == start))
+    columns = [func.sum(getattr(FigureRow, name)) for name in COUNTS]
+    rolled = (
+        select(literal(span), literal(start), FigureRow.category, FigureRow.unit_id, FigureRow.hour, *columns)
+        .where(FigureRow.span == "day", FigureRow.day >= start, FigureRow.day < end)
+        .group_by(FigureRow.category, FigureRow.unit_id, FigureRow.hour)
+    )
+    session.execute(insert(FigureRow).from_select(["span", "day", "category", "unit_id", "hour", *COUNTS], rolled))
+    session.add(FigureSpan(span=span, start=start, built_sum=total, built_at=now))
+    session.flush()
+    return True
+
+
+def stale(session: Session, now: datetime) -> list[date]:
+    """Settled days from the first call on whose rows are missing or out of date, oldest first."""
     first = session.scalar(select(Report.received_at).order_by(Report.received_at).limit(1))
     if first is None:
         return []
-    start = max(_day(first), since) if since else _day(first)
+    start = _day(first)
     last = (now - SETTLE).astimezone(CHINA).date() - timedelta(days=1)
     if last < start:
         return []
@@ -176,12 +279,36 @@ def stale(session: Session, now: datetime, since: date | None = None) -> list[da
     return [start + timedelta(days=n) for n in range((last - start).days + 1) if start + timedelta(days=n) not in fresh]
 
 
+def _stale_spans(session: Session, now: datetime) -> list[tuple[str, date]]:
+    """Months and years whose days are all built and settled but whose roll-up is missing or out of date."""
+    days = dict(
+        session.execute(select(FigureDay.day, FigureDay.changes).where(FigureDay.built == FigureDay.changes)).all()
+    )
+    if not days:
+        return []
+    built = {(span, start): total for span, start, total in session.execute(
+        select(FigureSpan.span, FigureSpan.start, FigureSpan.built_sum))}  # fmt: skip
+    found = []
+    for span in ("month", "year"):
+        starts = sorted({date(d.year, d.month if span == "month" else 1, 1) for d in days})
+        for start in starts:
+            end = _span_end(span, start)
+            inside = [start + timedelta(days=n) for n in range((end - start).days)]
+            whole = settled(end - timedelta(days=1), now) and all(d in days for d in inside)
+            if whole and built.get((span, start)) != sum(days[d] for d in inside):
+                found.append((span, start))
+    return found
+
+
 def refresh(session: Session, now: datetime | None = None, limit: int | None = REFRESH_DAYS) -> int:
-    """Build the settled days that need it (at most `limit`, oldest first; None: all). Returns the days built."""
+    """Build the settled days that need it (at most `limit`, oldest first; None: all), then the months and years
+    whose days are all built. Returns the days and spans built."""
     now = now or utcnow()
     todo = stale(session, now)
     if limit is not None:
         todo = todo[:limit]
     for day in todo:
         build(session, day, now)
-    return len(todo)
+    session.flush()
+    rolled = sum(roll_up(session, span, start, now) for span, start in _stale_spans(session, now))
+    return len(todo) + rolled

@@ -1,4 +1,4 @@
-"""Day summaries of the figures (figure_days, figure_rows) and the indexes a year's report and exports need.
+"""Summaries of the figures by day, month and year, and the indexes that reports and exports need.
 
 Revision ID: 0023
 Revises: 0021
@@ -31,15 +31,23 @@ def upgrade() -> None:
         sa.Column("built_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_table(
+        "figure_spans",
+        sa.Column("span", sa.String(length=5), primary_key=True),
+        sa.Column("start", sa.Date(), primary_key=True),
+        sa.Column("built_sum", sa.Integer(), nullable=False),
+        sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
         "figure_rows",
         sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("span", sa.String(length=5), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("hour", sa.Integer(), nullable=True),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
     )
-    op.create_index("ix_figure_rows_day", "figure_rows", ["day"])
+    op.create_index("ix_figure_rows_span_day", "figure_rows", ["span", "day"])
     for column in ORDER_INDEXES:
         op.create_index(f"ix_work_orders_{column}", "work_orders", [column])
 
@@ -47,6 +55,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for column in ORDER_INDEXES:
         op.drop_index(f"ix_work_orders_{column}", table_name="work_orders")
-    op.drop_index("ix_figure_rows_day", table_name="figure_rows")
+    op.drop_index("ix_figure_rows_span_day", table_name="figure_rows")
     op.drop_table("figure_rows")
+    op.drop_table("figure_spans")
     op.drop_table("figure_days")
