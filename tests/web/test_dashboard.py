@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.web.test_consoles import login
 
+from lifeline.analytics import kpis
+
 KNIFE = "有人拿刀在菜市场门口追着砍人"
 
 
@@ -33,7 +35,7 @@ def test_the_supervisor_sees_the_tiles_and_they_agree_with_the_api(api):
     )
     assert "/static/vendor/echarts/echarts.min.js" in page.text and 'id="chart-trend"' in page.text
     shown = tiles(page.text)
-    assert len(shown) == 14 and shown["calls"] == "2" and shown["answer_rate"] == "100.0%"
+    assert len(shown) == len(kpis.KPIS + kpis.NOW) and shown["calls"] == "2" and shown["answer_rate"] == "100.0%"
     assert shown["one_minute_dispatch_rate"] == "—"  # received just now: not due yet
     assert shown["p1_waiting"] == "0" and shown["longest_wait"] == "—"  # triaged, not yet confirmed: not waiting
     assert titles(page.text)["answer_rate"] == "接通率 = 有接通时间的实时来电 / 实时来电（语音、视频、报警柱）"
@@ -77,7 +79,7 @@ def test_each_tile_links_to_the_list_behind_it(api):
     client, _, _ = login(api, "supervisor")
     html = client.get("/console/dashboard").text
     hrefs = {k: unescape(v) for k, v in re.findall(r'data-kpi="([a-z0-9_]+)" href="([^"]*)"', html)}
-    assert len(hrefs) == 14
+    assert len(hrefs) == len(kpis.KPIS + kpis.NOW)
     assert hrefs["p1_waiting"] == hrefs["p2_waiting"] == "/console/dispatch"
     assert hrefs["longest_wait"] == f"/console/incidents/{iid}" and tiles(html)["longest_wait"].startswith("7:")
     assert hrefs["orders_overdue"] == "/console/orders?view=inbox&overdue=1&sort=deadline"

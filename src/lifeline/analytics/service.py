@@ -100,6 +100,9 @@ class Scope:
         return (self.categories is None or category in self.categories) and (self.units is None or unit in self.units)
 
 
+EVERYTHING = Scope()
+
+
 @dataclass
 class Longest:
     """The incident waiting longest for a unit now."""
@@ -178,10 +181,11 @@ def _epoch(session: Session, column):
 
 def _hour_bucket(session: Session, column, start: datetime):
     """The whole hours from `start` to the column's time (0–23 inside the day)."""
-    offset = _epoch(session, column) - literal(start.timestamp())
+    # To the millisecond first: julianday's float makes 12:00:00 come out as 11:59:59.99999, in hour 11.
+    offset = func.round((_epoch(session, column) - literal(start.timestamp())) * 1000) / 3600000
     if session.get_bind().dialect.name == "sqlite":
-        return cast(offset / 3600, Integer)  # the window is filtered to ≥ start, so truncation is floor
-    return func.floor(offset / 3600)
+        return cast(offset, Integer)  # the window is filtered to ≥ start, so truncation is floor
+    return func.floor(offset)
 
 
 def _count(condition):
@@ -549,7 +553,7 @@ TOP_KINDS = frozenset({"city", "centre_110", "centre_12345", "province"})
 
 
 def inputs(
-    session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = Scope(), by: str | None = None,
+    session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = EVERYTHING, by: str | None = None,
 ) -> dict:  # fmt: skip
     """The window's inputs, one per group (`by`: None for one, or one of BY); what is still waiting is judged at
     the window's end, or now if that is sooner."""
@@ -581,7 +585,7 @@ def inputs(
 
 
 def gather(
-    session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = Scope(),
+    session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = EVERYTHING,
     actor: Principal | None = None,
 ) -> Inputs:  # fmt: skip
     """The window's inputs for the whole scope, with the missing-person figures when `actor` may read them."""
@@ -778,7 +782,7 @@ def groups(
 
 
 def compare(
-    session: Session, actor: Principal, period: periods.Period, scope: Scope = Scope(), by: str | None = None,
+    session: Session, actor: Principal, period: periods.Period, scope: Scope = EVERYTHING, by: str | None = None,
     now: datetime | None = None,
 ) -> Compared:  # fmt: skip
     """The figures of `period` for `scope`, with the period before and the same period last year (环比, 同比)."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from lifeline.analytics import periods, service
+from lifeline.analytics import periods, reports, service
 from lifeline.analytics.schemas import KpiOut
 from lifeline.api.context import RequestContext
 from lifeline.api.problems import RESPONSES
@@ -73,3 +73,46 @@ def read_kpis(
         compared = service.compare(session, who, asked, scope, group_by, now)
         board = service.dashboard(session, who, asked.since, min(asked.until, now), now, inputs=compared.inputs)
         return KpiOut.of(board, compared)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def send(report: reports.Report, format: str) -> Response:
+    """A report as a download (xlsx) or a page to print (html)."""
+    if format == "html":
+        return Response(reports.to_html(report), media_type="text/html; charset=utf-8")
+    name = f"lifeline-{report.kind}-{report.period.first_day.isoformat()}.xlsx"
+    return Response(reports.to_xlsx(report), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+def report_day(raw: str | None, now) -> date:
+    if not raw:
+        return now.astimezone(CHINA).date()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid(f"date 应为 YYYY-MM-DD / date must be a day such as 2026-10-01: {raw!r}") from exc
+    if day.year not in YEARS:
+        raise Invalid(f"date 超出范围 / date is out of range: {raw!r}")
+    return day
+
+
+@router.get("/reports/{kind}", response_class=Response, tags=["analytics"],
+            summary="日报、月报、年报（Excel 或打印页）daily, monthly, yearly report")  # fmt: skip
+def read_report(
+    kind: Literal["daily", "monthly", "yearly"],
+    ctx: RequestContext,
+    date_: Annotated[str | None, Query(alias="date", max_length=10, description="期间内的一天 YYYY-MM-DD")] = None,
+    format: Literal["xlsx", "html"] = "xlsx",
+    org: Annotated[str | None, Query(max_length=64)] = None,
+    district: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=400)] = None,
+):
+    now = utcnow()
+    day = report_day(date_, now)
+    with ctx.request.app.state.readers() as session:
+        who = ctx.principal(session)
+        scope = service.resolve_scope(session, org, district, category)
+        return send(reports.build(session, who, kind, day, now, scope), format)

@@ -224,6 +224,7 @@ RULES: dict[str, Rule] = {
     f"DELETE {API}/users/{{username}}/otp": Rule("user.write", ALL_ROWS),
     f"POST {API}/login-locks/release": Rule("user.write", "登录锁定（账号或地址）/ login locks, by account or address"),
     f"GET {API}/kpis": Rule("kpi.read", FIGURES),
+    f"GET {API}/reports/{{kind}}": Rule("kpi.read", FIGURES),
     # Other platforms
     f"GET {API}/exchange/dead-letters": Rule("exchange.read", "未能应用的对端消息 / peers' unapplied messages"),
     f"POST {API}/exchange/dead-letters/{{letter_id}}/replay": Rule("exchange.admin", "一条死信 / one dead letter"),
@@ -315,6 +316,7 @@ RULES: dict[str, Rule] = {
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
+    "GET /console/dashboard/report": Rule("kpi.read", FIGURES),
     # Operations
     "GET /healthz": Rule(PUBLIC),
     "GET /openapi.json": Rule(PUBLIC),

@@ -8,8 +8,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from lifeline.analytics import service
+from lifeline.analytics import reports, service, views
 from lifeline.analytics.schemas import KpiOut
+from lifeline.common import CHINA
+from lifeline.errors import Invalid
+from lifeline.store.base import utcnow
 from lifeline.web.pages import Viewer, render, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +59,8 @@ def _figures(request: Request, who: Viewer) -> dict:
 @router.get("/console/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request):
     who = viewer(request)  # api.context.guard let in only those who may read the figures
-    return render(request, "dashboard.html", who, "dashboard", **_figures(request, who))
+    today = utcnow().astimezone(CHINA).date().isoformat()
+    return render(request, "dashboard.html", who, "dashboard", today=today, **_figures(request, who))
 
 
 @router.get("/console/dashboard/tiles", response_class=HTMLResponse)
@@ -75,3 +79,15 @@ def heat(request: Request):
         "cells": [{"lat": lat, "lon": lon, "count": n} for lat, lon, n in board.heat],
         "layers": request.app.state.city_layers,
     }
+
+
+@router.get("/console/dashboard/report")
+def report(request: Request, kind: str = "daily", date: str | None = None, format: str = "xlsx"):
+    """日报、月报、年报 from the command screen: the same report as GET /api/v1/reports/{kind}."""
+    who = viewer(request)
+    if kind not in reports.KINDS or format not in ("xlsx", "html"):
+        raise Invalid("报表应为 daily|monthly|yearly，格式 xlsx|html / kind: daily, monthly, yearly; xlsx, html")
+    now = utcnow()
+    day = views.report_day(date, now)
+    with request.app.state.readers() as session:
+        return views.send(reports.build(session, who.user, kind, day, now), format)
