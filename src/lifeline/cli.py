@@ -625,6 +625,48 @@ def audit_caller_reads(
         writer.writerows(caller_read_row(CallerRead.of(e)) for e in caller_reads(session, SYSTEM, number, limit))
 
 
+@app.command("report")
+def report_cmd(
+    kind: Annotated[str, typer.Argument(help="daily 日报 | monthly 月报 | yearly 年报")],
+    day: Annotated[
+        str | None, typer.Option("--date", help="期间内的一天 a day in the period, YYYY-MM-DD (默认今天)")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx 或 .html / the file to write")] = Path(
+        "report.xlsx"
+    ),
+    org: Annotated[str | None, typer.Option("--org", help="只统计该机构及下级 only this organisation's part")] = None,
+    db: DbOption = None,
+) -> None:
+    """写出日报、月报或年报（Excel 含图表，或 .html 打印页）/ write the daily, monthly or yearly report."""
+    from datetime import date
+
+    from lifeline.analytics import reports, service, summary
+    from lifeline.auth.service import SYSTEM
+    from lifeline.common import CHINA
+    from lifeline.store.base import utcnow
+
+    if kind not in reports.KINDS:
+        _fail(f"报表应为 daily、monthly 或 yearly / the report is daily, monthly or yearly, not {kind!r}")
+    if out.suffix not in (".xlsx", ".html"):
+        _fail(f"输出文件应为 .xlsx 或 .html / --out must end in .xlsx or .html: {out}")
+    now = utcnow()
+    try:
+        on = date.fromisoformat(day) if day else now.astimezone(CHINA).date()
+    except ValueError:
+        _fail(f"--date 应为 YYYY-MM-DD / --date must be a day such as 2026-10-01: {day!r}")
+    with _database(db) as session:
+        built = summary.refresh(session, now, limit=None)  # settled days not yet summarised, then read them
+        written = reports.build(session, SYSTEM, kind, on, now, service.resolve_scope(session, org))
+    try:
+        out.write_bytes(reports.to_xlsx(written)) if out.suffix == ".xlsx" else out.write_text(
+            reports.to_html(written), encoding="utf-8"
+        )
+    except OSError as exc:
+        _fail(f"无法写入 cannot write {out}: {exc.strerror}")
+    console.print(f"{written.title} → {out}（汇总了 {built} 个日/月/年 summaries built）")
+    console.print(written.published)
+
+
 @app.command("policy")
 def policy_table() -> None:
     """打印访问策略表（docs/SECURITY.md 的表格）/ print the access table every route is checked against."""

@@ -77,3 +77,19 @@ def test_a_report_of_no_real_day_or_format_is_refused(api, params):
 
 def test_a_call_taker_may_not_read_the_reports(api):
     assert api.get("call_taker", "/reports/daily").status_code == 403
+
+
+def test_the_cli_writes_the_monthly_workbook_and_says_the_paragraph(api, day, tmp_path):
+    from typer.testing import CliRunner
+
+    from lifeline.cli import app
+
+    url = api.client.app.state.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "november.xlsx"
+    result = CliRunner().invoke(app, ["report", "monthly", "--date", "2026-11-10", "--out", str(out), "--db", url],
+                                env={"COLUMNS": "200"})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2026年11月共接报警求助 5 起" in result.output
+    assert summary_row(load_workbook(out), "来电")[1] == 5
+    bad = CliRunner().invoke(app, ["report", "monthly", "--date", "11/10", "--out", str(out), "--db", url])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
