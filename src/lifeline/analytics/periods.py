@@ -42,6 +42,17 @@ class Period:
         last = (self.until - timedelta(microseconds=1)).astimezone(CHINA).date()
         return f"{day.isoformat()} ~ {last.isoformat()}"
 
+    @property
+    def label_en(self) -> str:
+        day = self.first_day
+        if self.kind == "year":
+            return str(day.year)
+        if self.kind == "quarter":
+            return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+        if self.kind == "month":
+            return f"{day.year}-{day.month:02d}"
+        return self.label  # dates only
+
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), CHINA)

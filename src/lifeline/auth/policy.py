@@ -317,6 +317,7 @@ RULES: dict[str, Rule] = {
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/report": Rule("kpi.read", FIGURES),
+    "GET /console/figures": Rule("kpi.read", FIGURES),
     # Operations
     "GET /healthz": Rule(PUBLIC),
     "GET /openapi.json": Rule(PUBLIC),

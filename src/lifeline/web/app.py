@@ -56,6 +56,7 @@ from lifeline.web import (
     calls,
     dashboard,
     field,
+    figures,
     governance,
     incident,
     knowledge,
@@ -196,6 +197,6 @@ API_ROUTERS = (
     knowledge_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
-    receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, field.router,
-    incident.router, missing.router, stream.router, governance.router, nuisance.router, knowledge.router,
+    receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, figures.router,
+    field.router, incident.router, missing.router, stream.router, governance.router, nuisance.router, knowledge.router,
 )  # fmt: skip

@@ -69,6 +69,7 @@ PAGES = (
     Page("orders", "/console/orders", PERMISSIONS["console.orders"]),
     Page("governance", "/console/governance", PERMISSIONS["console.governance"]),
     Page("dashboard", "/console/dashboard", PERMISSIONS["kpi.read"]),
+    Page("figures", "/console/figures", PERMISSIONS["kpi.read"]),
     Page("map", "/console/map", PERMISSIONS["console.map"]),
     Page("missing", "/console/missing", PERMISSIONS["missing.read"]),
     Page("search", "/console/search", PERMISSIONS["incident.read"]),
