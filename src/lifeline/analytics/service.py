@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, extract, func, literal, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from lifeline import taxonomy
@@ -360,34 +360,30 @@ def late_orders(session: Session, since: datetime, until: datetime) -> dict[tupl
     """Orders that missed a deadline and were still not done at the window's end (`until`, at most now), by
     (category, unit): (late to sign, late to handle). With the orders done inside the window they make
     `kpis.deadline_kept`'s count; an order overdue for days counts in every window until it is done."""
-    late: dict[tuple[str, int | None], list[int]] = {}
     if until <= since:
         return {}
+    # The few orders that can be late at `until`: still waiting now, or done only after it (three indexed lookups).
+    candidates = union(
+        select(WorkOrder.id).where(WorkOrder.state.in_(orders.UNHANDLED)),
+        select(WorkOrder.id).where(WorkOrder.signed_at >= until),
+        select(WorkOrder.id).where(WorkOrder.handled_at >= until),
+    ).subquery()
+
+    def late(deadline, done, undone):
+        return and_(deadline < until, or_(done.is_(None), done < since, done >= until),
+                    or_(WorkOrder.state.in_(undone), done >= until))  # fmt: skip
+
     unit = order_unit().label("unit")
-    steps = (
-        (0, WorkOrder.sign_by, WorkOrder.signed_at, orders.UNSIGNED),
-        (1, WorkOrder.handle_by, WorkOrder.handled_at, orders.UNHANDLED),
-    )
-    for index, deadline, done, undone in steps:
-        not_inside = or_(done.is_(None), done < since, done >= until)
-        # Two index-friendly halves: still waiting now, or done only after the window.
-        for waiting_then in (WorkOrder.state.in_(undone), done >= until):
-            rows = session.execute(
-                select(WorkOrder.category, unit, func.count(WorkOrder.id))
-                .where(deadline < until, not_inside, waiting_then)
-                .group_by(WorkOrder.category, unit)
-            )
-            for category, org, n in rows:
-                late.setdefault((category, org), [0, 0])[index] += n
-        # An order both waiting now and done after the window (a redone one) was counted twice: once is right.
-        rows = session.execute(
-            select(WorkOrder.category, unit, func.count(WorkOrder.id))
-            .where(deadline < until, done >= until, WorkOrder.state.in_(undone))
-            .group_by(WorkOrder.category, unit)
+    rows = session.execute(
+        select(
+            WorkOrder.category, unit,
+            _count(late(WorkOrder.sign_by, WorkOrder.signed_at, orders.UNSIGNED)),
+            _count(late(WorkOrder.handle_by, WorkOrder.handled_at, orders.UNHANDLED)),
         )
-        for category, org, n in rows:
-            late[(category, org)][index] -= n
-    return {key: (a, b) for key, (a, b) in late.items()}
+        .where(WorkOrder.id.in_(select(candidates.c.id)))
+        .group_by(WorkOrder.category, unit)
+    )  # fmt: skip
+    return {(category, org): (sign, handle) for category, org, sign, handle in rows if sign or handle}
 
 
 def waiting_for_a_unit():
