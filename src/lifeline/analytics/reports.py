@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from markupsafe import escape
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.styles import Font
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from lifeline import taxonomy
 from lifeline.analytics import kpis, periods, service
 from lifeline.auth.service import Principal
-from lifeline.common import CHINA
+from lifeline.common import CHINA, facts_sheet, printable
 
 KINDS = {"daily": "day", "monthly": "month", "yearly": "year"}
 TITLES = {"daily": "日报 daily report", "monthly": "月报 monthly report", "yearly": "年报 yearly report"}
@@ -224,10 +223,7 @@ def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     cover = book.active
     cover.title = "报表 Report"
-    cover.append([report.title])
-    cover["A1"].font = Font(bold=True, size=14)
-    for label, value in report.facts:
-        cover.append([label, value])
+    facts_sheet(cover, report.title, report.facts)
     cover.append([])
     cover.append(["通报 Summary", report.published])
     cover.column_dimensions["A"].width = 22
@@ -264,22 +260,9 @@ def _cell(value, percent: bool) -> str:
 
 
 def to_html(report: Report) -> str:
-    """A page to print (no script, no outside file): the facts, the paragraph, then each table."""
-    parts = [
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>{escape(report.title)}</title>",
-        "<link rel='stylesheet' href='/static/report.css'></head><body class='report'>",
-        f"<h1>{escape(report.title)}</h1><table>",
-        *(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in report.facts),
-        f"</table><p class='published'>{escape(report.published)}</p>",
-    ]
-    for table in report.tables:
-        parts.append(f"<h2>{escape(table.title)}</h2><table><tr>")
-        parts.extend(f"<th>{escape(h)}</th>" for h in table.header)
-        parts.append("</tr>")
-        for n, row in enumerate(table.rows):
-            cells = (_cell(v, table.percent(n, c)) for c, v in enumerate(row))
-            parts.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in cells) + "</tr>")
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "".join(parts)
+    """A page to print: the facts, the paragraph, then each table."""
+    tables = (
+        (t.title, t.header, ([_cell(v, t.percent(n, c)) for c, v in enumerate(row)] for n, row in enumerate(t.rows)))
+        for t in report.tables
+    )
+    return printable(report.title, report.facts, tables, report.published)

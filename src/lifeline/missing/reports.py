@@ -7,11 +7,10 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from markupsafe import escape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from lifeline.common import CHINA
+from lifeline.common import CHINA, facts_sheet, printable
 from lifeline.missing import grading
 from lifeline.missing.service import File
 from lifeline.vocabulary import MissingOutcome, MissingState, MissingTask, RiskGrade
@@ -86,10 +85,7 @@ def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = "概况 Summary"
-    summary.append([report.title])
-    summary["A1"].font = Font(bold=True, size=14)
-    for label, value in report.facts:
-        summary.append([label, value])
+    facts_sheet(summary, report.title, report.facts)
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 80
     for row in summary.iter_rows(min_row=2, min_col=2, max_col=2):
@@ -110,21 +106,5 @@ def to_xlsx(report: Report) -> bytes:
 
 
 def to_html(report: Report) -> str:
-    """A page to print (no script, no outside file): the facts, then each table."""
-    parts = [
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>{escape(report.title)}</title>",
-        "<link rel='stylesheet' href='/static/report.css'></head><body class='report'>",
-        f"<h1>{escape(report.title)}</h1><table>",
-        *(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in report.facts),
-        "</table>",
-    ]
-    for title, header, rows in report.tables:
-        parts.append(f"<h2>{escape(title)}</h2><table><tr>")
-        parts.extend(f"<th>{escape(h)}</th>" for h in header)
-        parts.append("</tr>")
-        for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>")
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "".join(parts)
+    """A page to print: the facts, then each table."""
+    return printable(report.title, report.facts, report.tables)
