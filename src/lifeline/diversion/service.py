@@ -24,6 +24,8 @@ from lifeline.auth.models import Organisation
 from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree
 from lifeline.catalogue import service as catalogue
 from lifeline.diversion import routing, states
+from lifeline.diversion.calendar import DEFAULT as DAYS
+from lifeline.diversion.calendar import Calendar
 from lifeline.diversion.models import OrderOrg, WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents.models import Incident
@@ -189,7 +191,8 @@ def create(
     org = None
     if not peer or data.org:
         org = _route(session, incident.category, incident.address, data.org, table, owners)
-    order = _new_order(session, incident, org, peer, text, table.deadline(incident.category), incident.owner_org_id)
+    deadline = table.deadline(incident.category, item.limit if item else None)
+    order = _new_order(session, incident, org, peer, text, deadline, incident.owner_org_id, table.calendar)
     order.catalogue_version, order.catalogue_item = version, item.code if item else None
     _record(session, actor, order, "order.created", _create_message(order, incident), org=org.code if org else None,
             catalogue={"version": version, "item": order.catalogue_item})  # fmt: skip
@@ -210,10 +213,20 @@ def refer(
     """A work order to `org` about a matter that spans incidents (a governance case): raised from its latest
     incident but tied to none, so its steps move no incident (each incident keeps its own order, if any)."""
     require(actor, "order.create")
-    deadline = (table or routing.load()).deadline(incident.category)
-    order = _new_order(session, incident, org, None, text, deadline, incident.owner_org_id, tied=False)
+    table = table or routing.load()
+    _, item = _item(session, incident.catalogue_item, incident.category)
+    deadline = table.deadline(incident.category, item.limit if item else None)
+    order = _new_order(session, incident, org, None, text, deadline, incident.owner_org_id, table.calendar, tied=False)
     _record(session, actor, order, "order.created", None, org=org.code, referral=True)
     return order
+
+
+def held_to(order: WorkOrder, due: routing.Due) -> None:
+    """The deadlines an order is held to from now (the one routing.due computed them): its kind, its working days,
+    whether they are an estimate; the automatic 催办 is due again for the new handle_by."""
+    order.sign_by, order.handle_by = due.sign_by, due.handle_by
+    order.limit_kind, order.limit_days = due.deadline.kind, due.deadline.handle_working_days
+    order.calendar_estimated, order.urged_at = due.estimated, None
 
 
 def _create_message(order: WorkOrder, incident: Incident) -> dict:
@@ -238,14 +251,14 @@ def _new_order(
     org: Organisation | None,
     peer: str | None,
     text: str,
-    deadline,
+    deadline: routing.Deadline,
     sender_org_id: int | None,
+    calendar: Calendar,
     tied: bool = True,
 ) -> WorkOrder:
     """The order row: handled here when `org` is given, else sent to `peer` to be routed there; `tied`: the
     incident's own order (its steps move the incident)."""
     now = utcnow()
-    sign_by, handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
     order = WorkOrder(
         uid=uuid.uuid4().hex,
         incident_id=incident.id if tied else None,
@@ -258,11 +271,10 @@ def _new_order(
         text=text,
         caller_number=incident.caller_number,
         address=incident.address,
-        sign_by=sign_by,
-        handle_by=handle_by,
         sent_at=now,
         received_at=None if org is None else now,
     )
+    held_to(order, routing.due(deadline, now, calendar))
     session.add(order)
     session.flush()
     if org is not None:
@@ -305,7 +317,9 @@ def create_linkage(
             continue
         org = serving.get(destination)
         if org is not None and org.id not in taken:
-            order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE, incident.owner_org_id)
+            order = _new_order(
+                session, incident, org, None, text, routing.LINKAGE_DEADLINE, incident.owner_org_id, DAYS
+            )
             _record(session, actor, order, "order.created", None, org=org.code, linkage=destination)
             made.orders.append(order)
             made.orgs.append(org)
@@ -313,7 +327,9 @@ def create_linkage(
             peer = peers[destination]
             if session.scalar(select(WorkOrder.id).where(WorkOrder.incident_id == incident.id, WorkOrder.peer == peer)):
                 continue
-            order = _new_order(session, incident, None, peer, text, routing.LINKAGE_DEADLINE, incident.owner_org_id)
+            order = _new_order(
+                session, incident, None, peer, text, routing.LINKAGE_DEADLINE, incident.owner_org_id, DAYS
+            )
             _record(session, actor, order, "order.created", _create_message(order, incident), linkage=destination)
             made.orders.append(order)
         elif org is None:
@@ -343,6 +359,8 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
     org = _route(session, sent.category, sent.district, None, table, item.owner if item else None)
     desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
     now = utcnow()
+    table = table or routing.load()
+    ours = table.due(sent.category, item.limit if item else None, now)
     order = WorkOrder(
         uid=sent.uid,
         peer=peer,
@@ -356,11 +374,13 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
         text=sent.text,
         caller_number=sent.caller_number,
         address=sent.address,
-        sign_by=sent.sign_by,
-        handle_by=sent.handle_by,
         sent_at=now,
         received_at=now,
     )
+    # The stricter of the sender's deadlines and ours: a linkage order keeps its minutes, and the 12345 centre's
+    # working days apply when they are shorter than what the sender asked.
+    held_to(order, ours)
+    order.sign_by, order.handle_by = min(sent.sign_by, ours.sign_by), min(sent.handle_by, ours.handle_by)
     session.add(order)
     session.flush()
     session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
@@ -440,8 +460,9 @@ def step(
         # 不满意: the visit is recorded and the order goes back to be redone.
         order.visited_at, order.redo_count = now, order.redo_count + 1
         target = OrderState.IN_PROGRESS
-        deadline = (table or routing.load()).deadline(order.category)
-        order.handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)[1]
+        signed_by = order.sign_by
+        held_to(order, (table or routing.load()).due(order.category, order.limit_kind, now))
+        order.sign_by = signed_by  # it was signed for: only the handling starts again
     elif target == OrderStep.REROUTED:
         extra["org"] = _reroute(session, order, data.org, table, now).code
         target = OrderState.RECEIVED
@@ -494,8 +515,7 @@ def _reroute(
         links[org.id].kind, links[org.id].signed_at = "lead", None
     else:
         session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
-    deadline = (table or routing.load()).deadline(order.category)
-    order.sign_by, order.handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
+    held_to(order, (table or routing.load()).due(order.category, order.limit_kind, now))
     order.org_id, order.received_at, order.escalated_at = org.id, now, None
     return org
 

@@ -7,7 +7,7 @@ refers it to a supervisor. An unsatisfied return visit sends it back to in_progr
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from lifeline.vocabulary import ORDER_STEPS, REDO_BELOW, OrderState, OrderStep, Satisfaction, order_landings
 
@@ -80,7 +80,3 @@ def overdue(state: str, sign_by: datetime | None, handle_by: datetime | None, no
     if state in UNHANDLED and handle_by is not None and now > handle_by:
         return "handle"
     return None
-
-
-def deadlines(start: datetime, sign_minutes: int, handle_hours: int) -> tuple[datetime, datetime]:
-    return start + timedelta(minutes=sign_minutes), start + timedelta(hours=handle_hours)
