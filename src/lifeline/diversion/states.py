@@ -80,3 +80,27 @@ def overdue(state: str, sign_by: datetime | None, handle_by: datetime | None, no
     if state in UNHANDLED and handle_by is not None and now > handle_by:
         return "handle"
     return None
+
+
+# 催办 is due when the handling deadline is near: within the last working day of a limit counted in working days,
+# within the last quarter of a limit counted in hours (a same-day matter).
+NEAR_SHARE = 4
+
+
+def urge_near(
+    state: str,
+    start: datetime,
+    handle_by: datetime | None,
+    now: datetime,
+    limit_days: int | None,
+    working_left: int,
+    day_minutes: int,
+) -> bool:
+    """Whether an order still to be handled is near its deadline (and not past it: escalation takes over then).
+    `working_left` is the working minutes from now to handle_by (diversion.calendar), `day_minutes` a working
+    day's length."""
+    if state not in UNHANDLED or handle_by is None or now >= handle_by:
+        return False
+    if limit_days:
+        return working_left <= day_minutes
+    return (handle_by - now) * NEAR_SHARE <= handle_by - start

@@ -29,7 +29,7 @@ from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
 from lifeline.diversion import routing
-from lifeline.diversion.service import escalate_overdue
+from lifeline.diversion.service import escalate_overdue, urge_due
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.geo.views import router as geo_router
@@ -90,6 +90,7 @@ def _sweep(app: FastAPI, stop: threading.Event) -> None:
         try:
             with transaction(app.state.sessions) as session:
                 escalate_overdue(session)
+                urge_due(session, app.state.routing)  # 催办 before the deadline, escalation after it
         except Exception:  # the sweep must outlive a busy database; it tries again next round
             log.exception("overdue sweep failed")
 
