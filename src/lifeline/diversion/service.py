@@ -637,7 +637,7 @@ def follow_ups(session: Session, actor: Principal, order_id: int) -> list[Follow
     return list(session.scalars(query))
 
 
-def _handled_here(order: WorkOrder) -> None:
+def handled_here(order: WorkOrder) -> None:
     if order.org_id is None:
         raise Conflict(f"工单 {order.id} 由对端平台 {order.peer} 办理 / the peer {order.peer} handles this order")
     if order.state not in states.UNHANDLED:
@@ -647,13 +647,13 @@ def _handled_here(order: WorkOrder) -> None:
         )
 
 
-def _desk_part(session: Session, actor: Principal, order: WorkOrder) -> None:
+def desk_part(session: Session, actor: Principal, order: WorkOrder) -> None:
     """催办, 督办 and an extension's decision belong to the desk that sent the order (or the centre above its
     handlers), as a return visit does."""
     own_part(session, actor, order, OrderStep.VISITED)
 
 
-def _handler_part(session: Session, actor: Principal, order: WorkOrder) -> None:
+def handler_part(session: Session, actor: Principal, order: WorkOrder) -> None:
     """An extension is asked by an organisation that handles the order (the lead or a co-organiser)."""
     if permissions.sees_all(actor.role):
         return
@@ -664,7 +664,7 @@ def _handler_part(session: Session, actor: Principal, order: WorkOrder) -> None:
         raise Forbidden(f"延期由承办单位申请 / only an organisation handling order {order.id} asks for more time")
 
 
-def _pending(session: Session, order: WorkOrder) -> FollowUp | None:
+def pending_extension(session: Session, order: WorkOrder) -> FollowUp | None:
     query = select(FollowUp).where(
         FollowUp.order_id == order.id, FollowUp.kind == "extension", FollowUp.decision == "pending"
     )
@@ -700,10 +700,10 @@ def request_extension(
     """延期申请: the handling organisation asks for `working_days` more, with its grounds; one pending at a time."""
     require(actor, "order.extend")
     order = get(session, actor, order_id, lock=True)
-    _handler_part(session, actor, order)
-    _handled_here(order)
+    handler_part(session, actor, order)
+    handled_here(order)
     grounds, days = _text(grounds, ("延期理由", "the grounds")), _days(working_days, "延期")
-    if _pending(session, order) is not None:
+    if pending_extension(session, order) is not None:
         raise Conflict(f"工单 {order.id} 已有待审批的延期申请 / order {order.id} already has an extension pending")
     calendar = (table or routing.load()).calendar
     asked = calendar.add_working_days(order.handle_by or utcnow(), days)
@@ -720,7 +720,7 @@ def decide_extension(
     handle_by to the deadline asked for."""
     require(actor, "order.extension_decide")
     order = get(session, actor, order_id, lock=True)
-    _desk_part(session, actor, order)
+    desk_part(session, actor, order)
     row = session.scalar(
         select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.order_id == order.id, FollowUp.kind == "extension")
     )
@@ -735,7 +735,7 @@ def decide_extension(
     reason = _text(reason, ("审批意见", "a reason for the decision"))
     now = utcnow()
     if approve:
-        _handled_here(order)
+        handled_here(order)
         if order.handle_by is not None and row.due <= order.handle_by:
             raise Conflict("申请的期限不晚于现有期限 / the deadline asked is not later than the order's; refuse it")
         order.handle_by, order.urged_at, order.escalated_at = row.due, None, None
@@ -751,8 +751,8 @@ def urge(session: Session, actor: Principal, order_id: int, text: str) -> Follow
     """催办 by hand: the 12345 desk presses the handling organisation about an order still to be handled."""
     require(actor, "order.urge")
     order = get(session, actor, order_id, lock=True)
-    _desk_part(session, actor, order)
-    _handled_here(order)
+    desk_part(session, actor, order)
+    handled_here(order)
     text = _text(text, ("催办内容", "what the urge says"))
     row = _follow_up(session, actor, order, "urge", text, due=order.handle_by)
     order.urged_at = row.at
@@ -766,8 +766,8 @@ def supervise(
     """督办: a supervisor's written record on an overdue order, what is demanded and by when."""
     require(actor, "order.supervise")
     order = get(session, actor, order_id, lock=True)
-    _desk_part(session, actor, order)
-    _handled_here(order)
+    desk_part(session, actor, order)
+    handled_here(order)
     now = utcnow()
     if states.overdue(order.state, order.sign_by, order.handle_by, now) is None:
         raise Conflict(f"工单 {order.id} 未超期，可催办 / order {order.id} is not overdue: urge it instead")
