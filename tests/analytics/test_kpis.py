@@ -188,7 +188,7 @@ def test_heat_cells_gather_nearby_points_densest_first():
 
 def test_each_kpi_writes_its_formula_in_its_docstring_once():
     keys = [k.key for k in kpis.KPIS + kpis.NOW]
-    assert len(keys) == len(set(keys)) == 23
+    assert len(keys) == len(set(keys)) == 27
     for kpi in kpis.KPIS + kpis.NOW:
         doc = inspect.getdoc(kpi.function)
         assert kpi.formula and doc.count("公式 formula:") == 1 and kpi.formula in " ".join(doc.split())

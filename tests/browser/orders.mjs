@@ -78,7 +78,7 @@ async function handlerReturns(browser) {
   const headers = await page.locator("#inbox-table thead th").allInnerTexts();
   check(["承办单位", "时限/剩余", "状态", "督办"].every((h) => headers.includes(h)), `the columns: ${headers}`);
   const cells = await row(page, state.order).locator("td").allInnerTexts();
-  check(cells[3].includes("市场监管局") && /\d+分\d+秒/.test(cells[4]), `the row names its lead and countdown: ${cells}`);
+  check(cells[3].includes("市场监管局") && /\d+(小时|分)/.test(cells[4]), `the row names its lead and countdown: ${cells}`);
   const tabs = await page.locator(".tabs .tab").allInnerTexts();
   check(tabs.length === 1 && tabs[0].startsWith("收件箱"), `a handler works the inbox only: ${tabs}`);
   const panel = await pick(page, state.order);

@@ -112,7 +112,7 @@ def test_a_joint_incident_sends_orders_to_its_linkage_units_inboxes(api):
 
 
 def test_overdue_orders_are_escalated_once(api, database):
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from lifeline.diversion.service import escalate_overdue
     from lifeline.store.base import utcnow
@@ -120,8 +120,9 @@ def test_overdue_orders_are_escalated_once(api, database):
 
     _, order = _order(api)
     factory = session_factory(make_engine(database[0]))
+    sign_by = datetime.fromisoformat(order["sign_by"])  # working minutes: it depends on the day and the hour
     with transaction(factory) as session:
         assert escalate_overdue(session, utcnow()) == []
-        assert escalate_overdue(session, utcnow() + timedelta(hours=1)) == [order["id"]]
-        assert escalate_overdue(session, utcnow() + timedelta(hours=2)) == []
+        assert escalate_overdue(session, sign_by + timedelta(minutes=1)) == [order["id"]]
+        assert escalate_overdue(session, sign_by + timedelta(minutes=2)) == []
     assert api.get("supervisor", f"/orders/{order['id']}").json()["escalated_at"]

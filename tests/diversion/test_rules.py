@@ -37,11 +37,11 @@ def test_a_bad_routing_file_names_the_place(text, where):
     assert caught.value.where == where and "routing.yaml" in str(caught.value)
 
 
-def test_deadlines_come_from_the_table_then_the_built_in_ones():
+def test_deadlines_come_from_the_table_then_the_built_in_ones_then_the_kind():
     table = routing.parse("deadlines:\n  noise: {sign_minutes: 10, handle_hours: 4}\n")
     assert table.deadline("noise") == routing.Deadline(10, 4)
-    assert table.deadline("car_moving") == routing.Deadline(5, 1)
-    assert table.deadline("consultation") == routing.DEFAULT_DEADLINE
+    assert table.deadline("car_moving") == routing.Deadline(5, 1, kind="help")
+    assert table.deadline("consultation") == routing.DEFAULT_LIMITS["enquiry"]
 
 
 def test_the_loop_and_its_exits():
@@ -62,7 +62,7 @@ def test_the_loop_and_its_exits():
 
 
 def test_overdue_names_the_deadline_missed():
-    sign_by, handle_by = states.deadlines(NOW, 30, 24)
+    sign_by, handle_by = NOW + timedelta(minutes=30), NOW + timedelta(hours=24)
     assert states.overdue("received", sign_by, handle_by, NOW + timedelta(minutes=10)) is None
     assert states.overdue("received", sign_by, handle_by, NOW + timedelta(minutes=31)) == "sign"
     assert states.overdue("signed", sign_by, handle_by, NOW + timedelta(hours=25)) == "handle"

@@ -195,7 +195,7 @@ def test_a_posted_request_becomes_a_work_order_the_public_reads_once_published(o
     valid(created, schema_of("/requests.{response_format}", "post"))
     (answer,) = created
     assert set(answer) == {"service_request_id", "service_notice", "account_id"}
-    assert answer["account_id"] == "acct-7" and "小时内办结" in answer["service_notice"]
+    assert answer["account_id"] == "acct-7" and "内办结" in answer["service_notice"]
     rid = answer["service_request_id"]
 
     engine = make_engine(url)

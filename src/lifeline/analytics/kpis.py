@@ -152,6 +152,40 @@ def invalid_count(invalid: int) -> int:
     return invalid
 
 
+def urged_orders(orders: int) -> int:
+    """催办工单 orders urged.
+
+    公式 formula: 窗口内被催办（临近时限自动催办或人工催办）的工单数 orders urged in the window, automatically as the
+    deadline nears or by the desk (each order once)
+    """
+    return orders
+
+
+def supervised_orders(orders: int) -> int:
+    """督办工单 orders under supervision.
+
+    公式 formula: 窗口内因超时被值班长督办（留有书面记录）的工单数 overdue orders put under a supervisor's written
+    supervision in the window (each order once)
+    """
+    return orders
+
+
+def extensions_requested(orders: int) -> int:
+    """延期申请 extensions asked.
+
+    公式 formula: 窗口内承办单位申请延期的工单数 orders whose handler asked for an extension in the window
+    """
+    return orders
+
+
+def extensions_approved(orders: int) -> int:
+    """延期批准 extensions approved.
+
+    公式 formula: 窗口内延期申请获批准的工单数（按批准时间） orders whose extension was approved in the window
+    """
+    return orders
+
+
 def missing_found_rate(found: int, counted: int) -> float | None:
     """走失人员24小时找回率 missing persons found within 24 hours.
 
@@ -483,6 +517,10 @@ KPIS = (
     Kpi("satisfaction_rate", "满意率", "Satisfied", satisfaction_rate),
     Kpi("basic_satisfaction_rate", "基本满意率", "Basically satisfied", basic_satisfaction_rate),
     Kpi("repeat_rate", "重复警情率", "Repeat calls", repeat_rate),
+    Kpi("urged_orders", "催办工单", "Orders urged", urged_orders, COUNT),
+    Kpi("supervised_orders", "督办工单", "Orders supervised", supervised_orders, COUNT),
+    Kpi("extensions_requested", "延期申请", "Extensions asked", extensions_requested, COUNT),
+    Kpi("extensions_approved", "延期批准", "Extensions approved", extensions_approved, COUNT),
     Kpi("missing_found_rate", "走失人员24小时找回率", "Missing found within 24 h", missing_found_rate),
 )
 NOW = (

@@ -25,7 +25,7 @@ from lifeline.auth.service import Principal, org_by_code, require, subtree
 from lifeline.common import CHINA
 from lifeline.dispatch.service import DEFAULT_ARRIVE_MINUTES
 from lifeline.diversion import states as orders
-from lifeline.diversion.models import WorkOrder
+from lifeline.diversion.models import FollowUp, WorkOrder
 from lifeline.errors import Invalid, NotFound
 from lifeline.incidents.models import Assignment, Incident, Report
 from lifeline.incidents.service import LIVE_CHANNELS
@@ -78,7 +78,10 @@ class Inputs(Counts):
     families: Counter = field(default_factory=Counter)  # incidents by kpis.FAMILY
     missing_found: int = 0
     missing_due: int = 0
-    follow_ups: dict = field(default_factory=dict)  # diversion.service.follow_up_counts
+    urged: int = 0  # orders urged, supervised, with an extension asked or approved in the window (`follow_ups`)
+    supervised: int = 0
+    extensions_requested: int = 0
+    extensions_approved: int = 0
 
     @property
     def sign_due(self) -> int:
@@ -386,6 +389,38 @@ def late_orders(session: Session, since: datetime, until: datetime) -> dict[tupl
     return {(category, org): (sign, handle) for category, org, sign, handle in rows if sign or handle}
 
 
+FOLLOW_UPS = ("urged", "supervised", "extensions_requested", "extensions_approved")
+
+
+def follow_ups(session: Session, since: datetime, until: datetime) -> dict[tuple[str, int | None], tuple[int, ...]]:
+    """Orders urged (催办), supervised (督办), with an extension asked and approved in [since, until), by (category,
+    unit): each order once per window, by the record's time (an approval by its decision's time). Counted live:
+    few orders are followed up, and an order counted once in a month may be urged on several of its days."""
+    if until <= since:
+        return {}
+    within = and_(FollowUp.at >= since, FollowUp.at < until)
+    approved = and_(FollowUp.kind == "extension", FollowUp.decision == "approved", FollowUp.decided_at >= since,
+                    FollowUp.decided_at < until)  # fmt: skip
+
+    def orders(condition):
+        return func.count(func.distinct(case((condition, FollowUp.order_id))))
+
+    unit = order_unit().label("unit")
+    rows = session.execute(
+        select(
+            WorkOrder.category, unit,
+            orders(and_(within, FollowUp.kind == "urge")),
+            orders(and_(within, FollowUp.kind == "supervise")),
+            orders(and_(within, FollowUp.kind == "extension")),
+            orders(approved),
+        )
+        .join(WorkOrder, WorkOrder.id == FollowUp.order_id)
+        .where(or_(within, approved))
+        .group_by(WorkOrder.category, unit)
+    )  # fmt: skip
+    return {(category, org): tuple(counts) for category, org, *counts in rows}
+
+
 def waiting_for_a_unit():
     """Police or joint incidents waiting for a unit now: confirmed and not yet dispatched, or dispatched and not yet
     accepted by a crew since (incidents.service.accepted: a reopened one sent again waits again)."""
@@ -577,6 +612,11 @@ def inputs(
             found = out.setdefault(group(category, unit), Inputs())
             found.late_sign += sign
             found.late_handle += handle
+    for (category, unit), counts in follow_ups(session, since, min(until, now)).items():
+        if scope.keeps(category, unit):
+            found = out.setdefault(group(category, unit), Inputs())
+            for name, n in zip(FOLLOW_UPS, counts, strict=True):
+                setattr(found, name, getattr(found, name) + n)
     return out
 
 
@@ -617,6 +657,10 @@ def _terms(i: Inputs) -> dict[str, tuple[int, ...]]:
         "satisfaction_rate": (i.satisfied, i.visits),
         "basic_satisfaction_rate": (i.basic, i.visits),
         "repeat_rate": (i.repeats, i.with_number),
+        "urged_orders": (i.urged,),
+        "supervised_orders": (i.supervised,),
+        "extensions_requested": (i.extensions_requested,),
+        "extensions_approved": (i.extensions_approved,),
         "missing_found_rate": (i.missing_found, i.missing_due),
     }
 

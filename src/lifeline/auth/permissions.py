@@ -40,6 +40,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "order.handle": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
     # The 12345 centre decides what of an order the public sees on the Open311 list (open311.service.publish).
     "order.publish": frozenset({"hotline_operator", "supervisor", "admin"}),
+    # 延期申请: an organisation handling an order asks for more time (diversion.service checks it handles it).
+    "order.extend": frozenset({"agency_handler", "hotline_operator", "supervisor", "admin"}),
+    # The 12345 centre that sent the order, or a supervisor, grants or refuses the extension.
+    "order.extension_decide": frozenset({"hotline_operator", "supervisor", "admin"}),
+    # 催办: the 12345 desk presses a department about an order near its deadline.
+    "order.urge": frozenset({"hotline_operator", "supervisor", "admin"}),
+    # 督办: a written demand on an overdue order, a supervisor's call.
+    "order.supervise": frozenset({"supervisor", "admin"}),
     "incident.push": DESK,
     "unit.read": DESK | {"field_officer"},
     # Premise notes (a dangerous dog, a firearm at an address): the desk and crews read them, dispatch writes them.

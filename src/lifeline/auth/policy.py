@@ -35,6 +35,11 @@ ORDER_STEPS = (
     "承办单位办理、签收、退回；派出方改派、收回、提交值班长；会签由主办单位发起 / the organisation an order is"
     " addressed to takes its handling steps; the sender re-routes, takes back or refers; the lead asks a countersign"
 )
+FOLLOW_UPS = (
+    "延期由承办单位申请，派出的 12345 中心或值班长审批；催办由派出方，督办由值班长，针对超期工单 / an extension"
+    " is asked by an organisation handling the order and decided by the 12345 centre that sent it or a supervisor;"
+    " the sender urges; a supervisor supervises an overdue order"
+)
 CALLER = (
     "110 坐席与值班长：其警情；民警：本车组正在处置的警情；12345：12345 受理的；每次查看留痕 / the 110 desk: its"
     " incidents; an officer: his unit's current incident; 12345: what 12345 received; every read is audited"
@@ -154,6 +159,11 @@ RULES: dict[str, Rule] = {
     f"POST {API}/orders/{{order_id}}/steps": Rule("order.step", ORDER_STEPS),
     f"POST {API}/orders/{{order_id}}/countersign": Rule("order.handle", ORDER_STEPS),
     f"PUT {API}/orders/{{order_id}}/public-answer": Rule("order.publish", f"{ORDERS}; 公开答复，留痕 / audited"),
+    f"GET {API}/orders/{{order_id}}/follow-ups": Rule("order.read", ORDERS),
+    f"POST {API}/orders/{{order_id}}/extensions": Rule("order.extend", FOLLOW_UPS),
+    f"POST {API}/orders/{{order_id}}/extensions/{{follow_up_id}}/decision": Rule("order.extension_decide", FOLLOW_UPS),
+    f"POST {API}/orders/{{order_id}}/urge": Rule("order.urge", FOLLOW_UPS),
+    f"POST {API}/orders/{{order_id}}/supervision": Rule("order.supervise", FOLLOW_UPS),
     # Units
     f"GET {API}/units": Rule("unit.read", UNITS),
     f"POST {API}/units": Rule("unit.write", UNITS),
@@ -288,6 +298,10 @@ RULES: dict[str, Rule] = {
     "GET /console/orders/inbox": Rule("console.orders", ORDERS),
     "GET /console/orders/{order_id}/panel": Rule("console.orders", ORDERS),
     "POST /console/orders/{order_id}/step": Rule("order.step", ORDER_STEPS),
+    "POST /console/orders/{order_id}/extension": Rule("order.extend", FOLLOW_UPS),
+    "POST /console/orders/{order_id}/extension/{follow_up_id}": Rule("order.extension_decide", FOLLOW_UPS),
+    "POST /console/orders/{order_id}/urge": Rule("order.urge", FOLLOW_UPS),
+    "POST /console/orders/{order_id}/supervision": Rule("order.supervise", FOLLOW_UPS),
     "GET /console/incidents/{incident_id}": Rule(
         "incident.read", f"{INCIDENTS}; 事件记录除外承办单位 / no log for agencies"
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
@@ -33,6 +33,12 @@ class WorkOrder(Base):
     address: Mapped[str] = mapped_column(String(500), default="")
     sign_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     handle_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The time limit it is held to (routing.Deadline): its kind of matter, the working days when counted in them,
+    # and whether a year of the count lacked the official calendar (the deadline is then an estimate).
+    limit_kind: Mapped[str | None] = mapped_column(String(16))
+    limit_days: Mapped[int | None] = mapped_column(Integer)
+    calendar_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 催办 for the current handle_by (reset on a move)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -64,3 +70,24 @@ class OrderOrg(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # lead | countersign | former (a lead it was re-routed from)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FollowUp(Base):
+    """催办 (urge), 督办 (supervise) and 延期申请 (extension) of an order: who, when, what was asked or demanded."""
+
+    __tablename__ = "order_followups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # urge | supervise | extension
+    text: Mapped[str] = mapped_column(Text)  # the urge's words, what supervision demands, an extension's grounds
+    working_days: Mapped[int | None] = mapped_column(Integer)  # extension asked / supervision's time, working days
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the deadline asked for, or demanded by
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)  # an urge of the sweep, not a person
+    by: Mapped[str] = mapped_column(String(64))
+    by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    decision: Mapped[str | None] = mapped_column(String(16))  # extension: pending | approved | refused
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -57,6 +57,49 @@ class TransferIn(Strict):
     three_way: bool = Field(False, description="是否三方通话（来电人+12345+110）three-way call held")
 
 
+class ExtensionIn(Strict):
+    grounds: Annotated[Text, Field(min_length=1, max_length=2000, description="延期理由（必填）grounds")]
+    working_days: Annotated[int, Field(ge=1, le=30, description="再延长的工作日数 more working days asked")]
+
+
+class DecisionIn(Strict):
+    approve: bool = Field(description="批准 true / 驳回 false")
+    reason: Annotated[Text, Field(min_length=1, max_length=2000, description="审批意见（必填）the reason")]
+
+
+class UrgeIn(Strict):
+    text: Annotated[Text, Field(min_length=1, max_length=2000, description="催办内容 what the urge says")]
+
+
+class SuperviseIn(Strict):
+    demand: Annotated[Text, Field(min_length=1, max_length=2000, description="督办要求 what is demanded")]
+    working_days: Annotated[int, Field(ge=1, le=30, description="限期（工作日）by when, in working days")]
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    order_id: int
+    kind: str = Field(description="urge 催办 · supervise 督办 · extension 延期申请")
+    text: str = Field(description="催办内容、督办要求或延期理由 the urge, the demand or the grounds")
+    working_days: int | None
+    due: datetime | None = Field(description="申请的新期限或督办期限 the deadline asked for or demanded")
+    automatic: bool
+    by: str
+    at: datetime
+    decision: str | None = Field(description="pending 待审批 · approved 批准 · refused 驳回")
+    decision_reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, row) -> FollowUpOut:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
+
+class FollowUpPage(BaseModel):
+    items: list[FollowUpOut]
+
+
 class OrderOrgOut(BaseModel):
     org: str
     kind: str
@@ -80,6 +123,13 @@ class OrderOut(BaseModel):
     orgs: list[OrderOrgOut]
     sign_by: datetime | None
     handle_by: datetime | None
+    limit_kind: str | None = Field(None, description="时限种类 emergency help enquiry complaint report suggestion")
+    limit_days: int | None = Field(None, description="办理时限（工作日），按小时计时为空 working days, if counted so")
+    calendar_estimated: bool = Field(
+        False,
+        description="期限所跨年份无官方节假日安排，按周一至周五及本中心设置估算 computed without the official calendar",
+    )
+    urged_at: datetime | None = None
     overdue: str | None
     sent_at: datetime
     received_at: datetime | None

@@ -25,7 +25,9 @@ from lifeline.auth.models import Organisation
 from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree
 from lifeline.catalogue import service as catalogue
 from lifeline.diversion import routing, states
-from lifeline.diversion.models import OrderOrg, WorkOrder
+from lifeline.diversion.calendar import DEFAULT as DAYS
+from lifeline.diversion.calendar import Calendar
+from lifeline.diversion.models import FollowUp, OrderOrg, WorkOrder
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents.models import Incident
 from lifeline.store import events
@@ -190,7 +192,8 @@ def create(
     org = None
     if not peer or data.org:
         org = _route(session, incident.category, incident.address, data.org, table, owners)
-    order = _new_order(session, incident, org, peer, text, table.deadline(incident.category), incident.owner_org_id)
+    deadline = table.deadline(incident.category, item.limit if item else None)
+    order = _new_order(session, incident, org, peer, text, deadline, incident.owner_org_id, table.calendar)
     order.catalogue_version, order.catalogue_item = version, item.code if item else None
     _record(session, actor, order, "order.created", _create_message(order, incident), org=org.code if org else None,
             catalogue={"version": version, "item": order.catalogue_item})  # fmt: skip
@@ -211,10 +214,20 @@ def refer(
     """A work order to `org` about a matter that spans incidents (a governance case): raised from its latest
     incident but tied to none, so its steps move no incident (each incident keeps its own order, if any)."""
     require(actor, "order.create")
-    deadline = (table or routing.load()).deadline(incident.category)
-    order = _new_order(session, incident, org, None, text, deadline, incident.owner_org_id, tied=False)
+    table = table or routing.load()
+    _, item = _item(session, incident.catalogue_item, incident.category)
+    deadline = table.deadline(incident.category, item.limit if item else None)
+    order = _new_order(session, incident, org, None, text, deadline, incident.owner_org_id, table.calendar, tied=False)
     _record(session, actor, order, "order.created", None, org=org.code, referral=True)
     return order
+
+
+def held_to(order: WorkOrder, due: routing.Due) -> None:
+    """The deadlines an order is held to from now (the one routing.due computed them): its kind, its working days,
+    whether they are an estimate; the automatic 催办 is due again for the new handle_by."""
+    order.sign_by, order.handle_by = due.sign_by, due.handle_by
+    order.limit_kind, order.limit_days = due.deadline.kind, due.deadline.handle_working_days
+    order.calendar_estimated, order.urged_at = due.estimated, None
 
 
 def _create_message(order: WorkOrder, incident: Incident) -> dict:
@@ -239,14 +252,14 @@ def _new_order(
     org: Organisation | None,
     peer: str | None,
     text: str,
-    deadline,
+    deadline: routing.Deadline,
     sender_org_id: int | None,
+    calendar: Calendar,
     tied: bool = True,
 ) -> WorkOrder:
     """The order row: handled here when `org` is given, else sent to `peer` to be routed there; `tied`: the
     incident's own order (its steps move the incident)."""
     now = utcnow()
-    sign_by, handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
     order = WorkOrder(
         uid=uuid.uuid4().hex,
         incident_id=incident.id if tied else None,
@@ -259,11 +272,10 @@ def _new_order(
         text=text,
         caller_number=incident.caller_number,
         address=incident.address,
-        sign_by=sign_by,
-        handle_by=handle_by,
         sent_at=now,
         received_at=None if org is None else now,
     )
+    held_to(order, routing.due(deadline, now, calendar))
     session.add(order)
     session.flush()
     if org is not None:
@@ -306,7 +318,9 @@ def create_linkage(
             continue
         org = serving.get(destination)
         if org is not None and org.id not in taken:
-            order = _new_order(session, incident, org, None, text, routing.LINKAGE_DEADLINE, incident.owner_org_id)
+            order = _new_order(
+                session, incident, org, None, text, routing.LINKAGE_DEADLINE, incident.owner_org_id, DAYS
+            )
             _record(session, actor, order, "order.created", None, org=org.code, linkage=destination)
             made.orders.append(order)
             made.orgs.append(org)
@@ -314,7 +328,9 @@ def create_linkage(
             peer = peers[destination]
             if session.scalar(select(WorkOrder.id).where(WorkOrder.incident_id == incident.id, WorkOrder.peer == peer)):
                 continue
-            order = _new_order(session, incident, None, peer, text, routing.LINKAGE_DEADLINE, incident.owner_org_id)
+            order = _new_order(
+                session, incident, None, peer, text, routing.LINKAGE_DEADLINE, incident.owner_org_id, DAYS
+            )
             _record(session, actor, order, "order.created", _create_message(order, incident), linkage=destination)
             made.orders.append(order)
         elif org is None:
@@ -344,6 +360,8 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
     org = _route(session, sent.category, sent.district, None, table, item.owner if item else None)
     desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
     now = utcnow()
+    table = table or routing.load()
+    ours = table.due(sent.category, item.limit if item else None, now)
     order = WorkOrder(
         uid=sent.uid,
         peer=peer,
@@ -357,11 +375,13 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
         text=sent.text,
         caller_number=sent.caller_number,
         address=sent.address,
-        sign_by=sent.sign_by,
-        handle_by=sent.handle_by,
         sent_at=now,
         received_at=now,
     )
+    # The stricter of the sender's deadlines and ours: a linkage order keeps its minutes, and the 12345 centre's
+    # working days apply when they are shorter than what the sender asked.
+    held_to(order, ours)
+    order.sign_by, order.handle_by = min(sent.sign_by, ours.sign_by), min(sent.handle_by, ours.handle_by)
     session.add(order)
     session.flush()
     session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
@@ -441,8 +461,9 @@ def step(
         # 不满意: the visit is recorded and the order goes back to be redone.
         order.visited_at, order.redo_count = now, order.redo_count + 1
         target = OrderState.IN_PROGRESS
-        deadline = (table or routing.load()).deadline(order.category)
-        order.handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)[1]
+        signed_by = order.sign_by
+        held_to(order, (table or routing.load()).due(order.category, order.limit_kind, now))
+        order.sign_by = signed_by  # it was signed for: only the handling starts again
     elif target == OrderStep.REROUTED:
         extra["org"] = _reroute(session, order, data.org, table, now).code
         target = OrderState.RECEIVED
@@ -495,8 +516,7 @@ def _reroute(
         links[org.id].kind, links[org.id].signed_at = "lead", None
     else:
         session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
-    deadline = (table or routing.load()).deadline(order.category)
-    order.sign_by, order.handle_by = states.deadlines(now, deadline.sign_minutes, deadline.handle_hours)
+    held_to(order, (table or routing.load()).due(order.category, order.limit_kind, now))
     order.org_id, order.received_at, order.escalated_at = org.id, now, None
     return org
 
@@ -604,3 +624,177 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> list[int]
             _record(session, SYSTEM, order, "order.escalated", None, missed=missed)
             found.append(order.id)
     return found
+
+
+# Follow-ups: 催办 (urge), 督办 (supervise), 延期申请 (extension) ------------------------------------------------
+
+EXTENSION_MAX_DAYS = 30  # working days one request may ask for
+
+
+def follow_ups(session: Session, actor: Principal, order_id: int) -> list[FollowUp]:
+    """The order's urges, supervision records and extension requests, oldest first."""
+    order = get(session, actor, order_id)
+    query = select(FollowUp).where(FollowUp.order_id == order.id).order_by(FollowUp.at, FollowUp.id)
+    return list(session.scalars(query))
+
+
+def handled_here(order: WorkOrder) -> None:
+    if order.org_id is None:
+        raise Conflict(f"工单 {order.id} 由对端平台 {order.peer} 办理 / the peer {order.peer} handles this order")
+    if order.state not in states.UNHANDLED:
+        raise Conflict(
+            f"工单 {order.id} 为 {states.STATES.get(order.state, order.state)}，不在办理时限内 / order {order.id} is"
+            f" {order.state}: it is not waiting to be handled"
+        )
+
+
+def desk_part(session: Session, actor: Principal, order: WorkOrder) -> None:
+    """催办, 督办 and an extension's decision belong to the desk that sent the order (or the centre above its
+    handlers), as a return visit does."""
+    own_part(session, actor, order, OrderStep.VISITED)
+
+
+def handler_part(session: Session, actor: Principal, order: WorkOrder) -> None:
+    """An extension is asked by an organisation that handles the order (the lead or a co-organiser)."""
+    if permissions.sees_all(actor.role):
+        return
+    handling = set(
+        session.scalars(select(OrderOrg.org_id).where(OrderOrg.order_id == order.id, OrderOrg.kind != "former"))
+    )
+    if not handling & subtree(session, actor.org_id):
+        raise Forbidden(f"延期由承办单位申请 / only an organisation handling order {order.id} asks for more time")
+
+
+def pending_extension(session: Session, order: WorkOrder) -> FollowUp | None:
+    query = select(FollowUp).where(
+        FollowUp.order_id == order.id, FollowUp.kind == "extension", FollowUp.decision == "pending"
+    )
+    return session.scalar(query)
+
+
+def _follow_up(session: Session, actor: Principal, order: WorkOrder, kind: str, text: str, **fields) -> FollowUp:
+    row = FollowUp(order_id=order.id, kind=kind, text=text, by=actor.username, by_org_id=actor.org_id or None,
+                   at=utcnow(), **fields)  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise Invalid(f"{what[0]}不能为空 / {what[1]} is required")
+    return text
+
+
+def _days(value: int | None, what: str) -> int:
+    if value is None or isinstance(value, bool) or not 1 <= value <= EXTENSION_MAX_DAYS:
+        raise Invalid(
+            f"{what}须为 1–{EXTENSION_MAX_DAYS} 个工作日 / {EXTENSION_MAX_DAYS} working days at most, 1 at least"
+        )
+    return value
+
+
+def request_extension(
+    session: Session, actor: Principal, order_id: int, grounds: str, working_days: int, table=None
+) -> FollowUp:
+    """延期申请: the handling organisation asks for `working_days` more, with its grounds; one pending at a time."""
+    require(actor, "order.extend")
+    order = get(session, actor, order_id, lock=True)
+    handler_part(session, actor, order)
+    handled_here(order)
+    grounds, days = _text(grounds, ("延期理由", "the grounds")), _days(working_days, "延期")
+    if pending_extension(session, order) is not None:
+        raise Conflict(f"工单 {order.id} 已有待审批的延期申请 / order {order.id} already has an extension pending")
+    calendar = (table or routing.load()).calendar
+    asked = calendar.add_working_days(order.handle_by or utcnow(), days)
+    row = _follow_up(session, actor, order, "extension", grounds, working_days=days, due=asked.at, decision="pending")
+    _record(session, actor, order, "order.extension_requested", None, follow_up=row.id, reason=grounds,
+            working_days=days, due=asked.at.isoformat(), estimated=asked.estimated)  # fmt: skip
+    return row
+
+
+def decide_extension(
+    session: Session, actor: Principal, order_id: int, follow_up_id: int, approve: bool, reason: str
+) -> FollowUp:
+    """The centre that sent the order (or a supervisor) approves or refuses, with a reason; approval moves
+    handle_by to the deadline asked for."""
+    require(actor, "order.extension_decide")
+    order = get(session, actor, order_id, lock=True)
+    desk_part(session, actor, order)
+    row = session.scalar(
+        select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.order_id == order.id, FollowUp.kind == "extension")
+    )
+    if row is None:
+        raise NotFound(f"工单 {order.id} 没有延期申请 {follow_up_id} / no extension request {follow_up_id} on it")
+    if row.decision != "pending":
+        raise Conflict(
+            f"延期申请 {follow_up_id} 已{'批准' if row.decision == 'approved' else '驳回'} / already decided"
+        )
+    if row.by == actor.username:
+        raise Forbidden("申请人不能审批自己的延期 / the one who asked does not decide")
+    reason = _text(reason, ("审批意见", "a reason for the decision"))
+    now = utcnow()
+    if approve:
+        handled_here(order)
+        if order.handle_by is not None and row.due <= order.handle_by:
+            raise Conflict("申请的期限不晚于现有期限 / the deadline asked is not later than the order's; refuse it")
+        order.handle_by, order.urged_at, order.escalated_at = row.due, None, None
+    row.decision, row.decision_reason, row.decided_by, row.decided_at = (
+        "approved" if approve else "refused", reason, actor.username, now,
+    )  # fmt: skip
+    kind = "order.extension_approved" if approve else "order.extension_refused"
+    _record(session, actor, order, kind, None, follow_up=row.id, reason=reason, due=row.due.isoformat())
+    return row
+
+
+def urge(session: Session, actor: Principal, order_id: int, text: str) -> FollowUp:
+    """催办 by hand: the 12345 desk presses the handling organisation about an order still to be handled."""
+    require(actor, "order.urge")
+    order = get(session, actor, order_id, lock=True)
+    desk_part(session, actor, order)
+    handled_here(order)
+    text = _text(text, ("催办内容", "what the urge says"))
+    row = _follow_up(session, actor, order, "urge", text, due=order.handle_by)
+    order.urged_at = row.at
+    _record(session, actor, order, "order.urged", None, follow_up=row.id, reason=text)
+    return row
+
+
+def supervise(
+    session: Session, actor: Principal, order_id: int, demand: str, working_days: int, table=None
+) -> FollowUp:
+    """督办: a supervisor's written record on an overdue order, what is demanded and by when."""
+    require(actor, "order.supervise")
+    order = get(session, actor, order_id, lock=True)
+    desk_part(session, actor, order)
+    handled_here(order)
+    now = utcnow()
+    if states.overdue(order.state, order.sign_by, order.handle_by, now) is None:
+        raise Conflict(f"工单 {order.id} 未超期，可催办 / order {order.id} is not overdue: urge it instead")
+    demand, days = _text(demand, ("督办要求", "what is demanded")), _days(working_days, "督办时限")
+    by = (table or routing.load()).calendar.add_working_days(now, days)
+    row = _follow_up(session, actor, order, "supervise", demand, working_days=days, due=by.at)
+    _record(session, actor, order, "order.supervised", None, follow_up=row.id, reason=demand, due=by.at.isoformat())
+    return row
+
+
+def urge_due(session: Session, table: routing.Table | None = None, now: datetime | None = None) -> list[int]:
+    """The automatic 催办 (on the overdue sweep's tick): once per deadline, for orders near it (states.urge_near)."""
+    now = now or utcnow()
+    calendar = (table or routing.load()).calendar
+    query = select(WorkOrder).where(
+        WorkOrder.state.in_(states.UNHANDLED), WorkOrder.urged_at.is_(None), WorkOrder.org_id.is_not(None),
+        WorkOrder.handle_by.is_not(None), WorkOrder.handle_by > now,
+    )  # fmt: skip
+    urged = []
+    for order in session.scalars(query.order_by(WorkOrder.id)):
+        start = max(t for t in (order.sent_at, order.received_at, order.visited_at) if t is not None)
+        left = calendar.working_minutes_between(now, order.handle_by) if order.limit_days else 0
+        if states.urge_near(order.state, start, order.handle_by, now, order.limit_days, left, calendar.day_minutes()):
+            text = "办理时限将至，请抓紧办理 / the deadline is near: please handle the order"
+            row = _follow_up(session, SYSTEM, order, "urge", text, due=order.handle_by, automatic=True)
+            order.urged_at = row.at
+            _record(session, SYSTEM, order, "order.urged", None, follow_up=row.id, automatic=True, reason=text)
+            urged.append(order.id)
+    return urged

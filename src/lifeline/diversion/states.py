@@ -7,7 +7,7 @@ refers it to a supervisor. An unsatisfied return visit sends it back to in_progr
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from lifeline.vocabulary import ORDER_STEPS, REDO_BELOW, OrderState, OrderStep, Satisfaction, order_landings
 
@@ -82,5 +82,25 @@ def overdue(state: str, sign_by: datetime | None, handle_by: datetime | None, no
     return None
 
 
-def deadlines(start: datetime, sign_minutes: int, handle_hours: int) -> tuple[datetime, datetime]:
-    return start + timedelta(minutes=sign_minutes), start + timedelta(hours=handle_hours)
+# 催办 is due when the handling deadline is near: within the last working day of a limit counted in working days,
+# within the last quarter of a limit counted in hours (a same-day matter).
+NEAR_SHARE = 4
+
+
+def urge_near(
+    state: str,
+    start: datetime,
+    handle_by: datetime | None,
+    now: datetime,
+    limit_days: int | None,
+    working_left: int,
+    day_minutes: int,
+) -> bool:
+    """Whether an order still to be handled is near its deadline (and not past it: escalation takes over then).
+    `working_left` is the working minutes from now to handle_by (diversion.calendar), `day_minutes` a working
+    day's length."""
+    if state not in UNHANDLED or handle_by is None or now >= handle_by:
+        return False
+    if limit_days:
+        return working_left <= day_minutes
+    return (handle_by - now) * NEAR_SHARE <= handle_by - start

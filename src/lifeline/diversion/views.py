@@ -14,15 +14,26 @@ from lifeline.desk.views import desk
 from lifeline.diversion import service
 from lifeline.diversion.schemas import (
     CountersignIn,
+    DecisionIn,
+    ExtensionIn,
+    FollowUpOut,
+    FollowUpPage,
     LinkageOut,
     OrderCreate,
     OrderOut,
     OrderPage,
     StepCreate,
+    SuperviseIn,
+    UrgeIn,
 )
 from lifeline.store.base import utcnow
 
 router = APIRouter(responses=RESPONSES)
+
+
+def routing(request: Request):
+    """The deployment's routing table: its time limits and working-day calendar."""
+    return request.app.state.routing
 
 
 def _out(session, order) -> OrderOut:
@@ -86,3 +97,54 @@ def linkage(incident_id: Id, request: Request, ctx: RequestContext, key: Idempot
         return LinkageOut(items=[_out(session, o) for o in made.orders], unserved=made.unserved)
 
     return ctx.run(work, status=201, key=key)
+
+
+# Follow-ups: 延期申请, 催办, 督办 -----------------------------------------------------------------------------
+
+
+@router.get("/orders/{order_id}/follow-ups", response_model=FollowUpPage, tags=["orders"],
+            summary="催办、督办与延期申请记录 an order's urges, supervision and extension requests")  # fmt: skip
+def order_follow_ups(order_id: Id, ctx: RequestContext):
+    return ctx.run(lambda s, who: FollowUpPage(items=[FollowUpOut.of(r) for r in service.follow_ups(s, who, order_id)]))
+
+
+@router.post("/orders/{order_id}/extensions", status_code=201, response_model=FollowUpOut, tags=["orders"],
+             summary="延期申请 the handling organisation asks for more working days")  # fmt: skip
+def order_extension(order_id: Id, body: ExtensionIn, request: Request, ctx: RequestContext,
+                    key: IdempotencyKey = None):  # fmt: skip
+    def work(session, who):
+        asked = service.request_extension(session, who, order_id, body.grounds, body.working_days, routing(request))
+        return FollowUpOut.of(asked)
+
+    return ctx.run(work, status=201, key=key, body=body)
+
+
+@router.post("/orders/{order_id}/extensions/{follow_up_id}/decision", response_model=FollowUpOut, tags=["orders"],
+             summary="延期审批 the centre that sent the order approves or refuses")  # fmt: skip
+def order_extension_decision(order_id: Id, follow_up_id: Id, body: DecisionIn, ctx: RequestContext,
+                             key: IdempotencyKey = None):  # fmt: skip
+    return ctx.run(
+        lambda s, who: FollowUpOut.of(
+            service.decide_extension(s, who, order_id, follow_up_id, body.approve, body.reason)
+        ),
+        key=key, body=body,
+    )  # fmt: skip
+
+
+@router.post("/orders/{order_id}/urge", status_code=201, response_model=FollowUpOut, tags=["orders"],
+             summary="催办 press the handling organisation")  # fmt: skip
+def order_urge(order_id: Id, body: UrgeIn, ctx: RequestContext, key: IdempotencyKey = None):
+    return ctx.run(lambda s, who: FollowUpOut.of(service.urge(s, who, order_id, body.text)), status=201, key=key,
+                   body=body)  # fmt: skip
+
+
+@router.post("/orders/{order_id}/supervision", status_code=201, response_model=FollowUpOut, tags=["orders"],
+             summary="督办 a supervisor's written demand on an overdue order")  # fmt: skip
+def order_supervision(order_id: Id, body: SuperviseIn, request: Request, ctx: RequestContext,
+                      key: IdempotencyKey = None):  # fmt: skip
+    def work(session, who):
+        return FollowUpOut.of(
+            service.supervise(session, who, order_id, body.demand, body.working_days, routing(request))
+        )
+
+    return ctx.run(work, status=201, key=key, body=body)

@@ -4,16 +4,17 @@ read goes through `service.scope` / `service.get`, so a viewer sees only the ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, require
 from lifeline.diversion import service, states
-from lifeline.diversion.models import OrderOrg, WorkOrder
+from lifeline.diversion.models import FollowUp, OrderOrg, WorkOrder
 from lifeline.errors import LifelineError
 from lifeline.store.events import Event
 from lifeline.vocabulary import OrderState, OrderStep, Role
@@ -76,11 +77,21 @@ class Query:
 
 
 @dataclass
+class Marks:
+    """An order's follow-ups for the inbox's badges."""
+
+    urged: int = 0  # 催办, by hand and automatic
+    supervised: int = 0  # 督办
+    extension: str | None = None  # the latest extension request's decision: pending | approved | refused
+
+
+@dataclass
 class Row:
     order: WorkOrder
     orgs: list[tuple[str, str, str, datetime | None]]  # (code, name, kind, signed_at): lead first
     due: datetime | None  # the deadline that applies now; none once handled or while returned
     late: bool
+    marks: Marks = field(default_factory=Marks)
 
 
 def _filters(session: Session, actor: Principal, query: Query, now: datetime) -> list:
@@ -136,15 +147,68 @@ def rows(session: Session, actor: Principal, query: Query, now: datetime, limit:
 def rows_of(session: Session, orders: list[WorkOrder], now: datetime) -> list[Row]:
     """The orders with their organisations and the deadline that applies now."""
     orgs = holders(session, [order.id for order in orders])
+    marks = follow_up_marks(session, [order.id for order in orders])
     return [
         Row(
             order,
             orgs.get(order.id, []),
             order.sign_by if order.state in TO_SIGN else order.handle_by if order.state in TO_HANDLE else None,
             states.overdue(order.state, order.sign_by, order.handle_by, now) is not None,
+            marks.get(order.id, Marks()),
         )
         for order in orders
     ]
+
+
+def follow_up_marks(session: Session, order_ids: list[int]) -> dict[int, Marks]:
+    """Each order's urges, supervision records and latest extension decision; one query for a whole list."""
+    found: dict[int, Marks] = {}
+    if not order_ids:
+        return found
+    query = (
+        select(FollowUp.order_id, FollowUp.kind, FollowUp.decision)
+        .where(FollowUp.order_id.in_(order_ids))
+        .order_by(FollowUp.order_id, FollowUp.id)
+    )
+    for order_id, kind, decision in session.execute(query):
+        marks = found.setdefault(order_id, Marks())
+        if kind == "urge":
+            marks.urged += 1
+        elif kind == "supervise":
+            marks.supervised += 1
+        else:
+            marks.extension = decision
+    return found
+
+
+def follow_up_actions(session: Session, actor: Principal, order: WorkOrder, now: datetime) -> set[str]:
+    """The follow-ups this viewer may take on the order now (service checks the same again on the press): extend,
+    decide (a pending extension), urge, supervise."""
+    may = set()
+    checks = {
+        "extend": ("order.extend", service.handler_part),
+        "decide": ("order.extension_decide", service.desk_part),
+        "urge": ("order.urge", service.desk_part),
+        "supervise": ("order.supervise", service.desk_part),
+    }
+    for name, (action, part) in checks.items():
+        if not permissions.allowed(actor.role, action):
+            continue
+        try:
+            part(session, actor, order)
+            if name != "decide":
+                service.handled_here(order)
+        except LifelineError:
+            continue
+        may.add(name)
+    pending = service.pending_extension(session, order)
+    if pending is None or pending.by == actor.username:
+        may.discard("decide")
+    if pending is not None:
+        may.discard("extend")
+    if states.overdue(order.state, order.sign_by, order.handle_by, now) is None:
+        may.discard("supervise")
+    return may
 
 
 def holders(session: Session, order_ids: list[int]) -> dict[int, list[tuple[str, str, str, datetime | None]]]:

@@ -102,10 +102,7 @@ def services(tax: _taxonomy.Taxonomy, routing: Table) -> dict[str, Service]:
         group = _label(where[-1]) if where else "12345 政务服务热线 12345 hotline"
         handlers = "、".join(d.zh for d in where) or "12345"
         handlers_en = ", ".join(d.en for d in where) or "12345 hotline"
-        notice = (
-            f"{deadline.sign_minutes} 分钟内签收，{deadline.handle_hours} 小时内办结 / signed for within "
-            f"{deadline.sign_minutes} minutes, handled within {deadline.handle_hours} hours"
-        )
+        notice = deadline.notice()
         found[code] = Service(
             code=code,
             name=f"{category.zh} / {category.en}",

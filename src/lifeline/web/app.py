@@ -30,7 +30,7 @@ from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
 from lifeline.diversion import routing
-from lifeline.diversion.service import escalate_overdue
+from lifeline.diversion.service import escalate_overdue, urge_due
 from lifeline.diversion.views import router as diversion_router
 from lifeline.eido.views import router as eido_router
 from lifeline.geo.views import router as geo_router
@@ -94,6 +94,7 @@ def _sweep(app: FastAPI, stop: threading.Event) -> None:
         try:
             with transaction(app.state.sessions) as session:
                 escalate_overdue(session)
+                urge_due(session, app.state.routing)  # 催办 before the deadline, escalation after it
             for _ in range(SUMMARY_DAYS_PER_SWEEP):
                 with transaction(app.state.sessions) as session:
                     if not summary.refresh(session, limit=1):

@@ -20,14 +20,14 @@ from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.items import LIMITS
 from lifeline.common import CHINA
 from lifeline.desk import flows
+from lifeline.diversion import routing, worklist
 from lifeline.diversion import service as diversion
-from lifeline.diversion import worklist
 from lifeline.errors import LifelineError
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.vocabulary import OrderState, OrderStep, Satisfaction
 from lifeline.web.i18n import localise
-from lifeline.web.pages import SESSION_ENDED, Viewer, csrf_ok, prefs, render, toast, viewer
+from lifeline.web.pages import SESSION_ENDED, Viewer, act, csrf_ok, prefs, render, toast, viewer
 
 router = APIRouter(include_in_schema=False)
 # Steps that need a reason (diversion.service._fill refuses them without one).
@@ -37,6 +37,21 @@ EVENT_WORDS = {
     "created": ("派发", "Raised"),
     "escalated": ("超时督办", "Escalated: overdue"),
     "countersign": ("会签", "Countersign asked"),
+    "urged": ("催办", "Urged"),
+    "supervised": ("督办", "Supervised"),
+    "extension_requested": ("延期申请", "Extension asked"),
+    "extension_approved": ("延期批准", "Extension approved"),
+    "extension_refused": ("延期驳回", "Extension refused"),
+}
+FOLLOW_UP_WORDS = {
+    "urge": ("催办", "Urge"),
+    "supervise": ("督办", "Supervision"),
+    "extension": ("延期申请", "Extension"),
+}
+DECISION_WORDS = {
+    "pending": ("待审批", "pending"),
+    "approved": ("已批准", "approved"),
+    "refused": ("已驳回", "refused"),
 }
 VIEW_WORDS = {"inbox": ("收件箱", "Inbox"), "reroute": ("待改派", "To re-route"), "visit": ("待回访", "To visit")}
 SORT_WORDS = {
@@ -116,13 +131,16 @@ def panel(request: Request, order_id: Id):
                 "steps": worklist.open_steps(session, who.user, order),
                 "choices": worklist.reroute_choices(session, order),
                 "matter": catalogue.item(session, order.catalogue_item),
+                "follow_ups": diversion.follow_ups(session, who.user, order.id),
+                "may": worklist.follow_up_actions(session, who.user, order, utcnow()),
             }
     except LifelineError as exc:  # gone from the viewer's scope (re-routed away) or never there
         return HTMLResponse(f'<p class="muted">{escape(localise(exc.detail, prefs(request)["lang"]))}</p>')
     return render(
         request, "partials/order_panel.html", who, **context, caller=mask_number(order.caller_number),
         categories=request.app.state.taxonomy.categories, needs_reason=NEEDS_REASON, satisfaction=list(Satisfaction),
-        event_words=EVENT_WORDS, org_kinds=ORG_KINDS, tz=CHINA, limits=LIMITS,
+        event_words=EVENT_WORDS, org_kinds=ORG_KINDS, tz=CHINA, limits=LIMITS, kinds=routing.KINDS,
+        follow_up_words=FOLLOW_UP_WORDS, decision_words=DECISION_WORDS,
     )  # fmt: skip
 
 
@@ -157,3 +175,64 @@ def order_step(
     response = toast(request, f"工单 #{order_id} {state.zh} / work order #{order_id}: {state.en}")
     response.headers["HX-Trigger"] = "order-moved"  # the panel shows the order's new state and steps
     return response
+
+
+# Follow-ups: 延期申请 by the handler, its decision, 催办 and 督办 by the desk ---------------------------------------
+
+
+def _moved(said: str):
+    return lambda _: said
+
+
+@router.post("/console/orders/{order_id}/extension", response_class=HTMLResponse)
+def extension(
+    request: Request,
+    order_id: Id,
+    grounds: Annotated[Text, Form(max_length=2000)] = "",
+    working_days: Annotated[int | None, Form(ge=1, le=diversion.EXTENSION_MAX_DAYS)] = None,
+):
+    table = request.app.state.routing
+    return act(
+        request, lambda s, u: diversion.request_extension(s, u, order_id, grounds, working_days, table),
+        _moved(f"工单 #{order_id} 已申请延期 / work order #{order_id}: extension asked"), trigger="order-moved",
+    )  # fmt: skip
+
+
+@router.post("/console/orders/{order_id}/extension/{follow_up_id}", response_class=HTMLResponse)
+def extension_decision(
+    request: Request,
+    order_id: Id,
+    follow_up_id: Id,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[Text, Form(max_length=2000)] = "",
+):
+    if decision not in ("approve", "refuse"):
+        return toast(request, "请选择批准或驳回 / choose approve or refuse", error=True)
+    approve = decision == "approve"
+    said = "已批准延期 / extension approved" if approve else "已驳回延期 / extension refused"
+    return act(
+        request, lambda s, u: diversion.decide_extension(s, u, order_id, follow_up_id, approve, reason),
+        _moved(f"工单 #{order_id} {said}"), trigger="order-moved",
+    )  # fmt: skip
+
+
+@router.post("/console/orders/{order_id}/urge", response_class=HTMLResponse)
+def urge(request: Request, order_id: Id, text: Annotated[Text, Form(max_length=2000)] = ""):
+    return act(
+        request, lambda s, u: diversion.urge(s, u, order_id, text),
+        _moved(f"工单 #{order_id} 已催办 / work order #{order_id}: urged"), trigger="order-moved",
+    )  # fmt: skip
+
+
+@router.post("/console/orders/{order_id}/supervision", response_class=HTMLResponse)
+def supervision(
+    request: Request,
+    order_id: Id,
+    demand: Annotated[Text, Form(max_length=2000)] = "",
+    working_days: Annotated[int | None, Form(ge=1, le=diversion.EXTENSION_MAX_DAYS)] = None,
+):
+    table = request.app.state.routing
+    return act(
+        request, lambda s, u: diversion.supervise(s, u, order_id, demand, working_days, table),
+        _moved(f"工单 #{order_id} 已督办 / work order #{order_id}: supervised"), trigger="order-moved",
+    )  # fmt: skip
