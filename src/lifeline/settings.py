@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         description="接警员令牌，供 simulate 使用 a call-taker's bearer token for `lifeline simulate`",
     )
 
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="GET /metrics 的令牌；不设则只对本机开放 the bearer token a metrics scraper brings; without it, "
+        "/metrics answers loopback clients only",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -94,7 +100,7 @@ class Settings(BaseSettings):
 
 
 FLAGS = {"database_url": "--db"}  # where a flag's name is not the field's
-QUIET = {"database_url", "token"}  # may hold a password: their own messages say what is wrong
+QUIET = {"database_url", "token", "metrics_token"}  # may hold a password: their own messages say what is wrong
 
 
 def problems(error: ValidationError) -> str:

@@ -2,8 +2,9 @@
 
 Each route names an action of `permissions.PERMISSIONS` (the roles that may take it) or one of the principals
 that are not people: anyone (PUBLIC), a peer platform whose message is signed (SIGNED), an Open311 client with its
-api_key (CLIENT), or any person who is logged in (SIGNED_IN). `rows` says, in words, which rows the route reaches;
-the services enforce it (incidents.service.scope, diversion.service.scope, dispatch.service.visible…).
+api_key (CLIENT), a metrics scraper (SCRAPER), or any person who is logged in (SIGNED_IN). `rows` says, in words,
+which rows the route reaches; the services enforce it (incidents.service.scope, diversion.service.scope,
+dispatch.service.visible…).
 
 The application refuses to start when a route has no rule (web.app), the policy test walks every route with every
 principal against this table, and docs/SECURITY.md is drawn from it (`lifeline policy`).
@@ -19,8 +20,9 @@ from lifeline.vocabulary import USER_ROLES
 PUBLIC = "public"
 SIGNED = "peer.deliver"
 CLIENT = "open311.client"
+SCRAPER = "metrics.scraper"  # a Prometheus scraper: from loopback, or with LIFELINE_METRICS_TOKEN (web.metrics)
 SIGNED_IN = "signed_in"
-NOT_PEOPLE = frozenset({PUBLIC, SIGNED, CLIENT})
+NOT_PEOPLE = frozenset({PUBLIC, SIGNED, CLIENT, SCRAPER})
 
 # Which rows, in words (one phrase per kind of row, so that the table reads the same everywhere).
 INCIDENTS = (
@@ -334,6 +336,7 @@ RULES: dict[str, Rule] = {
     "GET /console/figures": Rule("kpi.read", FIGURES),
     # Operations
     "GET /healthz": Rule(PUBLIC),
+    "GET /metrics": Rule(SCRAPER, "运行指标，无个人数据 / operations figures, nothing personal"),
     "GET /openapi.json": Rule(PUBLIC),
     "GET /docs": Rule(PUBLIC),
     "GET /docs/oauth2-redirect": Rule(PUBLIC),
@@ -368,7 +371,12 @@ def verdict(rule: Rule, role: str | None) -> str:
 
 def markdown() -> str:
     """docs/SECURITY.md's table: every route, who may call it, which rows."""
-    names = {PUBLIC: "任何人 anyone", SIGNED: "对端平台（签名）a signed peer", CLIENT: "Open311 客户端 api_key"}
+    names = {
+        PUBLIC: "任何人 anyone",
+        SIGNED: "对端平台（签名）a signed peer",
+        CLIENT: "Open311 客户端 api_key",
+        SCRAPER: "本机或持指标令牌的采集器 loopback, or the metrics token",
+    }
     lines = ["| 路由 Route | 动作 Action | 谁 Who | 哪些数据 Which rows |", "|---|---|---|---|"]
     for key, rule in RULES.items():
         who = names.get(rule.action) or ", ".join(sorted(rule.roles)) or "—"

@@ -60,6 +60,7 @@ from lifeline.web import (
     governance,
     incident,
     knowledge,
+    metrics,
     missing,
     nuisance,
     orders,
@@ -159,6 +160,8 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.ready = False
     app.state.clock = utcnow  # logins and their locks read the time here; tests move it on
     problems.install(app)
+    app.state.metrics = metrics.Metrics(lambda: app.state.readers())
+    app.add_middleware(metrics.Measure, metrics=app.state.metrics)  # inside the limits: a 413 is counted too
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # outermost: the 413 gets the headers too
     mounts = [(API, r) for r in API_ROUTERS] + [("", r) for r in ROOT_ROUTERS]
@@ -171,6 +174,10 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
         for prefix, router in mounts
         for route in router.routes
         for method in route.methods
+    }
+    # Every route's path template, by its endpoint: what /metrics counts requests under.
+    app.state.metrics.routes = {
+        route.endpoint: prefix + route.path for prefix, router in mounts for route in router.routes
     }
     for prefix, router in mounts:
         app.include_router(router, prefix=prefix)
@@ -198,6 +205,7 @@ API_ROUTERS = (
     knowledge_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
-    receiver_router, ops, pages.router, calls.router, board.router, orders.router, dashboard.router, figures.router,
-    field.router, incident.router, missing.router, stream.router, governance.router, nuisance.router, knowledge.router,
+    receiver_router, ops, metrics.router, pages.router, calls.router, board.router, orders.router, dashboard.router,
+    figures.router, field.router, incident.router, missing.router, stream.router, governance.router, nuisance.router,
+    knowledge.router,
 )  # fmt: skip
