@@ -1,6 +1,6 @@
 // 统计分析 in Chromium: a supervisor asks for this month's figures by district, reads them beside the month before
 // and a year earlier, then downloads the monthly report from the figures page and the daily one from the command
-// screen — each a real .xlsx download.
+// screen — each a real .xlsx download — and exports today's incidents as CSV, numbers masked.
 import { readFileSync } from "node:fs";
 import { check, desk, main } from "./browser.mjs";
 
@@ -38,6 +38,11 @@ async function dailyFromTheCommandScreen() {
   const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#report-download").click()]);
   check(/^lifeline-daily-\d{4}-\d{2}-\d{2}\.xlsx$/.test(download.suggestedFilename()),
     `the daily report downloads from the command screen: ${download.suggestedFilename()}`);
+  const [exported] = await Promise.all([page.waitForEvent("download"), page.locator("#export-download").click()]);
+  const lines = readFileSync(await exported.path(), "utf-8").trim().split("\n");
+  check(lines.length === CALLS + 1 && lines[0].includes("接警时间 received_at"),
+    `today's incidents export as CSV with every time: ${lines.length - 1} rows`);
+  check(!lines.slice(1).some((line) => /1[3-9]\d{9}/.test(line)), "no caller number leaves unmasked");
 }
 
 await main([["this month's figures, by category", figures], ["the daily report", dailyFromTheCommandScreen]],

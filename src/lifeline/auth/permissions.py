@@ -100,6 +100,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.verify": frozenset({"supervisor", "admin"}),
     # The command dashboard's city-wide figures (counts and rates, no callers' details).
     "kpi.read": frozenset({"supervisor", "admin", "dispatcher", "hotline_operator"}),
+    # Incidents and orders of a period as CSV or Excel: those who read the figures, and a department its own orders
+    # (each row within the reader's scope; numbers masked but for a supervisor's audited export).
+    "export.read": frozenset({"supervisor", "admin", "dispatcher", "hotline_operator", "agency_handler"}),
     # A peer platform delivers messages: a report it hands over, and steps on the orders exchanged with it.
     # It lists nothing, reads no caller and manages nobody (peering.receiver checks whose order it is).
     "peer.deliver": frozenset({Role.PEER}),

@@ -37,6 +37,10 @@ ORDER_STEPS = (
     "承办单位办理、签收、退回；派出方改派、收回、提交值班长；会签由主办单位发起 / the organisation an order is"
     " addressed to takes its handling steps; the sender re-routes, takes back or refers; the lead asks a countersign"
 )
+EXPORTS = (
+    "可见范围内的警情或工单（与列表相同）；号码打码，值班长导出完整号码留痕 / the incidents or orders the actor may"
+    " list; numbers masked, a supervisor's export of full numbers is audited"
+)
 FOLLOW_UPS = (
     "延期由承办单位申请，派出的 12345 中心或值班长审批；催办由派出方，督办由值班长，针对超期工单 / an extension"
     " is asked by an organisation handling the order and decided by the 12345 centre that sent it or a supervisor;"
@@ -237,6 +241,7 @@ RULES: dict[str, Rule] = {
     f"POST {API}/login-locks/release": Rule("user.write", "登录锁定（账号或地址）/ login locks, by account or address"),
     f"GET {API}/kpis": Rule("kpi.read", FIGURES),
     f"GET {API}/reports/{{kind}}": Rule("kpi.read", FIGURES),
+    f"GET {API}/exports/{{kind}}": Rule("export.read", EXPORTS),
     # Other platforms
     f"GET {API}/exchange/dead-letters": Rule("exchange.read", "未能应用的对端消息 / peers' unapplied messages"),
     f"POST {API}/exchange/dead-letters/{{letter_id}}/replay": Rule("exchange.admin", "一条死信 / one dead letter"),
@@ -334,6 +339,7 @@ RULES: dict[str, Rule] = {
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/report": Rule("kpi.read", FIGURES),
     "GET /console/figures": Rule("kpi.read", FIGURES),
+    "GET /console/exports/{kind}": Rule("export.read", EXPORTS),
     # Operations
     "GET /healthz": Rule(PUBLIC),
     "GET /metrics": Rule(SCRAPER, "运行指标，无个人数据 / operations figures, nothing personal"),

@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from lifeline import taxonomy
-from lifeline.analytics import kpis, periods, service, views
+from lifeline.analytics import exports, kpis, periods, service, views
 from lifeline.auth.models import Organisation
 from lifeline.common import CHINA
 from lifeline.errors import Invalid, LifelineError
 from lifeline.store.base import utcnow
+from lifeline.store.engine import transaction
 from lifeline.web.pages import shell
 
 router = APIRouter(include_in_schema=False)
@@ -62,3 +63,20 @@ def figures_page(
         kinds=periods.KINDS, by=service.BY + service.TIME_BY, group_keys=GROUP_KEYS, names=kpis.BY_KEY,
         families=kpis.FAMILIES, categories=taxonomy.default().categories,
     )  # fmt: skip
+
+
+@router.get("/console/exports/{kind}")
+def export(request: Request, kind: str, since: Word = None, until: Word = None, format: Word = "csv",
+           numbers: Word = "masked"):  # fmt: skip
+    """导出 from the consoles: local days from `since` to `until` (both included), the same rows as the API's."""
+    if kind not in exports.KINDS or format not in ("csv", "xlsx") or numbers not in ("masked", "full"):
+        raise Invalid("导出警情或工单，格式 csv|xlsx / export incidents or orders as csv or xlsx")
+    first, last = views.report_day(since, utcnow()), views.report_day(until, utcnow())
+    if last < first:
+        raise Invalid("结束日期须不早于开始日期 / the last day must not be before the first")
+    window = periods.Period("custom", periods.day_window(first)[0], periods.day_window(last)[1])
+    who = request.state.principal
+    with transaction(request.app.state.sessions) as session:
+        f = exports.Filter(window.since, window.until)
+        exports.begin(session, who, kind, f, numbers == "full")
+    return views.stream(request, who, kind, f, format, numbers == "full")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
 from lifeline.api.schemas import Id, Text
-from lifeline.auth.permissions import mask_number
+from lifeline.auth.permissions import allowed, mask_number
 from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.items import LIMITS
 from lifeline.common import CHINA
@@ -106,6 +106,7 @@ def orders_page(request: Request):
     selected = request.query_params.get("order", "")
     return render(
         request, "orders.html", who, "orders", selected=int(selected) if selected.isdigit() else None,
+        may_export=allowed(who.user.role, "export.read"), today=utcnow().astimezone(CHINA).date().isoformat(),
         **_list_context(request, who),
     )  # fmt: skip
 
