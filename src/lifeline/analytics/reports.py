@@ -145,7 +145,7 @@ def _trend(session: Session, kind: str, c: service.Compared) -> Table:
         return Table("趋势 Trend", ["时 hour", f"本日 {day}", f"前日 {c.previous.label}",
                                    f"去年同日 {c.last_year.label}"], rows, chart="line",
                      chart_title="每小时来电 calls per hour", series=3)  # fmt: skip
-    parts = service.groups(session, c.period, c.now, c.scope, "day" if kind == "monthly" else "month")
+    parts = service.groups(session, c.period, c.now, c.scope, "day" if kind == "monthly" else "month", deadlines=False)
     rows = []
     for part in parts:
         f = {x.key: x for x in part.figures}

@@ -16,6 +16,7 @@ ORG_KINDS = {
     "city": "市级",
     "centre_110": "110 指挥中心",
     "centre_12345": "12345 热线中心",
+    "police_bureau": "公安分局（区）",  # a district's bureau over its stations: the district of the figures
     "police_station": "派出所",
     "department": "职能部门",
     "utility": "公用事业单位",
