@@ -359,6 +359,26 @@ def count_live(session: Session, since: datetime, until: datetime, now: datetime
     return groups
 
 
+PROBE = 20_000  # index entries looked at to tell which of two ranges is narrower
+
+
+def _due_then_done(session: Session, deadline, done, until: datetime):
+    """deadline < until ≤ done, written so that SQLite walks the narrower index: it cannot tell two ranges apart
+    (PostgreSQL can, from its statistics), so each is probed up to PROBE entries and the other is hidden from the
+    planner inside coalesce()."""
+    if session.get_bind().dialect.name != "sqlite":
+        return deadline < until, done >= until
+
+    def probe(condition) -> int:
+        return session.scalar(
+            select(func.count()).select_from(select(WorkOrder.id).where(condition).limit(PROBE).subquery())
+        )
+
+    if probe(deadline < until) <= probe(done >= until):
+        return deadline < until, func.coalesce(done, None) >= until
+    return func.coalesce(deadline, None) < until, done >= until
+
+
 def late_orders(session: Session, since: datetime, until: datetime) -> dict[tuple[str, int | None], tuple[int, int]]:
     """Orders that missed a deadline and were still not done at the window's end (`until`, at most now), by
     (category, unit): (late to sign, late to handle). With the orders done inside the window they make
@@ -370,8 +390,8 @@ def late_orders(session: Session, since: datetime, until: datetime) -> dict[tupl
     # few are done after a late one).
     candidates = union(
         select(WorkOrder.id).where(WorkOrder.state.in_(orders.UNHANDLED)),
-        select(WorkOrder.id).where(WorkOrder.sign_by < until, WorkOrder.signed_at >= until),
-        select(WorkOrder.id).where(WorkOrder.handle_by < until, WorkOrder.handled_at >= until),
+        select(WorkOrder.id).where(*_due_then_done(session, WorkOrder.sign_by, WorkOrder.signed_at, until)),
+        select(WorkOrder.id).where(*_due_then_done(session, WorkOrder.handle_by, WorkOrder.handled_at, until)),
     ).subquery()
 
     def late(deadline, done, undone):
@@ -541,11 +561,12 @@ def heat(session: Session, since: datetime, until: datetime) -> list[tuple[float
 # Putting it together: summary days and live ranges, then groups -----------------------------------------------------
 
 
-def count(session: Session, since: datetime, until: datetime, now: datetime) -> Groups:
+def count(session: Session, since: datetime, until: datetime, now: datetime, by_unit: bool = True) -> Groups:
     """The additive counts of [since, until): settled days, months and years from their summary rows, the rest
-    live."""
+    live. Without `by_unit`, the summary's rows are summed by category alone (unit None): fewer rows for a
+    figure of the whole city."""
     found = summary.plan(session, since, until, now)
-    groups = summary.sums(session, found.pieces)
+    groups = summary.sums(session, found.pieces, by_unit)
     for start, end in found.live:
         _merge(groups, count_live(session, start, end, now))
     return groups
@@ -585,6 +606,21 @@ def units(session: Session) -> dict[int, Unit]:
 TOP_KINDS = frozenset({"city", "centre_110", "centre_12345", "province"})
 
 
+def _window(session: Session, since: datetime, until: datetime, now: datetime, by_unit: bool, deadlines: bool):
+    """(counts, late orders, follow-ups) of a window, counted once per transaction: a report asks for the same
+    period by category, by district and in total."""
+    cache = session.info.setdefault("lifeline.figures", {})
+    key = (since, until, now, by_unit, deadlines)
+    if key not in cache:
+        end = min(until, now)
+        cache[key] = (
+            count(session, since, until, now, by_unit),
+            late_orders(session, since, end) if deadlines else {},
+            follow_ups(session, since, end),
+        )
+    return cache[key]
+
+
 def inputs(
     session: Session, since: datetime, until: datetime, now: datetime, scope: Scope = EVERYTHING, by: str | None = None,
     deadlines: bool = True,
@@ -592,8 +628,8 @@ def inputs(
     """The window's inputs, one per group (`by`: None for one, or one of BY); what is still waiting is judged at
     the window's end, or now if that is sooner. Without `deadlines`, the orders late at the window's end are not
     looked for (the 按时 rates then count only the orders done in the window: for a trend that does not show them)."""
-    groups = count(session, since, until, now)
-    late = late_orders(session, since, min(until, now)) if deadlines else {}
+    by_unit = scope.units is not None or by in ("unit", "district")
+    groups, late, followed = _window(session, since, until, now, by_unit, deadlines)
     known = units(session) if by == "district" else {}
 
     def group(category: str, unit: int | None):
@@ -616,7 +652,7 @@ def inputs(
             found = out.setdefault(group(category, unit), Inputs())
             found.late_sign += sign
             found.late_handle += handle
-    for (category, unit), counts in follow_ups(session, since, min(until, now)).items():
+    for (category, unit), counts in followed.items():
         if scope.keeps(category, unit):
             found = out.setdefault(group(category, unit), Inputs())
             for name, n in zip(FOLLOW_UPS, counts, strict=True):

@@ -173,18 +173,17 @@ def _in(pieces: list[tuple[str, date]]):
     return or_(*(and_(FigureRow.span == span, FigureRow.day.in_(starts)) for span, starts in by_span.items()))
 
 
-def sums(session: Session, pieces: list[tuple[str, date]]) -> dict:
-    """The counts of the pieces, summed by (category, unit) in the database (analytics.service.Groups)."""
+def sums(session: Session, pieces: list[tuple[str, date]], by_unit: bool = True) -> dict:
+    """The counts of the pieces, summed by (category, unit) in the database (analytics.service.Groups); without
+    `by_unit`, by category alone (unit None)."""
     from lifeline.analytics.service import Counts
 
     if not pieces:
         return {}
     columns = [func.sum(getattr(FigureRow, name)) for name in COUNTS]
-    query = (
-        select(FigureRow.category, FigureRow.unit_id, *columns)
-        .where(_in(pieces), FigureRow.hour.is_(None))
-        .group_by(FigureRow.category, FigureRow.unit_id)
-    )
+    unit = FigureRow.unit_id if by_unit else literal(None)
+    keys = (FigureRow.category, FigureRow.unit_id) if by_unit else (FigureRow.category,)
+    query = select(FigureRow.category, unit, *columns).where(_in(pieces), FigureRow.hour.is_(None)).group_by(*keys)
     rows = session.execute(query)
     return {(category, unit): Counts(*(int(v or 0) for v in values)) for category, unit, *values in rows}
 
