@@ -290,7 +290,7 @@ def main() -> None:
                 Path(f"{path}{extra}").unlink(missing_ok=True)
     if args.pg:
         admin = create_engine(make_url(args.pg).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-        name = "lifeline_figbench"
+        name = "lifeline_figures_bench"
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
             connection.execute(text(f"CREATE DATABASE {name}"))
