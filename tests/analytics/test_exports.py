@@ -143,3 +143,8 @@ def test_the_cli_exports_a_period(api, day, tmp_path):
     bad = CliRunner().invoke(app, ["export", "incidents", "--since", "yesterday", "--until", WINDOW["until"],
                                    "--out", str(out), "--db", url])  # fmt: skip
     assert bad.exit_code == 2 and "ISO 8601" in bad.output
+
+
+def test_a_cell_a_spreadsheet_would_run_is_kept_as_text():
+    assert exports.safe("=HYPERLINK(1)") == "'=HYPERLINK(1)" and exports.safe("@x") == "'@x"
+    assert exports.safe("幸福路") == "幸福路" and exports.safe(-3) == -3

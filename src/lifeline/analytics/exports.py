@@ -68,6 +68,11 @@ def _category(code: str) -> str:
     return found.zh if found else code
 
 
+def safe(cell):
+    """A text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text: a caller's words are data."""
+    return "'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
+
+
 def incident_cells(row, full: bool) -> list:
     i = row.Incident
     number = i.caller_number if full else mask_number(i.caller_number)
@@ -184,7 +189,7 @@ def csv_lines(readers, actor: Principal, kind: str, f: Filter, full_numbers: boo
     writer.writerow(spec.header)
     with readers() as session:
         for n, row in enumerate(session.execute(query(session, actor, kind, f)), start=1):
-            writer.writerow(spec.cells(row, full_numbers))
+            writer.writerow([safe(c) for c in spec.cells(row, full_numbers)])
             if n % 500 == 0:
                 yield out.getvalue().encode("utf-8")
                 out.seek(0)
@@ -203,7 +208,7 @@ def xlsx_chunks(readers, actor: Principal, kind: str, f: Filter, full_numbers: b
         sheet.append(list(spec.header))
         with readers() as session:
             for row in session.execute(query(session, actor, kind, f)):
-                sheet.append(spec.cells(row, full_numbers))
+                sheet.append([safe(c) for c in spec.cells(row, full_numbers)])
         book.save(path)
         with open(path, "rb") as done:
             while chunk := done.read(CHUNK):
