@@ -256,7 +256,9 @@ def map_data(request: Request):
         mine = subtree(session, who.user.org_id)  # a station sees its own area, a centre the areas below it
         stations = [
             station(o, seen, request.app.state.city_layers)
-            for o in session.scalars(select(Organisation).where(Organisation.kind == "police_station").order_by(Organisation.code))
+            for o in session.scalars(
+                select(Organisation).where(Organisation.kind == "police_station").order_by(Organisation.code)
+            )
             if sees_all(who.user.role) or o.id in mine
         ]
         named_roads = map_roads(session)
