@@ -20,6 +20,7 @@ from lifeline.api.models import IdempotencyRecord  # noqa: F401  (every table in
 from lifeline.auth.service import SYSTEM, add_org, add_user, create_token
 from lifeline.callers.models import CallerCase  # noqa: F401
 from lifeline.catalogue.models import CatalogueVersion  # noqa: F401
+from lifeline.channels.models import Contact  # noqa: F401
 from lifeline.dispatch.models import Unit  # noqa: F401
 from lifeline.diversion.models import FollowUp, WorkOrder  # noqa: F401
 from lifeline.geo.models import RoadNetwork  # noqa: F401

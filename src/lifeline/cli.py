@@ -592,6 +592,70 @@ def open311_key_create(
     print(secret)
 
 
+channel_app = typer.Typer(help="接入渠道：电话交换机、短信网关、APP、报警柱 channel senders", no_args_is_help=True)
+post_app = typer.Typer(help="一键报警柱 alarm posts", no_args_is_help=True)
+app.add_typer(channel_app, name="channel")
+app.add_typer(post_app, name="post")
+
+
+@channel_app.command("add")
+def channel_add(
+    name: Annotated[str, typer.Argument(help="渠道名称 the sender's name, sent as X-Lifeline-Sender")],
+    kind: Annotated[str, typer.Option("--kind", help="phone | sms | app | post")],
+    org: Annotated[str | None, typer.Option("--org", help="接收的 110 中心 the desk that takes its contacts")] = None,
+    db: DbOption = None,
+) -> None:
+    """注册渠道，只输出一次密钥 / register a sender; prints its signing secret once, and nothing else."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.channels.service import add_sender
+
+    with _database(db) as session:
+        _, secret = add_sender(session, SYSTEM, name, kind, org)
+    print(secret)
+
+
+@channel_app.command("list")
+def channel_list(db: DbOption = None) -> None:
+    """列出渠道（不含密钥）/ list the senders (never their secrets)."""
+    from lifeline.channels.service import senders
+
+    with _database(db) as session:
+        for sender in senders(session):
+            state = f"停用 revoked {sender.revoked_at:%Y-%m-%d}" if sender.revoked_at else "启用 active"
+            console.print(f"{sender.name}\t{sender.kind}\t{state}")
+
+
+@channel_app.command("revoke")
+def channel_revoke(name: Annotated[str, typer.Argument(help="渠道名称 its name")], db: DbOption = None) -> None:
+    """停用渠道：其签名不再被接受 / revoke a sender: its signatures are refused from now on."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.channels.service import revoke_sender
+
+    with _database(db) as session:
+        revoke_sender(session, SYSTEM, name)
+    console.print(f"已停用 revoked {name}")
+
+
+@post_app.command("add")
+def post_add(
+    code: Annotated[str, typer.Argument(help="报警柱编号 the post's code")],
+    name: Annotated[str, typer.Option("--name", help="名称 name, e.g. 南京站北广场 1 号柱")],
+    lat: Annotated[float, typer.Option("--lat", help="纬度 latitude")],
+    lon: Annotated[float, typer.Option("--lon", help="经度 longitude")],
+    sender: Annotated[str, typer.Option("--sender", help="代表它的 post 渠道 the post sender that speaks for it")],
+    address: Annotated[str, typer.Option("--address", help="地址 address")] = "",
+    heartbeat: Annotated[int, typer.Option("--heartbeat", help="心跳间隔秒 heartbeat seconds")] = 60,
+    db: DbOption = None,
+) -> None:
+    """登记报警柱 / register an alarm post at its fixed place."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.channels.service import add_post
+
+    with _database(db) as session:
+        post = add_post(session, SYSTEM, code, name, lat, lon, sender, address, heartbeat)
+        console.print(f"已登记报警柱 added post {post.code} {post.name} ({post.lat}, {post.lon})")
+
+
 @audit_app.command("verify")
 def audit_verify(db: DbOption = None) -> None:
     """校验事件哈希链与警情记录 / check the event chain and that incidents match it."""

@@ -84,6 +84,35 @@ class Settings(BaseSettings):
         "/metrics answers loopback clients only",
     )
 
+    outbox_dir: Path = Field(
+        Path("lifeline-outbox"),
+        description="外发短信与 APP 消息的文件网关目录（未配置 HTTP 网关时）the file gateway's folder for outbound SMS "
+        "and app messages, used when no HTTP gateway is set",
+    )
+    sms_gateway_url: str = Field(
+        "",
+        description="短信网关地址：外发短信以签名 JSON POST 至此 the SMS gateway's URL: outbound messages are POSTed "
+        "there as signed JSON; empty: the file gateway",
+    )
+    app_gateway_url: str = Field(
+        "",
+        description="APP/小程序推送地址：对报警人的文字回复 POST 至此 where text replies to app and mini-program "
+        "callers are POSTed; empty: the file gateway",
+    )
+    sip_listen: str = Field(
+        "",
+        description="SIP 适配器监听地址（UDP）；空则不启用 the SIP adapter's UDP address host:port; empty: off",
+    )
+    sip_sender: str = Field(
+        "sip",
+        description="SIP 适配器对应的已注册电话渠道名 the registered phone sender the SIP adapter speaks as",
+    )
+    speech_model: Path | None = Field(
+        None,
+        description="离线语音识别模型目录（中心自备，不下载）the offline speech model folder the centre supplies "
+        "(nothing is downloaded); empty: speech to text is off",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -66,10 +66,45 @@ class Role(Term):
     ADMIN = "admin", "系统管理员"
     # Another platform, acting through signed messages only; never a login.
     PEER = "peer", "对端平台", "Peer platform"
+    # A channel's gateway or device (a switch, an SMS gateway, an app, an alarm post): signed messages only.
+    CHANNEL = "channel", "接入渠道", "Channel gateway"
 
 
-# Roles a person can hold (a peer is a platform, not a user).
-USER_ROLES = tuple(r for r in Role if r is not Role.PEER)
+# Roles a person can hold (a peer or a channel is a platform, not a user).
+USER_ROLES = tuple(r for r in Role if r not in (Role.PEER, Role.CHANNEL))
+
+
+class SenderKind(Term):
+    """What a registered channel sender is (`lifeline channel add NAME --kind …`)."""
+
+    PHONE = "phone", "电话交换机", "Phone switch"
+    SMS = "sms", "12110 短信网关", "12110 SMS gateway"
+    APP = "app", "报警 APP / 小程序", "App or mini-program"
+    POST = "post", "一键报警柱", "Alarm post"
+
+
+class ContactState(Term):
+    """Where a contact stands in the one queue: waiting (text) or ringing (live) until a seat takes it."""
+
+    WAITING = "waiting", "待接"
+    RINGING = "ringing", "振铃"
+    ANSWERED = "answered", "已接"
+    ENDED = "ended", "已结束"
+    ABANDONED = "abandoned", "未接挂断", "Abandoned"
+
+
+# Contacts that no seat has taken yet: the queue.
+QUEUED = frozenset({ContactState.WAITING, ContactState.RINGING})
+
+
+class MessageState(Term):
+    """An outbound message on its way through a gateway; an inbound one is simply received."""
+
+    RECEIVED = "received", "已收到"
+    QUEUED = "queued", "待发送"
+    SENT = "sent", "已发送"
+    DELIVERED = "delivered", "已送达"
+    FAILED = "failed", "发送失败"
 
 
 class CallbackOutcome(Term):

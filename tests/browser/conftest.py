@@ -127,7 +127,8 @@ def serve(db: str, tokens: dict[str, str], log: Path) -> Server:
     url = f"http://127.0.0.1:{port}"
     # The demo city's districts are the maps' layers (offline: no tile server).
     layers = city.write_layers(log.parent / "city.geojson")
-    env = {**os.environ, "LIFELINE_PEERS": "", "LIFELINE_CITY_LAYERS": str(layers)}
+    env = {**os.environ, "LIFELINE_PEERS": "", "LIFELINE_CITY_LAYERS": str(layers),
+           "LIFELINE_OUTBOX_DIR": str(log.parent / "outbox")}  # fmt: skip
     with log.open("wb") as out:
         try:
             process = start(serve_command(db, port, "--role", "both"), url, env=env, output=out)

@@ -118,6 +118,12 @@ CONSOLE = [
                                 "step": st.sampled_from(["review", "warning", "referral", "flag", "lift", "x"]),
                                 "means": st.sampled_from(["", "call", "letter", "health", "social", "x"]),
                                 "note": words, "review_on": words, "exit_days": words}),
+    ("/console/contacts/{id}/take", {"csrf": words}),
+    ("/console/contacts/{id}/reply", {"text": words}),
+    ("/console/contacts/{id}/close", {"csrf": words}),
+    ("/console/posts/{code}/say", {"kind": st.sampled_from(["talk", "broadcast", "x"]), "text": words}),
+    ("/console/speech", {"csrf": words}),
+    ("/console/speech/{key}", {"csrf": words}),
     ("/console/dispatch/{id}/units", None),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip

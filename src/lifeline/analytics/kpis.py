@@ -53,6 +53,26 @@ def answer_rate(answered: int, live_calls: int) -> float | None:
     return rate(answered, live_calls)
 
 
+def channel_answer_rate(answered: int, reports: int) -> float | None:
+    """渠道接听率 answer rate of one channel.
+
+    公式 formula: 该渠道已由坐席接听（接通或打开）的报警记录 / 该渠道的报警记录
+    reports of the channel a seat answered (picked up, or opened) / the channel's reports
+
+    A text (12110 SMS, an app alarm) is answered when a seat takes it from the queue; a call, when a seat picks up.
+    """
+    return rate(answered, reports)
+
+
+def time_to_answer(waited_seconds: float, answered: int) -> float | None:
+    """平均接听用时 mean time to answer.
+
+    公式 formula: Σ(接听时间 − 收到时间) / 已接听的报警记录
+    Σ(answered_at − received_at) / answered reports
+    """
+    return None if answered == 0 else waited_seconds / answered
+
+
 def one_minute_dispatch_rate(within_a_minute: int, due: int) -> float | None:
     """1分钟派警率 one-minute dispatch rate.
 
@@ -530,7 +550,12 @@ NOW = (
     Kpi("orders_overdue", "超时工单", "Orders overdue", orders_overdue, COUNT),
     Kpi("callbacks_waiting", "待回拨", "Call-backs waiting", callbacks_waiting, COUNT),
 )
-BY_KEY = {k.key: k for k in KPIS + NOW}
+# Per channel (GET /kpis `channels`): every way in answered, and how fast.
+BY_CHANNEL = (
+    Kpi("channel_answer_rate", "渠道接听率", "Answer rate of the channel", channel_answer_rate),
+    Kpi("time_to_answer", "平均接听用时", "Mean time to answer", time_to_answer, SECONDS),
+)
+BY_KEY = {k.key: k for k in KPIS + NOW + BY_CHANNEL}
 
 
 def display(value: float | int | None, unit: str) -> str:

@@ -84,6 +84,15 @@ class GroupOut(BaseModel):
     figures: list[FigureOut]
 
 
+class ChannelOut(BaseModel):
+    channel: str
+    zh: str
+    en: str
+    reports: int = Field(description="报警记录数 reports received on the channel")
+    answered: int
+    figures: list[FigureOut] = Field(description="渠道接听率与平均接听用时 answer rate and mean time to answer")
+
+
 class KpiOut(BaseModel):
     since: datetime
     until: datetime
@@ -105,6 +114,7 @@ class KpiOut(BaseModel):
     last_year_figures: list[FigureOut] = Field([], description="去年同期的指标 the figures a year earlier")
     group_by: str | None = None
     groups: list[GroupOut] = Field([], description="分组指标 the figures of each group, largest first or in time")
+    channels: list[ChannelOut] = Field([], description="各接入渠道：接听率与接听用时 each channel: answered, how fast")
 
     @classmethod
     def of(cls, board: Dashboard, compared: Compared | None = None) -> KpiOut:

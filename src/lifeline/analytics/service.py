@@ -32,7 +32,7 @@ from lifeline.incidents.service import LIVE_CHANNELS
 from lifeline.incidents.states import OPEN_STATES
 from lifeline.missing import service as missing_cases
 from lifeline.store.base import utcnow
-from lifeline.vocabulary import CallbackState, IncidentState
+from lifeline.vocabulary import CallbackState, Channel, IncidentState
 
 HEAT_LIMIT = 5000  # the newest incidents with coordinates drawn on the heat map
 POLICE = ("police", "joint")
@@ -577,6 +577,39 @@ def _merge(groups: Groups, more: Groups) -> None:
         groups.setdefault(key, Counts()).add(counts)
 
 
+@dataclass
+class ChannelCounts:
+    reports: int = 0
+    answered: int = 0
+    waited_seconds: float = 0.0
+
+
+def by_channel(
+    session: Session, since: datetime, until: datetime, scope: Scope = EVERYTHING
+) -> dict[str, ChannelCounts]:
+    """Each channel's reports in the window, how many a seat answered and the seconds they waited for it."""
+    if session.get_bind().dialect.name == "sqlite":
+        waited = (func.julianday(Report.answered_at) - func.julianday(Report.received_at)) * 86400.0
+    else:
+        waited = func.extract("epoch", Report.answered_at - Report.received_at)
+    answered = Report.answered_at.is_not(None)
+    rows = session.execute(
+        select(Report.channel, Incident.category, incident_unit().label("unit"), func.count(Report.id),
+               _count(answered), func.coalesce(func.sum(case((answered, waited), else_=0.0)), 0.0))
+        .join(Incident, Incident.id == Report.incident_id)
+        .where(Report.received_at >= since, Report.received_at < until, Report.channel != Channel.CALLBACK)
+        .group_by(Report.channel, Incident.category, "unit")
+    )  # fmt: skip
+    out: dict[str, ChannelCounts] = {}
+    for channel, category, unit, reports, answered_n, seconds in rows:
+        if scope.keeps(category, unit):
+            counts = out.setdefault(channel, ChannelCounts())
+            counts.reports += reports
+            counts.answered += answered_n or 0
+            counts.waited_seconds += max(0.0, float(seconds or 0.0))
+    return out
+
+
 BY = ("category", "unit", "district")  # what figures may be grouped by, beside time (GET /kpis group_by)
 
 
@@ -710,6 +743,13 @@ def _figure(kpi: kpis.Kpi, args: tuple, shares: tuple[int, int] | None = None) -
     numerator, denominator = shares or (None, None)
     return Figure(kpi.key, kpi.zh, kpi.en, value, kpis.display(value, kpi.unit), numerator, denominator,
                   kpi.formula, kpi.name, kpi.unit)  # fmt: skip
+
+
+def channel_figures(counts: ChannelCounts) -> list[Figure]:
+    """`kpis.BY_CHANNEL` for one channel."""
+    rate, seconds = kpis.BY_CHANNEL
+    return [_figure(rate, (counts.answered, counts.reports), (counts.answered, counts.reports)),
+            _figure(seconds, (counts.waited_seconds, counts.answered))]  # fmt: skip
 
 
 def figures(inputs: Inputs) -> list[Figure]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from lifeline.analytics import exports, periods, reports, service
-from lifeline.analytics.schemas import KpiOut
+from lifeline.analytics.schemas import ChannelOut, FigureOut, KpiOut
 from lifeline.api.context import RequestContext
 from lifeline.api.problems import RESPONSES
 from lifeline.api.schemas import YEARS, query_time
@@ -17,6 +17,7 @@ from lifeline.common import CHINA
 from lifeline.errors import Invalid
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
+from lifeline.vocabulary import Channel
 
 router = APIRouter(responses=RESPONSES)
 LONGEST = timedelta(days=400)
@@ -74,7 +75,18 @@ def read_kpis(
         scope = service.resolve_scope(session, org, district, category)
         compared = service.compare(session, who, asked, scope, group_by, now)
         board = service.dashboard(session, who, asked.since, min(asked.until, now), now, inputs=compared.inputs)
-        return KpiOut.of(board, compared)
+        out = KpiOut.of(board, compared)
+        out.channels = channels_out(service.by_channel(session, asked.since, min(asked.until, now), scope))
+        return out
+
+
+def channels_out(counts: dict[str, service.ChannelCounts]) -> list[ChannelOut]:
+    """Each channel with contacts in the window, in the vocabulary's order."""
+    return [
+        ChannelOut(channel=c.value, zh=c.zh, en=c.en, reports=counts[c].reports, answered=counts[c].answered,
+                   figures=[FigureOut.of(f) for f in service.channel_figures(counts[c])])
+        for c in Channel if c in counts
+    ]  # fmt: skip
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,6 +11,12 @@ MAX_BODY_BYTES = 256 * 1024  # a report is a few KB; 256 KB leaves room for long
 # Routes that take a photo: a phone's picture is a few MB (missing.service.PHOTO_MAX_BYTES, and a form's wrapping).
 PHOTO_BODY_BYTES = 6 * 1024 * 1024
 PHOTO_ROUTES = re.compile(r"^/(api/v1|console)/missing/[0-9]+/photo$")
+# An app alarm carries photos and a short video (channels.media: 10 MB a photo, 50 MB a video, three files at most);
+# a post's press, a snapshot; a video call's snapshot from the console.
+MEDIA_BODY_BYTES = 64 * 1024 * 1024
+MEDIA_ROUTES = re.compile(
+    r"^/api/v1/channels/(app/alarms|posts/[^/]+/press)$|^/(api/v1|console)/contacts/[0-9]+/snapshot$"
+)
 
 
 class BodyLimit:
@@ -22,7 +28,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = PHOTO_BODY_BYTES if PHOTO_ROUTES.match(scope.get("path", "")) else self.limit
+        path = scope.get("path", "")
+        limit = PHOTO_BODY_BYTES if PHOTO_ROUTES.match(path) else MEDIA_BODY_BYTES if MEDIA_ROUTES.match(path) else \
+            self.limit  # fmt: skip
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             return await self._reject(send, limit)

@@ -9,7 +9,21 @@ DESK = frozenset({"call_taker", "dispatcher", "hotline_operator", "supervisor", 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # A peer delivers reports too: a 12345 emergency pushed to 110, a call transferred to 12345.
-    "report.create": frozenset({"call_taker", "hotline_operator", "supervisor", "admin", Role.PEER}),
+    "report.create": frozenset({"call_taker", "hotline_operator", "supervisor", "admin", Role.PEER, Role.CHANNEL}),
+    # The one queue of contacts from every channel, and taking one at a seat.
+    "contact.read": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    "contact.take": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    # Answering a text conversation (12110 SMS, an app alarm) through its gateway.
+    "contact.reply": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
+    # Photos, videos and snapshots of the incidents the actor may read.
+    "media.read": ALL,
+    # Registering gateways, devices and alarm posts: administrators.
+    "channel.admin": frozenset({"admin"}),
+    # The alarm posts' health board; talking back and broadcasting to a post.
+    "post.read": DESK,
+    "post.command": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
+    # Registered deaf and speech-impaired 12110 users: supervisors register them.
+    "caller.needs": frozenset({"supervisor", "admin"}),
     "incident.read": ALL,
     "incident.confirm": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "incident.transition": DESK | {"field_officer"},
@@ -106,6 +120,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # A peer platform delivers messages: a report it hands over, and steps on the orders exchanged with it.
     # It lists nothing, reads no caller and manages nobody (peering.receiver checks whose order it is).
     "peer.deliver": frozenset({Role.PEER}),
+    "channel.deliver": frozenset({Role.CHANNEL}),
     # The consoles' pages.
     "console.calls": frozenset({"call_taker", "hotline_operator", "supervisor", "admin"}),
     "console.dispatch": frozenset({"dispatcher", "supervisor", "admin"}),

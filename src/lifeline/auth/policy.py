@@ -21,8 +21,9 @@ PUBLIC = "public"
 SIGNED = "peer.deliver"
 CLIENT = "open311.client"
 SCRAPER = "metrics.scraper"  # a Prometheus scraper: from loopback, or with LIFELINE_METRICS_TOKEN (web.metrics)
+CHANNEL = "channel.deliver"  # a registered gateway or device, its request signed with its secret (channels.views)
 SIGNED_IN = "signed_in"
-NOT_PEOPLE = frozenset({PUBLIC, SIGNED, CLIENT, SCRAPER})
+NOT_PEOPLE = frozenset({PUBLIC, SIGNED, CLIENT, SCRAPER, CHANNEL})
 
 # Which rows, in words (one phrase per kind of row, so that the table reads the same everywhere).
 INCIDENTS = (
@@ -50,6 +51,11 @@ CALLER = (
     "110 坐席与值班长：其警情；民警：本车组正在处置的警情；12345：12345 受理的；每次查看留痕 / the 110 desk: its"
     " incidents; an officer: his unit's current incident; 12345: what 12345 received; every read is audited"
 )
+CONTACTS = (
+    "本单位及下级接入的来电、短信、报警与按键；队列中号码打码 / contacts queued at the actor's part of the tree;"
+    " numbers masked in the queue"
+)
+POST_OWN = "该渠道注册的报警柱 / the posts registered to that sender"
 BY_NUMBER = "按来电号码查询仅限 110 坐席，留痕 / by a caller's number: the 110 desk only, audited"
 UNITS = "本单位及下级的警力；民警只改本车组 / units of the actor's part of the tree; an officer changes only his unit"
 CREWED = "本人所在车组及其正在处置的警情 / the unit the officer crews and the incident it is on"
@@ -247,6 +253,22 @@ RULES: dict[str, Rule] = {
     f"POST {API}/exchange/dead-letters/{{letter_id}}/replay": Rule("exchange.admin", "一条死信 / one dead letter"),
     f"POST {API}/exchange/dead-letters/{{letter_id}}/drop": Rule("exchange.admin", "一条死信 / one dead letter"),
     f"GET {API}/exchange/rejections": Rule("exchange.read", "本进程拒收的请求 / refused requests, this process"),
+    # Channels: what gateways and devices send (signed), the one queue, a contact's conversation and files
+    f"POST {API}/channels/phone/events": Rule(CHANNEL, CONTACTS),
+    f"POST {API}/channels/sms/inbound": Rule(CHANNEL, CONTACTS),
+    f"POST {API}/channels/sms/receipts": Rule(CHANNEL, "经该网关发出的消息 / messages sent through that gateway"),
+    f"POST {API}/channels/app/alarms": Rule(CHANNEL, CONTACTS),
+    f"POST {API}/channels/posts/{{code}}/press": Rule(CHANNEL, POST_OWN),
+    f"POST {API}/channels/posts/{{code}}/heartbeat": Rule(CHANNEL, POST_OWN),
+    f"GET {API}/queue": Rule("contact.read", CONTACTS),
+    f"GET {API}/contacts/{{contact_id}}": Rule("contact.read", f"{CONTACTS}; {CALLER}"),
+    f"POST {API}/contacts/{{contact_id}}/take": Rule("contact.take", f"{CONTACTS}; {CALLER}"),
+    f"POST {API}/contacts/{{contact_id}}/messages": Rule("contact.reply", CONTACTS),
+    f"POST {API}/contacts/{{contact_id}}/close": Rule("contact.take", CONTACTS),
+    f"GET {API}/media/{{digest}}": Rule("media.read", INCIDENTS),
+    f"GET {API}/posts": Rule("post.read", "全部报警柱及其心跳 / every alarm post and its heartbeat"),
+    f"POST {API}/posts/{{code}}/commands": Rule("post.command", "一根报警柱 / one alarm post"),
+    f"PUT {API}/callers/{{number}}/needs": Rule("caller.needs", "登记的听障/言语障碍人士 / registered 12110 users"),
     "POST /exchange/v1/ping": Rule(SIGNED),
     "POST /exchange/v1/messages": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
     "GET /open311/v2/discovery.{fmt}": Rule(PUBLIC),
@@ -334,6 +356,14 @@ RULES: dict[str, Rule] = {
     "POST /console/nuisance/case": Rule("nuisance.read", NUISANCE),
     "POST /console/nuisance/step": Rule("nuisance.write", NUISANCE),
     "GET /console/search": Rule("incident.read", f"{INCIDENTS}; {BY_NUMBER}"),
+    "GET /console/queue": Rule("contact.read", CONTACTS),
+    "POST /console/contacts/{contact_id}/take": Rule("contact.take", f"{CONTACTS}; {CALLER}"),
+    "POST /console/contacts/{contact_id}/reply": Rule("contact.reply", CONTACTS),
+    "POST /console/contacts/{contact_id}/close": Rule("contact.take", CONTACTS),
+    "POST /console/speech": Rule("console.calls", "本坐席的转写流 / the seat's own speech streams"),
+    "POST /console/speech/{key}": Rule("console.calls", "本坐席的转写流 / the seat's own speech streams"),
+    "GET /console/posts": Rule("post.read"),
+    "POST /console/posts/{code}/say": Rule("post.command", "一根报警柱 / one alarm post"),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
@@ -382,6 +412,7 @@ def markdown() -> str:
         SIGNED: "对端平台（签名）a signed peer",
         CLIENT: "Open311 客户端 api_key",
         SCRAPER: "本机或持指标令牌的采集器 loopback, or the metrics token",
+        CHANNEL: "已注册的接入渠道（签名）a registered channel sender, signed",
     }
     lines = ["| 路由 Route | 动作 Action | 谁 Who | 哪些数据 Which rows |", "|---|---|---|---|"]
     for key, rule in RULES.items():

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lifeline.auth.service import SYSTEM, Principal, require
 from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.models import Consultation
+from lifeline.channels import service as channels
 from lifeline.desk import bridge
 from lifeline.dispatch import service as dispatch
 from lifeline.diversion import routing
@@ -43,6 +44,7 @@ from lifeline.vocabulary import (
     POLICE_SIDE,
     CallbackOutcome,
     CallbackState,
+    Channel,
     Disposition,
     IncidentMove,
     IncidentState,
@@ -78,6 +80,7 @@ class Outcome:
     case: GovernanceCase | None = None  # the repeat-trouble case the incident opened or joined
     answer: DirectAnswer | None = None  # answered directly from the knowledge base, with no work order
     consultation: Consultation | None = None  # the owner is unclear: held here until the desks agree (会商)
+    held: str = ""  # why the decision was not taken (a registered deaf caller's silent call is not closed)
 
     def said(self) -> tuple[str, str]:
         """What followed, in Chinese and in English, for the call-taker."""
@@ -89,6 +92,8 @@ class Outcome:
             parts.append(
                 ("需回拨：已记入回拨队列，接通前不能按无效结案", "call back first: the call waits in the queue")
             )
+        if self.held:
+            parts.append((self.held.split(" / ")[0], self.held.split(" / ")[-1]))
         if self.answer is not None:
             parts.append((f"已依据知识库文章 #{self.answer.article_id} 直接答复", f"answered directly from article"
                            f" #{self.answer.article_id}"))  # fmt: skip
@@ -131,6 +136,8 @@ def take_call(
     try:
         with session.begin_nested():
             return taken, decide(session, actor, desk, taken.incident.id, decision)
+    except TextOnly as held:
+        return taken, Outcome(taken.incident, held=held.detail)
     except incidents.CallbackPending:
         return taken, Outcome(taken.incident, awaiting_callback=True)
 
@@ -165,6 +172,7 @@ def decide(
     one), divert and joint are handed over, police waits for the dispatcher."""
     incident = incidents.confirm(session, actor, incident_id, decision)
     if incident.disposition == Disposition.INVALID:
+        _not_silenced(session, incident)
         incidents.transition(session, actor, incident.id, IncidentMove.CLOSED, reason="无效来电 / invalid call")
         return Outcome(incident)
     held = catalogue.held_for_consultation(session, incident)
@@ -176,6 +184,19 @@ def decide(
         outcome = Outcome(incident)
     outcome.case = govern(session, desk, incident.id)
     return outcome
+
+
+class TextOnly(Conflict):
+    """A registered deaf or speech-impaired caller's voice call: silence is how they call, never a reason to close."""
+
+
+def _not_silenced(session: Session, incident: Incident) -> None:
+    need = channels.need_of(session, incident.caller_number)
+    if need is not None and incident.reports[0].channel == Channel.VOICE:
+        raise TextOnly(
+            f"该号码登记为{'听障' if need.need == 'deaf' else '言语障碍'}人士：无声来电不得按无效结案，请以短信联系"
+            " / a registered deaf or speech-impaired caller: a silent call is never closed as invalid; text them"
+        )
 
 
 def hand_over(session: Session, actor: Principal, desk: Desk, incident_id: int, via: str = "transfer") -> Outcome:

@@ -649,7 +649,13 @@ def retriage(session: Session, actor: Principal, incident: Incident, text: str, 
     )  # fmt: skip
     session.flush()
     session.refresh(incident, ["reports"])
-    result = triage("\n".join(r.text for r in incident.reports), incident.reports[0].channel)
+    return reread(session, actor, incident, "\n".join(r.text for r in incident.reports))
+
+
+def reread(session: Session, actor: Principal, incident: Incident, story: str) -> Incident:
+    """Triage reads the whole story again (every report, or a text conversation so far). A call not yet decided
+    takes the new suggestion; a decided one keeps its decision beside it."""
+    result = triage(story, incident.reports[0].channel)
     incident.suggestion = result.suggestion()
     incident.needs_confirmation = result.needs_confirmation
     if incident.state == IncidentState.TRIAGED:
@@ -659,6 +665,14 @@ def retriage(session: Session, actor: Principal, incident: Incident, text: str, 
     _record(session, actor, incident, "incident.retriaged", suggestion=incident.suggestion,
             item=incident.catalogue_item)  # fmt: skip
     return incident
+
+
+def answered(session: Session, incident: Incident, at: datetime) -> None:
+    """A seat took the contact that made this incident (a text opened, a press answered): its first report was
+    answered then, which the answer rate and the time to answer count."""
+    first = incident.reports[0]
+    if first.answered_at is None:
+        first.answered_at = at
 
 
 def add_note(session: Session, actor: Principal, incident_id: int, text: str) -> None:

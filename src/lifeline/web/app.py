@@ -26,6 +26,9 @@ from lifeline.callers import criteria
 from lifeline.callers.views import router as callers_router
 from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.views import router as catalogue_router
+from lifeline.channels.gateways import Courier, gateways_for
+from lifeline.channels.speech import Streams, recogniser_for
+from lifeline.channels.views import router as channels_router
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
@@ -54,6 +57,7 @@ from lifeline.triage.model import default_model
 from lifeline.web import (
     board,
     calls,
+    contacts,
     dashboard,
     field,
     figures,
@@ -65,7 +69,9 @@ from lifeline.web import (
     nuisance,
     orders,
     pages,
+    speech,
     stream,
+    telephony,
 )
 from lifeline.web.headers import SecurityHeaders
 
@@ -130,9 +136,16 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
             event.listen(app.state.sessions, "after_commit", relay.wake)
             relay.start()
         app.state.relay = relay
+        courier = Courier(app.state.sessions, gateways_for(settings))
+        courier.start()
+        app.state.courier = courier
+        app.state.telephony = telephony.start(app, settings)
         app.state.ready = True
         yield
         stop.set()
+        if app.state.telephony is not None:
+            app.state.telephony.stop()
+        courier.stop()
         if relay is not None:
             relay.stop()
         engine.dispose()
@@ -158,6 +171,8 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     # A deployment with its own tile server names it here ({z}/{x}/{y}); without one the maps draw the city layers.
     app.state.tile_url = settings.tile_url
     app.state.ready = False
+    app.state.telephony = None  # the SIP adapter, when LIFELINE_SIP_LISTEN is set (web.telephony)
+    app.state.speech = Streams(*recogniser_for(settings.speech_model))  # off, with why, when there is no model
     app.state.clock = utcnow  # logins and their locks read the time here; tests move it on
     problems.install(app)
     app.state.metrics = metrics.Metrics(lambda: app.state.readers())
@@ -202,10 +217,10 @@ API_ROUTERS = (
     analytics_router, missing_router, callers_router,
     exchange_router,
     governance_router, catalogue_router,
-    knowledge_router,
+    knowledge_router, channels_router,
 )  # fmt: skip
 ROOT_ROUTERS = (
     receiver_router, ops, metrics.router, pages.router, calls.router, board.router, orders.router, dashboard.router,
     figures.router, field.router, incident.router, missing.router, stream.router, governance.router, nuisance.router,
-    knowledge.router,
+    knowledge.router, contacts.router, speech.router,
 )  # fmt: skip

@@ -12,7 +12,7 @@ from lifeline.auth.permissions import mask_number
 from lifeline.callers.scoring import normalise_number
 from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.schemas import SuggestedItem
-from lifeline.desk import flows
+from lifeline.desk import contacts, flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.store.base import utcnow
@@ -34,7 +34,8 @@ DECISIONS = {
 
 @router.get("/console/calls", response_class=HTMLResponse)
 def calls_page(request: Request):
-    return shell(request, "calls", channels=CHANNEL_CHOICES, **suggestion_context(None))
+    return shell(request, "calls", channels=CHANNEL_CHOICES, speech_off=request.app.state.speech.off,
+                 **suggestion_context(None))
 
 
 @router.post("/console/triage", response_class=HTMLResponse)
@@ -99,6 +100,7 @@ def decide(
     request: Request,
     decision: Annotated[str, Form()] = "",
     attach_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    contact_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     text: Annotated[Words, Form()] = "",
     channel: Annotated[str, Form()] = "voice",
     caller_number: Annotated[Text, Form(max_length=32)] = "",
@@ -128,12 +130,16 @@ def decide(
                 response = toast(request, said)
                 response.headers["HX-Trigger"] = "call-recorded"
                 return response
-            _, outcome = flows.take_call(session, who.user, request.app.state.desk, data, decided, result)
+            if contact_id is not None:  # a call taken from the queue: its number, times and place come with it
+                _, outcome = contacts.record_call(session, who.user, request.app.state.desk, contact_id, data, decided,
+                                                  result)  # fmt: skip
+            else:
+                _, outcome = flows.take_call(session, who.user, request.app.state.desk, data, decided, result)
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
     number = outcome.incident.id
     zh, en = outcome.said()
-    if outcome.awaiting_callback:
+    if outcome.awaiting_callback or outcome.held:
         response = toast(request, f"警情 #{number} {zh} / Incident #{number}: {en}", error=True)
     else:
         done_zh, done_en = DECISIONS[decision]

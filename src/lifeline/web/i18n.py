@@ -59,6 +59,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "search": ("警情查询", "Search"),
     "missing": ("走失查找", "Missing persons"),
     "nuisance": ("骚扰来电", "Nuisance callers"),
+    "posts": ("报警柱", "Alarm posts"),
 }
 
 

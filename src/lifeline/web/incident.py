@@ -16,6 +16,9 @@ from lifeline.auth.permissions import allowed, mask_number, may_move_to
 from lifeline.callers import service as callers
 from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.items import LIMITS, RULES
+from lifeline.channels import service as channels
+from lifeline.channels import views as channel_views
+from lifeline.channels.models import AlarmPost
 from lifeline.common import CHINA, parse_iso
 from lifeline.desk import flows
 from lifeline.diversion import service as diversion
@@ -160,6 +163,7 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         nuisance = _nuisance(request, session, who.user, incident.caller_number)
         answers = _answers(request, session, who.user, incident, orders) if offers else []
         matter = catalogue.item(session, incident.catalogue_item)
+        contact = _contact(request, session, who.user, incident.id)
     t = translator(prefs(request)["lang"])
     role = who.user.role
     tax = taxonomy.default()
@@ -196,9 +200,21 @@ def _context(request: Request, who, incident_id: int, offers: bool) -> dict:
         "answers": answers,
         "parties": [(p.name, mask_number(p.phone)) for p in parties],
         "matter": matter,
+        "contact": contact,
         "rules": RULES,
         "limits": LIMITS,
     }
+
+
+def _contact(request: Request, session, actor, incident_id: int) -> dict | None:
+    """The contact that brought the incident: its channel, a text conversation, photos and snapshots."""
+    found = channels.of_incident(session, incident_id)
+    if found is None or not allowed(actor.role, "contact.read"):
+        return None
+    shown = channel_views.detail(session, actor, found, request.app.state.clock(), reveal=False)
+    post = session.get(AlarmPost, found.post_id) if found.post_id else None
+    return {"row": shown, "messages": shown.messages, "attachments": shown.attachments,
+            "post_code": post.code if post else None}  # fmt: skip
 
 
 def case_row(session, case) -> dict:

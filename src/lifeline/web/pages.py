@@ -74,6 +74,7 @@ PAGES = (
     Page("missing", "/console/missing", PERMISSIONS["missing.read"]),
     Page("search", "/console/search", PERMISSIONS["incident.read"]),
     Page("nuisance", "/console/nuisance", PERMISSIONS["nuisance.read"]),
+    Page("posts", "/console/posts", PERMISSIONS["post.read"]),
 )
 
 

@@ -103,8 +103,18 @@ document.addEventListener("call-recorded", () => {
   const form = document.getElementById("call");
   if (!form) return;
   form.reset();
-  for (const id of ["suggestion", "caller", "duplicates"]) document.getElementById(id).innerHTML = "";
+  for (const id of ["suggestion", "caller", "duplicates", "contact"]) {
+    const part = document.getElementById(id);
+    if (part) part.innerHTML = ""; // the contact on the line is recorded: its panel (and its id) go too
+  }
   document.getElementById("text").focus();
+});
+
+// A call taken from the queue: the channel follows the contact, and the words are typed at once.
+document.addEventListener("contact-taken", () => {
+  const taken = document.getElementById("contact-taken");
+  const text = document.getElementById("text");
+  if (taken && text) text.focus();
 });
 
 // Once a unit is sent, the recommendation for that incident is spent: clear it so Enter cannot send again.

@@ -1,0 +1,271 @@
+"""Contacts become work: every channel into one queue, the same triage and the same desk flows.
+
+phone_event  the switch says a call rings, was answered at a seat, or ended; a call dropped before anyone
+             answered becomes a call-back
+record_call  the call-taker types what the caller of a live contact says: `flows.take_call` with the contact's
+             number, times and place
+sms          a 12110 message: a new conversation is a report and an incident; later messages of the same number
+             within the window join it and triage reads the conversation again
+app_alarm    an app or mini-program alarm with its photos and the device's location; a silent alarm is answered by
+             text only
+press        an alarm post's button: a P1 candidate at the post, with its camera's snapshot
+take         a seat takes a contact from the queue
+
+A text channel is never called back by voice: the person may be hiding, deaf, or unable to speak where they are;
+the desk answers in the conversation (`channels.service.reply`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifeline.auth.models import User
+from lifeline.auth.service import Principal, require
+from lifeline.channels import media
+from lifeline.channels import service as channels
+from lifeline.channels.models import ChannelSender, Contact
+from lifeline.desk import flows
+from lifeline.errors import Conflict, Invalid, NotFound
+from lifeline.incidents import service as incidents
+from lifeline.triage import TriageResult, triage
+from lifeline.vocabulary import POLICE_SIDE, QUEUED, Channel, ContactState, Disposition
+
+TEXT_CHANNELS = frozenset({Channel.SMS, Channel.APP, Channel.WECHAT})
+DROPPED = "来电未接听即挂断 / the caller hung up before anyone answered"
+PRESSED = "一键报警柱「{name}」被按下，报警人在柱前 / alarm post {code} pressed, the caller is at the post"
+SILENT = "静默报警（报警人无法出声）/ silent alarm: the caller cannot speak"
+
+
+@dataclass(frozen=True)
+class PhoneEvent:
+    """What a switch says about a call (the SIP adapter, or a PBX through POST /channels/phone/events)."""
+
+    kind: str  # ringing | answered | ended
+    call_id: str
+    at: datetime
+    caller: str | None = None
+    called: str | None = None
+    seat: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    answered: bool = False
+    reason: str = ""
+    recording: str | None = None
+
+
+def _seat(session: Session, username: str | None) -> User:
+    user = session.scalar(select(User).where(User.username == username)) if username else None
+    if user is None or user.role not in ("call_taker", "hotline_operator", "supervisor"):
+        raise Invalid(f"坐席 {str(username)[:64]!r} 不是接警员 / seat {str(username)[:64]!r} is not a call-taker")
+    return user
+
+
+def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent) -> Contact:
+    """One event of a call; each is idempotent, so a switch may resend."""
+    contact = channels.by_external(session, sender, event.call_id, lock=True)
+    if event.kind == "ringing":
+        if contact is not None:
+            return contact
+        return channels.open_contact(session, sender, Channel.VOICE, event.at, external_id=event.call_id,
+                                     state=ContactState.RINGING, caller_number=event.caller, lat=event.lat,
+                                     lon=event.lon)  # fmt: skip
+    if contact is None:
+        raise NotFound(f"没有振铃中的来电 {event.call_id[:64]!r} / no call {event.call_id[:64]!r} rang here")
+    if event.kind == "answered":
+        seat = _seat(session, event.seat)
+        if contact.state == ContactState.ANSWERED and contact.seat_id == seat.id:
+            return contact  # the seat's own pick-up, reported back by the switch
+        return _answer(session, channels.principal(sender), contact, event.at, seat)
+    if event.kind != "ended":
+        raise Invalid(f"未知事件 {event.kind!r} / unknown event; ringing | answered | ended")
+    dropped = contact.state in QUEUED
+    channels.end(session, contact, event.at, event.reason or "caller_hangup", event.recording)
+    if dropped and contact.incident_id is None:
+        _call_back(session, sender, contact)
+    return contact
+
+
+def _call_back(session: Session, sender: ChannelSender, contact: Contact) -> None:
+    """A call nobody answered: a report of its own, waiting in the call-back queue (never closed unheard)."""
+    result = triage(DROPPED, Channel.VOICE)
+    why = "未接听即挂断：须回拨确认 / dropped before answer: call back"
+    result = replace(result, callback_required=True, reasons=[*result.reasons, why])
+    report = incidents.ReportIn(text=DROPPED, channel=contact.channel, caller_number=contact.caller_number,
+                                lat=contact.lat, lon=contact.lon, received_at=contact.received_at,
+                                external_ref=f"contact:{contact.id}")  # fmt: skip
+    taken = incidents.intake(session, channels.principal(sender), report, result)
+    channels.link(session, contact, taken.incident.id, taken.incident.priority)
+
+
+def record_call(
+    session: Session,
+    actor: Principal,
+    desk: flows.Desk,
+    contact_id: int,
+    report: incidents.ReportIn,
+    decision: incidents.Decision | None = None,
+    result: TriageResult | None = None,
+) -> tuple[incidents.Intake, flows.Outcome | None]:
+    """What the caller of a live contact said, typed by the seat that took it: the report carries the contact's
+    channel, number, times and device place, and goes through `take_call` like any call."""
+    contact = channels.get(session, actor, contact_id, lock=True)
+    if contact.incident_id is not None:
+        raise Conflict(f"接入 #{contact.id} 已记录为警情 #{contact.incident_id} / already recorded")
+    if contact.seat_id != actor.user_id:
+        raise Conflict(f"接入 #{contact.id} 不是本坐席接听的 / this seat did not take contact #{contact.id}")
+    report = replace(report, channel=contact.channel, caller_number=contact.caller_number or report.caller_number,
+                     received_at=contact.received_at, answered_at=contact.answered_at,
+                     lat=report.lat if report.lat is not None else contact.lat,
+                     lon=report.lon if report.lon is not None else contact.lon,
+                     location_text=report.location_text or contact.location_text,
+                     external_ref=f"contact:{contact.id}")  # fmt: skip
+    taken, outcome = flows.take_call(session, actor, desk, report, decision, result)
+    channels.link(session, contact, taken.incident.id, taken.incident.priority)
+    channels.tie(session, contact)
+    return taken, outcome
+
+
+def _text_result(text: str, channel: str, silent: bool) -> TriageResult:
+    """Triage as for any call; a text contact is answered in its conversation, never by a voice call-back."""
+    result = triage(text, channel)
+    if silent:
+        result = replace(result, priority=1, needs_confirmation=True,
+                         reasons=[*result.reasons, "静默报警：按一级处理，只能文字联系 / silent alarm: P1, text only"])
+        if result.disposition not in POLICE_SIDE:  # a person who cannot speak: doubt goes to police
+            result = replace(result, disposition=Disposition.POLICE)
+    return replace(result, callback_required=False)
+
+
+def sms(
+    session: Session, sender: ChannelSender, message_id: str, number: str, text: str, at: datetime
+) -> tuple[Contact, bool]:
+    """One 12110 message; (its conversation, whether it was a resend)."""
+    seen = channels.message_seen(session, sender, message_id)
+    if seen is not None:
+        return session.get(Contact, seen.contact_id), True
+    actor = channels.principal(sender)
+    contact = channels.conversation(session, sender, number, at)
+    if contact is None:
+        contact = channels.open_contact(session, sender, Channel.SMS, at, caller_number=number)
+        channels.receive_message(session, contact, sender, message_id, text, at)
+        report = incidents.ReportIn(text=text, channel=Channel.SMS, caller_number=number, received_at=at,
+                                    external_ref=f"contact:{contact.id}")  # fmt: skip
+        taken = incidents.intake(session, actor, report, _text_result(text, Channel.SMS, False))
+        channels.link(session, contact, taken.incident.id, taken.incident.priority)
+        return contact, False
+    channels.receive_message(session, contact, sender, message_id, text, at)
+    if contact.incident_id is not None:
+        story = "\n".join(m.text for m in channels.messages(session, contact.id) if m.direction == "in")
+        incident = incidents.reread(session, actor, incidents.get(session, actor, contact.incident_id, lock=True),
+                                    story)  # fmt: skip
+        contact.floor = min(contact.floor, incident.priority)
+    return contact, False
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """An app or mini-program alarm as the webhook parsed it."""
+
+    alarm_id: str
+    channel: str  # app | wechat
+    text: str = ""
+    caller_number: str | None = None
+    caller_name: str = ""
+    silent: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    address: str = ""
+    sent_at: datetime | None = None
+
+
+def app_alarm(
+    session: Session, sender: ChannelSender, alarm: Alarm, files: list[media.Media], now: datetime
+) -> tuple[Contact, bool]:
+    """An alarm from an app: its words, photos and videos, and where the device is (which wins over a typed
+    address; a photo's own GPS is shown beside it, and used only when nothing else says where)."""
+    existing = channels.by_external(session, sender, alarm.alarm_id)
+    if existing is not None:
+        return existing, True
+    at = min(alarm.sent_at or now, now)
+    lat, lon = alarm.lat, alarm.lon
+    if lat is None and not alarm.address:
+        lat, lon = next(((f.lat, f.lon) for f in files if f.lat is not None), (None, None))
+    contact = channels.open_contact(session, sender, alarm.channel, at, external_id=alarm.alarm_id,
+                                    silent=alarm.silent, caller_number=alarm.caller_number,
+                                    caller_name=alarm.caller_name[:100], lat=lat, lon=lon,
+                                    accuracy_m=alarm.accuracy_m if alarm.lat is not None else None,
+                                    location_text=alarm.address[:500])  # fmt: skip
+    for found in files:
+        channels.attach(session, found, by=f"channel:{sender.name}", contact_id=contact.id)
+    text = alarm.text.strip() or (SILENT if alarm.silent else "APP 报警（未填写文字）/ app alarm with no words")
+    if alarm.silent and alarm.text.strip():
+        text = f"{SILENT}\n{text}"
+    report = incidents.ReportIn(text=text, channel=alarm.channel, caller_number=alarm.caller_number,
+                                caller_name=alarm.caller_name[:100], location_text=alarm.address[:500], lat=lat,
+                                lon=lon, received_at=at, external_ref=f"contact:{contact.id}")  # fmt: skip
+    taken = incidents.intake(session, channels.principal(sender), report,
+                             _text_result(text, alarm.channel, alarm.silent))  # fmt: skip
+    channels.link(session, contact, taken.incident.id, taken.incident.priority)
+    channels.tie(session, contact)
+    return contact, False
+
+
+def press(
+    session: Session, sender: ChannelSender, code: str, press_id: str, snapshot: media.Media | None, at: datetime
+) -> tuple[Contact, bool]:
+    """A press on an alarm post: a live contact at the post's place, a P1 candidate for the police (anyone may be
+    in danger at the button), with what the post's camera saw."""
+    post = channels.post_of(session, sender, code)
+    external = f"{code}:{press_id}"
+    existing = channels.by_external(session, sender, external)
+    if existing is not None:
+        return existing, True
+    contact = channels.open_contact(session, sender, Channel.ALARM_POST, at, external_id=external,
+                                    state=ContactState.RINGING, post_id=post.id, lat=post.lat, lon=post.lon,
+                                    location_text=post.address or post.name)  # fmt: skip
+    text = PRESSED.format(name=post.name, code=post.code)
+    result = triage(text, Channel.ALARM_POST)
+    why = "一键报警柱：一级候选，接通后确认 / alarm post: P1 candidate"
+    result = replace(result, priority=1, needs_confirmation=True, callback_required=False,
+                     disposition=result.disposition if result.disposition in POLICE_SIDE else Disposition.POLICE,
+                     reasons=[*result.reasons, why])  # fmt: skip
+    report = incidents.ReportIn(text=text, channel=Channel.ALARM_POST, location_text=post.address or post.name,
+                                lat=post.lat, lon=post.lon, received_at=at,
+                                external_ref=f"contact:{contact.id}")  # fmt: skip
+    taken = incidents.intake(session, channels.principal(sender), report, result)
+    channels.link(session, contact, taken.incident.id, 1)
+    if snapshot is not None:
+        channels.attach(session, snapshot, by=f"channel:{sender.name}", kind="snapshot",
+                        label="报警柱抓拍 / post camera", contact_id=contact.id,
+                        incident_id=taken.incident.id)  # fmt: skip
+    return contact, False
+
+
+def take(session: Session, actor: Principal, contact_id: int, at: datetime) -> Contact:
+    """A seat takes a contact from the queue."""
+    require(actor, "contact.take")
+    contact = channels.get(session, actor, contact_id, lock=True)
+    if contact.state == ContactState.ANSWERED and contact.seat_id == actor.user_id:
+        return contact
+    return _answer(session, actor, contact, at, session.get(User, actor.user_id) if actor.user_id else None)
+
+
+def _answer(session: Session, actor: Principal, contact: Contact, at: datetime, seat: User | None) -> Contact:
+    channels.answer(session, actor, contact, at, seat)
+    if contact.incident_id is not None:
+        incidents.answered(session, incidents.get(session, actor, contact.incident_id, lock=True), at)
+    return contact
+
+
+def close_conversation(session: Session, actor: Principal, contact_id: int, at: datetime) -> Contact:
+    """The seat ends a text conversation: later messages of the number open a new one."""
+    require(actor, "contact.take")
+    contact = channels.get(session, actor, contact_id, lock=True)
+    if contact.channel not in TEXT_CHANNELS:
+        raise Conflict("只有文字会话可由坐席结束 / only a text conversation is ended by the seat")
+    return channels.end(session, contact, at, "desk_closed")
