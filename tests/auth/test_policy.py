@@ -113,7 +113,8 @@ def test_every_route_with_every_principal_answers_as_the_table_says(api):
            "service_code": "noise", "service_request_id": "1", "token": "t", "letter_id": "1",
            "token_id": "999", "note_id": "1", "case_id": "1", "task_id": "1", "appeal_id": "1", "day": "3",
            "digest": "0" * 64, "article_id": "1", "version": "1",
-           "consultation_id": "1", "kind": "daily", "follow_up_id": "1", "contact_id": "1", "code": "P1", "key": "abcdefgh12"}  # fmt: skip
+           "consultation_id": "1", "kind": "daily", "follow_up_id": "1", "contact_id": "1", "code": "P1",
+           "key": "abcdefgh12"}  # fmt: skip
     api.client.app.state.peers = Peers("gz-110", {PEER.name: PEER})
     checked, mismatches = 0, []
     for method, path in routes(api.client.app):

@@ -10,12 +10,13 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.browser.conftest import run_node
+from tests.browser.test_roads import get
+
 from lifeline.auth.service import SYSTEM
 from lifeline.channels import service as channels
 from lifeline.peering.peers import sign
 from lifeline.store.engine import make_engine, session_factory, transaction
-from tests.browser.conftest import run_node
-from tests.browser.test_roads import get
 
 NUMBER = "13912345678"
 

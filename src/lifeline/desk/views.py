@@ -25,6 +25,7 @@ from lifeline.errors import Conflict
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
 from lifeline.incidents.schemas import ConfirmIn, IncidentOut
+from lifeline.web.telephony import move_call
 
 router = APIRouter(responses=RESPONSES)
 
@@ -89,11 +90,15 @@ def push(incident_id: Id, body: PushIn, request: Request, ctx: RequestContext, k
 @router.post("/incidents/{incident_id}/transfer-call", response_model=DecisionOut, tags=["bridge"],
              summary="一键转接 12345 one-click transfer to 12345")  # fmt: skip
 def transfer(incident_id: Id, body: TransferIn, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
-    return ctx.run(
+    """The matter goes to 12345 as a message; a caller still on the SIP line is transferred there too."""
+    answer = ctx.run(
         lambda s, who: DecisionOut.of_outcome(flows.transfer(s, who, desk(request), incident_id, body.three_way)),
         key=key,
         body=body,
     )
+    if answer.status_code < 300:
+        move_call(request.app, incident_id, three_way=body.three_way)
+    return answer
 
 
 @router.get("/consultations", response_model=ConsultationList, tags=["incidents"],

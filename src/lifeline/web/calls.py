@@ -21,6 +21,7 @@ from lifeline.triage import CHANNELS, triage
 from lifeline.triage.duplicates import Sighting
 from lifeline.vocabulary import CallbackOutcome, Disposition
 from lifeline.web.pages import CHANNEL_CHOICES, SESSION_ENDED, csrf_ok, render, shell, suggestion_context, toast, viewer
+from lifeline.web.telephony import move_call
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 20_000
@@ -138,6 +139,8 @@ def decide(
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
     number = outcome.incident.id
+    if outcome.transferred_to:  # the caller on the SIP line follows the matter to 12345
+        move_call(request.app, number)
     zh, en = outcome.said()
     if outcome.awaiting_callback or outcome.held:
         response = toast(request, f"警情 #{number} {zh} / Incident #{number}: {en}", error=True)

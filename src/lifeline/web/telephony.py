@@ -92,6 +92,19 @@ class Telephony:
         return call_id
 
 
+def move_call(app, incident_id: int, *, three_way: bool = False, target: str = "12345") -> str | None:
+    """After the desk transferred an incident (一键转接), move its caller on the line too: the caller's number goes
+    with the REFER. None when the incident's call is not on this adapter's line (a PBX does its own)."""
+    telephony = app.state.telephony
+    if telephony is None:
+        return None
+    with app.state.readers() as session:
+        live = telephony.live_call_of_incident(session, incident_id)
+    if live is None:
+        return None
+    return telephony.transfer(live[0], target, live[1], three_way)
+
+
 def start(app, settings) -> Telephony | None:
     if not settings.sip_listen:
         return None
