@@ -97,6 +97,16 @@ class ContactState(Term):
 QUEUED = frozenset({ContactState.WAITING, ContactState.RINGING})
 
 
+class Responsibility(Term):
+    """Who is to blame in a minor accident settled over a video call (快处快赔): parties A (甲) and B (乙)."""
+
+    A_FULL = "a_full", "甲方全责", "A fully"
+    B_FULL = "b_full", "乙方全责", "B fully"
+    EQUAL = "equal", "同等责任", "Equally"
+    A_MAIN = "a_main", "甲主乙次", "Mainly A"
+    B_MAIN = "b_main", "乙主甲次", "Mainly B"
+
+
 class MessageState(Term):
     """An outbound message on its way through a gateway; an inbound one is simply received."""
 

@@ -87,7 +87,9 @@ export function check(condition, message) {
 
 export async function launch() {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: EXECUTABLE, headless: true, args: FLAGS });
+  // A script may ask for more (the video test: fake camera and microphone), through LIFELINE_CHROMIUM_FLAGS.
+  const extra = (process.env.LIFELINE_CHROMIUM_FLAGS || "").split(" ").filter(Boolean);
+  return chromium.launch({ executablePath: EXECUTABLE, headless: true, args: [...FLAGS, ...extra] });
 }
 
 // A new context per person: their own cookies, as on their own desk.

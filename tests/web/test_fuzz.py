@@ -123,6 +123,12 @@ CONSOLE = [
     ("/console/contacts/{id}/close", {"csrf": words}),
     ("/console/posts/{code}/say", {"kind": st.sampled_from(["talk", "broadcast", "x"]), "text": words}),
     ("/console/speech", {"csrf": words}),
+    ("/console/contacts/{id}/signals", {"kind": words}),
+    ("/alarm/calls", {"number": words, "address": words}),
+    ("/console/incidents/{id}/accident", {"responsibility": st.sampled_from(["a_full", "equal", "x"]), "note": words,
+                                          "insurer": words}),
+    ("/alarm/calls/{id}/signals", {"kind": words}),
+    ("/console/contacts/{id}/snapshot", {"label": words}),
     ("/console/speech/{key}", {"csrf": words}),
     ("/console/dispatch/{id}/units", None),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session

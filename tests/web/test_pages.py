@@ -69,8 +69,10 @@ def _seed(api) -> dict[str, str]:
     case = api.post("call_taker", "/missing", person).json()["case"]["id"]
     seen = {"seen_at": "2026-12-04T08:00:00+08:00", "place": PLACE, "note": WORDS, "lat": 23.1, "lon": 113.3}
     api.post("field_officer", f"/missing/{case}/sightings", seen)
+    api.client.post("/alarm/calls", json={"address": PLACE})  # a video alarm waiting in the one queue (contact 1)
     assert case == 1  # the governance case above is #1 too: both case pages are read at {case_id} = 1
-    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1", "case_id": "1", "kind": "incidents"}
+    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1", "case_id": "1", "kind": "incidents",
+            "contact_id": "1"}
 
 
 def _pages(api, lang: str):

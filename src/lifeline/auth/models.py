@@ -23,6 +23,8 @@ ORG_KINDS = {
     "fire_119": "119 消防",
     "ems_120": "120 急救",
     "governance_centre": "综治中心",
+    # An insurer: a linkage organisation for the minor-accident flow (快处快赔), its orders in its own inbox.
+    "insurer": "保险公司",
     # A partner that publishes what the police give it (a news app's 寻人 appeals), and nothing else.
     "media_partner": "发布合作方",
 }

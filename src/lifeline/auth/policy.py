@@ -55,6 +55,8 @@ CONTACTS = (
     "本单位及下级接入的来电、短信、报警与按键；队列中号码打码 / contacts queued at the actor's part of the tree;"
     " numbers masked in the queue"
 )
+VIDEO_SEAT = "接听该视频报警的坐席 / the seat that took the video call"
+VIDEO_CALLER = "凭呼叫密钥，仅本人的视频报警 / the caller's own video call, by its secret"
 POST_OWN = "该渠道注册的报警柱 / the posts registered to that sender"
 BY_NUMBER = "按来电号码查询仅限 110 坐席，留痕 / by a caller's number: the 110 desk only, audited"
 UNITS = "本单位及下级的警力；民警只改本车组 / units of the actor's part of the tree; an officer changes only his unit"
@@ -363,6 +365,15 @@ RULES: dict[str, Rule] = {
     "POST /console/speech": Rule("console.calls", "本坐席的转写流 / the seat's own speech streams"),
     "POST /console/speech/{key}": Rule("console.calls", "本坐席的转写流 / the seat's own speech streams"),
     "GET /console/posts": Rule("post.read"),
+    "GET /console/contacts/{contact_id}/video": Rule("contact.take"),
+    "POST /console/contacts/{contact_id}/signals": Rule("contact.take", f"{CONTACTS}; {VIDEO_SEAT}"),
+    "GET /console/contacts/{contact_id}/signals": Rule("contact.take", f"{CONTACTS}; {VIDEO_SEAT}"),
+    "POST /console/contacts/{contact_id}/snapshot": Rule("contact.take", f"{CONTACTS}; {VIDEO_SEAT}"),
+    "POST /console/incidents/{incident_id}/accident": Rule("incident.transition", f"{INCIDENTS}; {ORDERS}"),
+    "GET /alarm": Rule(PUBLIC),
+    "POST /alarm/calls": Rule(PUBLIC, "新的视频报警；每个地址每分钟 3 次 / a new video alarm; 3 a minute per address"),
+    "POST /alarm/calls/{contact_id}/signals": Rule(PUBLIC, VIDEO_CALLER),
+    "GET /alarm/calls/{contact_id}/signals": Rule(PUBLIC, VIDEO_CALLER),
     "POST /console/posts/{code}/say": Rule("post.command", "一根报警柱 / one alarm post"),
     "GET /console/dashboard": Rule("kpi.read"),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),

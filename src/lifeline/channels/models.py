@@ -174,3 +174,17 @@ class CallerNeed(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VideoSignal(Base):
+    """WebRTC signalling of a video alarm, relayed through lifeline: offer, answer, ICE candidates, the desk's
+    requests (film the scene) and bye. Each side reads the other's after the last id it saw."""
+
+    __tablename__ = "video_signals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    side: Mapped[str] = mapped_column(String(8))  # caller | desk
+    kind: Mapped[str] = mapped_column(String(16))  # offer | answer | candidate | request | bye
+    body: Mapped[dict] = mapped_column(JSONText, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

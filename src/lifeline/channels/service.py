@@ -6,12 +6,13 @@ What a contact becomes (a report, a triaged incident, a call-back) is a flow: `d
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from lifeline.channels.models import (
     MediaBlob,
     PostCommand,
     SeenSignature,
+    VideoSignal,
 )
 from lifeline.common import parse_iso
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
@@ -73,7 +75,7 @@ def add_sender(
         raise Invalid("名称须为 1–64 位字母、数字、-_. / the name must be 1-64 letters, digits, - _ or .")
     if session.scalar(select(ChannelSender).where(ChannelSender.name == name)) is not None:
         raise Conflict(f"渠道 {name!r} 已存在 / sender {name!r} already exists")
-    desk = org_by_code(session, org) if org else _the_110_centre(session)
+    desk = org_by_code(session, org) if org else the_110_centre(session)
     secret = secrets.token_hex(32)
     sender = ChannelSender(name=name, kind=kind, secret=secret, org_id=desk.id, created_by=actor.username)
     session.add(sender)
@@ -82,7 +84,7 @@ def add_sender(
     return sender, secret
 
 
-def _the_110_centre(session: Session) -> Organisation:
+def the_110_centre(session: Session) -> Organisation:
     centres = list(session.scalars(select(Organisation).where(Organisation.kind == "centre_110")))
     if len(centres) != 1:
         raise Invalid("请用 --org 指定接收的 110 中心 / name the 110 centre that takes its contacts with --org")
@@ -540,3 +542,50 @@ def contacts_of(session: Session, incident_ids: list[int]) -> dict[int, Contact]
 def senders_by_id(session: Session) -> dict[int, ChannelSender]:
     return {s.id: s for s in session.scalars(select(ChannelSender))}
 
+
+
+# Video alarms ----------------------------------------------------------------------------------------------------
+
+SIGNAL_KINDS = {"caller": ("offer", "candidate", "bye"), "desk": ("answer", "candidate", "request", "bye")}
+SIGNALS_PER_CALL = 500  # candidates are a few dozen; a runaway page stops here
+
+
+def video_secret() -> tuple[str, str]:
+    """(the caller's secret for their side of the signalling, what is kept of it: its hash, as the contact's id)."""
+    secret = secrets.token_urlsafe(24)
+    return secret, f"video:{hashlib.sha256(secret.encode()).hexdigest()}"
+
+
+def video_contact(session: Session, contact_id: int, secret: str) -> Contact:
+    """The caller's own video call, found by its secret; 404 for anything else (no hint which part was wrong)."""
+    contact = session.get(Contact, contact_id)
+    kept = f"video:{hashlib.sha256(secret.encode()).hexdigest()}"
+    if contact is None or contact.channel != Channel.VIDEO or not hmac.compare_digest(contact.external_id or "", kept):
+        raise NotFound("没有这个视频报警 / no such video call")
+    return contact
+
+
+def signal(session: Session, contact: Contact, side: str, kind: str, body: dict) -> VideoSignal:
+    if kind not in SIGNAL_KINDS[side]:
+        raise Invalid(f"{side} 不能发送 {kind} / the {side} side sends {', '.join(SIGNAL_KINDS[side])}")
+    if contact.state in (ContactState.ENDED, ContactState.ABANDONED):
+        raise Conflict("视频报警已结束 / the video call has ended")
+    count = session.scalar(select(func.count(VideoSignal.id)).where(VideoSignal.contact_id == contact.id))
+    if count >= SIGNALS_PER_CALL:
+        raise Conflict("信令过多 / too many signals on this call")
+    found = VideoSignal(contact_id=contact.id, side=side, kind=kind, body=body)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def signals(session: Session, contact_id: int, side: str, after: int) -> list[VideoSignal]:
+    """What `side` sent after signal `after`, oldest first."""
+    return list(
+        session.scalars(
+            select(VideoSignal)
+            .where(VideoSignal.contact_id == contact_id, VideoSignal.side == side, VideoSignal.id > after)
+            .order_by(VideoSignal.id)
+            .limit(100)
+        )
+    )

@@ -127,6 +127,8 @@ ORGS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("ZLS", "示范市自来水公司", "utility", "C12345", "water"),
     ("RQ", "示范燃气集团", "utility", "C12345", "gas"),
     ("RL", "示范热力公司", "utility", "C12345", "heating"),
+    # Takes the claims of minor accidents settled over a video call (快处快赔).
+    ("BXGS", "示范财产保险公司理赔中心", "insurer", "SFS", "insurer"),
     # Publishes the missing-person appeals the desk gives it (as Guangzhou's 寻人 team works with a news app).
     ("XWKHD", "示范新闻客户端", "media_partner", "SFS", None),
 )

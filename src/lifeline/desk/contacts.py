@@ -23,16 +23,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifeline.auth.models import User
+from lifeline.auth.models import Organisation, User
 from lifeline.auth.service import Principal, require
 from lifeline.channels import media
 from lifeline.channels import service as channels
 from lifeline.channels.models import ChannelSender, Contact
 from lifeline.desk import flows
+from lifeline.diversion import service as orders
 from lifeline.errors import Conflict, Invalid, NotFound
 from lifeline.incidents import service as incidents
 from lifeline.triage import TriageResult, triage
-from lifeline.vocabulary import POLICE_SIDE, QUEUED, Channel, ContactState, Disposition
+from lifeline.vocabulary import POLICE_SIDE, QUEUED, Channel, ContactState, Disposition, Responsibility
 
 TEXT_CHANNELS = frozenset({Channel.SMS, Channel.APP, Channel.WECHAT})
 DROPPED = "来电未接听即挂断 / the caller hung up before anyone answered"
@@ -269,3 +270,45 @@ def close_conversation(session: Session, actor: Principal, contact_id: int, at: 
     if contact.channel not in TEXT_CHANNELS:
         raise Conflict("只有文字会话可由坐席结束 / only a text conversation is ended by the seat")
     return channels.end(session, contact, at, "desk_closed")
+
+
+def video_call(
+    session: Session, number: str | None, address: str, lat: float | None, lon: float | None, accuracy: float | None,
+    at: datetime,
+) -> tuple[Contact, str]:  # fmt: skip
+    """A video alarm from the /alarm page: a live contact at the 110 centre (the caller's browser place with its
+    accuracy), and the caller's secret for their side of the call."""
+    secret, kept = channels.video_secret()
+    desk = channels.the_110_centre(session)
+    contact = channels.open_contact(session, None, Channel.VIDEO, at, external_id=kept, org_id=desk.id,
+                                    state=ContactState.RINGING, caller_number=number, lat=lat, lon=lon,
+                                    accuracy_m=accuracy if lat is not None else None,
+                                    location_text=address[:500])  # fmt: skip
+    return contact, secret
+
+
+def snapshot(session: Session, actor: Principal, contact_id: int, found: media.Media, label: str) -> Contact:
+    """A frame of the caller's video, taken by the seat on the call: on the contact, and on its incident."""
+    contact = channels.get(session, actor, contact_id, lock=True)
+    if contact.seat_id != actor.user_id:
+        raise Conflict(f"接入 #{contact.id} 不是本坐席接听的 / this seat did not take contact #{contact.id}")
+    channels.attach(session, found, by=actor.username, kind="snapshot", label=label, contact_id=contact.id,
+                    incident_id=contact.incident_id)  # fmt: skip
+    return contact
+
+
+def settle_accident(
+    session: Session, actor: Principal, desk: flows.Desk, incident_id: int, responsibility: str, note: str,
+    insurer: str,
+) -> flows.Outcome:  # fmt: skip
+    """快处快赔: a minor accident settled over the video call. The responsibility is recorded on the incident and the
+    insurer gets a work order (a linkage organisation) with it, the parties' photographed plates and papers on the
+    incident for its adjuster."""
+    incident = incidents.record_accident(session, actor, incident_id, responsibility, note)
+    org = session.scalar(select(Organisation).where(Organisation.code == insurer, Organisation.kind == "insurer"))
+    if org is None:
+        raise NotFound(f"没有代码为 {insurer!r} 的保险公司 / no insurer with code {insurer!r}")
+    said = f"快处快赔：{Responsibility(responsibility).zh}。{note}".strip()
+    order, _ = orders.create(session, actor, incident, orders.OrderIn(org=org.code, note=said), None, desk.routing)
+    incidents.hand_to(session, incident.id, org.id, "joint")
+    return flows.Outcome(incident, [order])

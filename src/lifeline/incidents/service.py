@@ -43,6 +43,7 @@ from lifeline.vocabulary import (
     IncidentMove,
     IncidentState,
     LocationSource,
+    Responsibility,
     Role,
 )
 
@@ -664,6 +665,18 @@ def reread(session: Session, actor: Principal, incident: Incident, story: str) -
         _suggest_item(session, incident, result.category)
     _record(session, actor, incident, "incident.retriaged", suggestion=incident.suggestion,
             item=incident.catalogue_item)  # fmt: skip
+    return incident
+
+
+def record_accident(session: Session, actor: Principal, incident_id: int, responsibility: str, note: str) -> Incident:
+    """快处快赔: the officer on the video call records who is to blame in a minor accident (parties A and B)."""
+    require(actor, "incident.transition")
+    if responsibility not in Responsibility.__members__.values():
+        raise Invalid(f"未知责任认定 {responsibility!r} / unknown responsibility; one of {', '.join(Responsibility)}")
+    incident = get(session, actor, incident_id, lock=True)
+    if incident.state not in states.OPEN_STATES:
+        raise Conflict(f"警情 #{incident_id} 已结束 / incident #{incident_id} is no longer open")
+    _record(session, actor, incident, "incident.accident_settled", responsibility=responsibility, note=note)
     return incident
 
 

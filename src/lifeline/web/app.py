@@ -72,6 +72,7 @@ from lifeline.web import (
     speech,
     stream,
     telephony,
+    video,
 )
 from lifeline.web.headers import SecurityHeaders
 
@@ -172,6 +173,7 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
     app.state.tile_url = settings.tile_url
     app.state.ready = False
     app.state.telephony = None  # the SIP adapter, when LIFELINE_SIP_LISTEN is set (web.telephony)
+    app.state.video_calls = video.Recent()  # video alarms started per address in the last minute
     app.state.speech = Streams(*recogniser_for(settings.speech_model))  # off, with why, when there is no model
     app.state.clock = utcnow  # logins and their locks read the time here; tests move it on
     problems.install(app)
@@ -222,5 +224,5 @@ API_ROUTERS = (
 ROOT_ROUTERS = (
     receiver_router, ops, metrics.router, pages.router, calls.router, board.router, orders.router, dashboard.router,
     figures.router, field.router, incident.router, missing.router, stream.router, governance.router, nuisance.router,
-    knowledge.router, contacts.router, speech.router,
+    knowledge.router, contacts.router, speech.router, video.router,
 )  # fmt: skip

@@ -16,6 +16,7 @@ from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
 from lifeline.store.engine import transaction
 from lifeline.web.pages import SESSION_ENDED, act, csrf_ok, render, shell, toast, viewer
+from lifeline.web.video import SNAPSHOT_LABELS
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +59,8 @@ def take(request: Request, contact_id: Id):
             history = callers.history(session, number, now, within) if number else None
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
-    response = render(request, "partials/contact_panel.html", who, c=row, number=number, caller=history)
+    response = render(request, "partials/contact_panel.html", who, c=row, number=number, caller=history,
+                      labels=SNAPSHOT_LABELS)
     response.headers["HX-Trigger"] = "contact-taken"
     return response
 

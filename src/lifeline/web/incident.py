@@ -9,9 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
 from lifeline import taxonomy
 from lifeline.api.schemas import MAX_ID, FormId, Id, Text
+from lifeline.auth.models import Organisation
 from lifeline.auth.permissions import allowed, mask_number, may_move_to
 from lifeline.callers import service as callers
 from lifeline.catalogue import service as catalogue
@@ -213,8 +215,12 @@ def _contact(request: Request, session, actor, incident_id: int) -> dict | None:
         return None
     shown = channel_views.detail(session, actor, found, request.app.state.clock(), reveal=False)
     post = session.get(AlarmPost, found.post_id) if found.post_id else None
+    insurers = (
+        list(session.scalars(select(Organisation).where(Organisation.kind == "insurer").order_by(Organisation.code)))
+        if found.channel == "video" else []
+    )  # fmt: skip
     return {"row": shown, "messages": shown.messages, "attachments": shown.attachments,
-            "post_code": post.code if post else None}  # fmt: skip
+            "post_code": post.code if post else None, "insurers": insurers}  # fmt: skip
 
 
 def case_row(session, case) -> dict:
