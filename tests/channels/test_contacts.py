@@ -232,6 +232,10 @@ def test_the_figures_show_answer_rate_and_time_to_answer_per_channel(desk):
     voice = {f["key"]: f for f in by["voice"]["figures"]}
     assert voice["channel_answer_rate"]["value"] == 0.0 and voice["time_to_answer"]["value"] is None
     assert "answered_at" in sms["time_to_answer"]["formula"]
+    supervisor = {"Authorization": f"Bearer {desk.tokens['supervisor']}"}
+    page = desk.client.get("/console/figures?period=day", headers=supervisor)
+    row = page.text.split('data-channel="sms"')[1].split("</tr>")[0]
+    assert "<td>2</td><td>1</td>" in row and "50.0%" in row
 
 
 def test_bad_input_on_every_webhook_gets_a_4xx_and_stores_nothing(desk):
@@ -291,3 +295,11 @@ def test_a_registered_deaf_callers_silent_voice_call_is_never_closed_as_invalid(
     sms = _sms(desk, "d-1", "我是聋人，家里进了小偷", number=NUMBER).json()
     row = next(c for c in desk.get("call_taker", "/queue").json()["items"] if c["id"] == sms["contact_id"])
     assert row["need"] == "deaf" and row["text_only"]
+
+
+def test_the_posts_are_on_the_map_with_their_health(desk):
+    desk.senders["posts"].post_json("/channels/posts/NJ-001/heartbeat", {})
+    shown = desk.client.get("/console/map.json", headers={"Authorization": f"Bearer {desk.tokens['dispatcher']}"})
+    assert [(p["code"], p["lat"], p["lon"], p["health"]) for p in shown.json()["posts"]] == [
+        ("NJ-001", *POST_AT, "ok")]
+    assert "报警柱" in shown.json()["legend"]["posts"]["ok"]

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from lifeline import taxonomy
 from lifeline.api.schemas import FormId, Id, Text
 from lifeline.auth.models import Organisation
-from lifeline.auth.permissions import sees_all
+from lifeline.auth.permissions import allowed, sees_all
 from lifeline.auth.service import subtree
+from lifeline.channels import service as channels
+from lifeline.channels import views as channel_views
 from lifeline.dispatch import service as dispatch
 from lifeline.dispatch.models import UNIT_STATUSES
 from lifeline.dispatch.service import TAKES_ORDER
@@ -262,6 +264,11 @@ def map_data(request: Request):
             if sees_all(who.user.role) or o.id in mine
         ]
         named_roads = map_roads(session)
+        posts = (
+            [channel_views.post_out(p, request.app.state.clock()).model_dump(mode="json")
+             for p in channels.posts(session, who.user)]
+            if allowed(who.user.role, "post.read") else []
+        )  # fmt: skip
         try:
             gaps = dispatch.coverage(session, who.user)["gaps"]
         except LifelineError:  # only those who dispatch see coverage
@@ -273,9 +280,12 @@ def map_data(request: Request):
         "station": t("派出所", "Police station"),
         "incident": t("警情", "Incident"),
         "open": t("打开警情", "Open the incident"),
+        "posts": {"ok": t("报警柱（在线）", "Alarm post (alive)"), "silent": t("报警柱（失联）", "Alarm post (silent)"),
+                  "never": t("报警柱（从未上线）", "Alarm post (never heard)")},
     }
     return {
-        "units": units, "incidents": points, "stations": stations, "layers": request.app.state.city_layers,
+        "units": units, "incidents": points, "stations": stations, "posts": posts,
+        "layers": request.app.state.city_layers,
         "roads": named_roads, "gaps": gaps, "legend": legend,
     }  # fmt: skip
 

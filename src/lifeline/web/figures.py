@@ -16,6 +16,7 @@ from lifeline.common import CHINA
 from lifeline.errors import Invalid, LifelineError
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
+from lifeline.vocabulary import Channel
 from lifeline.web.pages import shell
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ def figures_page(
     now = utcnow()
     asked = {"period": period or "month", "date": date or now.astimezone(CHINA).date().isoformat(),
              "org": org or "", "category": category or "", "group_by": group_by or ""}  # fmt: skip
-    found, refused = None, ""
+    found, refused, channel_rows = None, "", []
     with request.app.state.readers() as session:
         orgs = session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.code)).all()
         try:
@@ -51,6 +52,9 @@ def figures_page(
                 )
             scope = service.resolve_scope(session, asked["org"] or None, None, asked["category"] or None)
             found = service.compare(session, request.state.principal, window, scope, asked["group_by"] or None, now)
+            by_channel = service.by_channel(session, window.since, min(window.until, now), scope)
+            channel_rows = [(c, counts, service.channel_figures(counts)) for c in Channel if (counts :=
+                            by_channel.get(c))]  # fmt: skip
         except LifelineError as exc:
             refused = exc.detail
     rows = []
@@ -61,7 +65,7 @@ def figures_page(
     return shell(
         request, "figures", asked=asked, found=found, rows=rows, refused=refused, orgs=orgs,
         kinds=periods.KINDS, by=service.BY + service.TIME_BY, group_keys=GROUP_KEYS, names=kpis.BY_KEY,
-        families=kpis.FAMILIES, categories=taxonomy.default().categories,
+        families=kpis.FAMILIES, categories=taxonomy.default().categories, channel_rows=channel_rows,
     )  # fmt: skip
 
 

@@ -60,6 +60,7 @@
       Object.entries(words.units).forEach(([status, text]) => row(UNIT[status] || "#757575", text, "dot"));
       Object.entries(words.priorities).forEach(([p, text]) => row(PRIORITY[p], `${words.incident} ${text}`, "dot incident"));
       row("#10233f", words.station, "ring");
+      if (words.posts) row("#2e7d32", words.posts.ok, "dot");
       if (words.gap) row("#f2b8b8", words.gap, "dot");
       // The CSP allows no style attribute in the page's HTML; colours are set through the DOM instead.
       box.querySelectorAll("[data-colour]").forEach((s) => { s.style.background = s.dataset.colour; });
@@ -90,6 +91,10 @@
       mark(`station-${s.code}`, [s.lat, s.lon], { radius: 9, color: "#10233f", weight: 3, fill: false,
         className: `station station-${s.code}` }, () => popup([s.name, words.station, s.jurisdiction]));
     });
+    (data.posts || []).forEach((p) => mark(`post-${p.code}`, [p.lat, p.lon],
+      { radius: 6, weight: 2, color: "#10233f", fillColor: p.health === "ok" ? "#2e7d32" : "#c62828", fillOpacity: 1,
+        className: `post post-${p.code} post-${p.health}` },
+      () => popup([`${p.code} ${p.name}`, words.posts[p.health] || p.health, p.address])));
     (data.incidents || []).forEach((i) => mark(`incident-${i.id}`, [i.lat, i.lon],
       { radius: 8, weight: 2, color: "#10233f", fillColor: PRIORITY[i.priority] || "#757575", fillOpacity: 1,
         className: `incident incident-${i.id}` },
