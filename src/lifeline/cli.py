@@ -625,6 +625,17 @@ def channel_list(db: DbOption = None) -> None:
             console.print(f"{sender.name}\t{sender.kind}\t{state}")
 
 
+@channel_app.command("rotate")
+def channel_rotate(name: Annotated[str, typer.Argument(help="渠道名称 its name")], db: DbOption = None) -> None:
+    """换发密钥，只输出新密钥；旧密钥立即失效 / a new secret, printed once; the old one stops working at once."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.channels.service import rotate_secret
+
+    with _database(db) as session:
+        secret = rotate_secret(session, SYSTEM, name)
+    print(secret)
+
+
 @channel_app.command("revoke")
 def channel_revoke(name: Annotated[str, typer.Argument(help="渠道名称 its name")], db: DbOption = None) -> None:
     """停用渠道：其签名不再被接受 / revoke a sender: its signatures are refused from now on."""

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from lifeline.auth.service import SYSTEM
 from lifeline.callers.models import CallerCase
+from lifeline.channels.models import AlarmPost, Contact
 from lifeline.common import CHINA
 from lifeline.demo import city, simulator
 from lifeline.demo.simulator import calls
@@ -146,7 +147,12 @@ def test_the_simulator_drives_a_running_server(tmp_path):
         cases = session.scalar(select(func.count()).select_from(MissingCase))
         referred = session.scalars(select(GovernanceCase.state)).all()
         flagged = session.scalars(select(CallerCase.number)).all()
+        contacts = Counter(session.scalars(select(Contact.channel)))
+        beats = session.scalars(select(AlarmPost.last_heartbeat_at)).all()
     engine.dispose()
+    # Texts, app alarms and presses came in through the demo's signed gateways; every post said it was alive.
+    assert sum(contacts.values()) >= 1 and set(contacts) <= {"sms", "app", "wechat", "alarm_post"}, contacts
+    assert beats and all(beats), beats
     assert incidents == counts["calls"] and orders >= counts["orders"]
     assert states["dispatched"] + states["en_route"] + states["on_scene"] + states["resolved"] + states["closed"] > 0
     assert result.ok, result.problem

@@ -101,6 +101,17 @@ def revoke_sender(session: Session, actor: Principal, name: str) -> ChannelSende
     return sender
 
 
+def rotate_secret(session: Session, actor: Principal, name: str) -> str:
+    """A new secret for a sender (the old one stops working at once); returned once."""
+    require(actor, "channel.admin")
+    sender = session.scalar(select(ChannelSender).where(ChannelSender.name == name))
+    if sender is None:
+        raise NotFound(f"没有渠道 {name!r} / no sender {name!r}")
+    sender.secret = secrets.token_hex(32)
+    _log(session, "channel.secret_rotated", {"name": name}, actor.username)
+    return sender.secret
+
+
 def senders(session: Session) -> list[ChannelSender]:
     return list(session.scalars(select(ChannelSender).order_by(ChannelSender.name)))
 

@@ -281,6 +281,7 @@ def seed(url: str | None = None) -> dict:
                 for name, fields in RUN_CARDS:
                     dispatch.save_card(session, SYSTEM, name, **fields)
                 added["cards"] = len(RUN_CARDS)
+            added["posts"] = _channels(session)
             # The 12345 knowledge base's published articles (knowledge/articles.yaml); a title already there is kept.
             added["articles"] = knowledge.seed(session, SYSTEM)
             existing = set(session.scalars(select(Unit.code)))
@@ -300,6 +301,40 @@ def seed(url: str | None = None) -> dict:
     finally:
         engine.dispose()
     return {**totals, "added": added}
+
+
+# The gateways the simulator speaks as (it signs with secrets it sets itself at each start), and a post per district.
+DEMO_SENDERS = {"demo-sms": "sms", "demo-app": "app", "demo-posts": "post"}
+
+
+def posts() -> list[tuple[str, str, float, float, str]]:
+    """(code, name, lat, lon, address) of the demo's alarm posts: one at each district's first landmark, placed at
+    the middle of the district."""
+    found = []
+    for d in DISTRICTS:
+        lon = sum(p[0] for p in d.polygon) / len(d.polygon)
+        lat = sum(p[1] for p in d.polygon) / len(d.polygon)
+        found.append((f"POST-{d.code}", f"{d.landmarks[0]}一键报警柱", round(lat, 6), round(lon, 6), d.landmarks[0]))
+    return found
+
+
+def _channels(session) -> int:
+    """The demo's channel senders and alarm posts; what exists is kept. Returns how many posts were added."""
+    from lifeline.auth.service import SYSTEM
+    from lifeline.channels import service as channels
+    from lifeline.channels.models import AlarmPost
+
+    known = {s.name for s in channels.senders(session)}
+    for name, kind in DEMO_SENDERS.items():
+        if name not in known:
+            channels.add_sender(session, SYSTEM, name, kind, "C110")
+    existing = set(session.scalars(select(AlarmPost.code)))
+    added = 0
+    for code, name, lat, lon, address in posts():
+        if code not in existing:
+            channels.add_post(session, SYSTEM, code, name, lat, lon, "demo-posts", address, heartbeat_seconds=30)
+            added += 1
+    return added
 
 
 def release_units(url: str | None = None) -> int:

@@ -40,7 +40,8 @@ from urllib.parse import urlsplit
 
 from lifeline.common import CHINA
 from lifeline.demo import roads
-from lifeline.demo.city import CITY_NAME, DISTRICTS, District, district_at, random_point
+from lifeline.demo.city import CITY_NAME, DEMO_SENDERS, DISTRICTS, District, district_at, posts, random_point
+from lifeline.peering.peers import sign
 
 POLICE_OR_JOINT = 0.308  # Jilin 2019: 69.2 % non-police or invalid
 DIVERTED_OF_NON_POLICE = 0.589  # Guangzhou
@@ -105,6 +106,8 @@ HOURLY = (
 CHANNELS = {"voice": 0.86, "sms": 0.05, "wechat": 0.04, "app": 0.03, "alarm_post": 0.02}
 
 DEVICE_CHANNELS = frozenset({"app", "wechat", "alarm_post"})
+# The channels that come in through a gateway of their own (when the simulator knows the demo's secrets).
+CHANNEL_SENDERS = {"sms": "demo-sms", "app": "demo-app", "wechat": "demo-app", "alarm_post": "demo-posts"}
 NUISANCE_NUMBER = "13912340110"  # one caller who rings again and again
 NUISANCE_SHARE_OF_NUISANCE = 0.45  # of the nuisance calls, how many come from that number
 REPEAT_SHARE = 0.12  # calls from a small pool of numbers that call back about their matter
@@ -604,7 +607,9 @@ class Client:
             self.connection = kind(self.host, self.port, timeout=self.timeout)
         return self.connection
 
-    def request(self, method: str, path: str, token: str | None = None, body: dict | None = None):
+    def request(self, method: str, path: str, token: str | None = None, body: dict | None = None,
+                raw: tuple[bytes, dict] | None = None):  # fmt: skip
+        """JSON in and out; `raw` sends bytes with their own headers instead (a signed channel webhook)."""
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -612,6 +617,9 @@ class Client:
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode()
             headers["Content-Type"] = "application/json"
+        if raw is not None:
+            data, more = raw
+            headers.update(more)
         try:
             connection = self._connect()
             connection.request(method, path, body=data, headers=headers)
@@ -645,6 +653,7 @@ class Tokens:
     handler: str | None = None
     handler_org: str = "SCJG"  # the organisation of `handler`: its orders are handled by it
     supervisor: str | None = None  # reviews, warns and flags nuisance callers
+    senders: dict[str, str] = field(default_factory=dict)  # the demo's channel gateways: name → signing secret
 
 
 DEMO_USERS = {
@@ -655,15 +664,18 @@ DEMO_USERS = {
 def tokens_from_database(url: str | None) -> Tokens:
     """New tokens for the demo users, created directly in the server's database (the demo city must be seeded)."""
     from lifeline.auth.service import SYSTEM, create_token
+    from lifeline.channels import service as channels
     from lifeline.store.engine import make_engine, session_factory, transaction
 
     engine = make_engine(url)
     try:
         with transaction(session_factory(engine)) as session:
             made = {field: create_token(session, SYSTEM, name) for field, name in DEMO_USERS.items()}
+            # The demo's gateways get fresh secrets that only this simulator knows.
+            senders = {name: channels.rotate_secret(session, SYSTEM, name) for name in DEMO_SENDERS}
     finally:
         engine.dispose()
-    return Tokens(**made)
+    return Tokens(**made, senders=senders)
 
 
 @dataclass
@@ -703,6 +715,7 @@ class Desk:
         self.stats = Stats()
         self.queue: list[tuple[float, int, Callable[[], None]]] = []
         self.seq = 0
+        self.contacts: set[int] = set()  # contacts that came through a gateway
 
     # scheduling
     def later(self, low: float, high: float, action: Callable[[], None]) -> None:
@@ -729,8 +742,59 @@ class Desk:
     def _call(self, method: str, path: str, token: str | None, body: dict | None = None):
         return self.client.request(method, f"/api/v1{path}", token, body)
 
+    def _signed(self, sender: str, path: str, body: bytes, content_type: str) -> dict:
+        stamp = datetime.now(CHINA).isoformat()
+        headers = {"Content-Type": content_type, "X-Lifeline-Sender": sender, "X-Lifeline-Timestamp": stamp,
+                   "X-Lifeline-Signature": sign(self.tokens.senders[sender], stamp, body)}  # fmt: skip
+        return self.client.request("POST", f"/api/v1{path}", raw=(body, headers))
+
+    def _form(self, sender: str, path: str, field: str, part: dict) -> dict:
+        boundary = f"demo{self.rng.getrandbits(64):x}"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n"
+                f"Content-Type: application/json\r\n\r\n{json.dumps(part, ensure_ascii=False)}\r\n--{boundary}--\r\n")
+        return self._signed(sender, path, body.encode(), f"multipart/form-data; boundary={boundary}")
+
+    def arrive(self, call: Call) -> None:
+        """A text, an app alarm or a press comes in through its gateway (signed), waits in the one queue, and a
+        call-taker takes it and decides it; a voice call is typed by the call-taker as before."""
+        self.seq += 1
+        if call.channel == "sms":
+            got = self._signed("demo-sms", "/channels/sms/inbound", json.dumps({
+                "message_id": f"demo-{self.seq}-{self.rng.getrandbits(32):x}", "from": call.caller_number,
+                "to": "12110", "text": call.text, "received_at": datetime.now(CHINA).isoformat()},
+                ensure_ascii=False).encode(), "application/json")  # fmt: skip
+        elif call.channel in ("app", "wechat"):
+            got = self._form("demo-app", "/channels/app/alarms", "alarm", {
+                "alarm_id": f"demo-{self.seq}-{self.rng.getrandbits(32):x}", "channel": call.channel,
+                "text": call.text, "caller_number": call.caller_number, "lat": round(call.lat, 6),
+                "lon": round(call.lon, 6), "accuracy_m": self.rng.choice((5, 12, 30)),
+                "address": call.location_text or ""})  # fmt: skip
+        else:
+            code = self.rng.choice(posts())[0]
+            got = self._form("demo-posts", f"/channels/posts/{code}/press", "press",
+                             {"press_id": f"demo-{self.seq}-{self.rng.getrandbits(32):x}"})  # fmt: skip
+        if got.get("status") == "duplicate" or got["contact_id"] in self.contacts:
+            return  # a later text of a conversation already taken: the same incident, read again by triage
+        self.contacts.add(got["contact_id"])
+        self.stats.counts["calls"] += 1
+        self.later(3, 10, lambda: self._answer(got["contact_id"], got["incident_id"]))
+
+    def _answer(self, contact_id: int, incident_id: int) -> None:
+        got = self._call("POST", f"/contacts/{contact_id}/take", self.tokens.call_taker)
+        self.later(1, 4, lambda: self._confirm(incident_id, got.get("lat"), got.get("lon")))
+
+    def heartbeats(self) -> None:
+        """Each demo post says it is alive, every 30 seconds."""
+        self.later(25, 30, self.heartbeats)
+        for code, *_ in posts():
+            self._signed("demo-posts", f"/channels/posts/{code}/heartbeat", b'{"status": {"camera": true}}',
+                         "application/json")  # fmt: skip
+
     # the call-taker
     def take(self, call: Call) -> None:
+        if call.channel in CHANNEL_SENDERS and CHANNEL_SENDERS[call.channel] in self.tokens.senders:
+            self._try(lambda: self.arrive(call))
+            return
         body = {"text": call.text, "channel": call.channel, "caller_number": call.caller_number}
         if call.channel in DEVICE_CHANNELS:  # the app, WeChat and an alarm post know where they are
             body.update(lat=round(call.lat, 6), lon=round(call.lon, 6))
@@ -962,6 +1026,8 @@ def run(
         desk.later(after, after, lambda scene=scene: desk.take(scene))
     if tokens.supervisor:
         desk.later(75, 75, desk.nuisance_round)
+    if "demo-posts" in tokens.senders:
+        desk.later(1, 2, desk.heartbeats)
     stream = calls(seed, start_wall, rate, curve=curve)
     t0 = time.monotonic()
     end = None if duration is None else t0 + duration
