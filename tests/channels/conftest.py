@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -18,6 +19,17 @@ from lifeline.store.engine import transaction
 from lifeline.web.app import create_app
 
 POST_AT = (32.0853, 118.7976)  # 南京站北广场
+
+
+def until(check, seconds: float = 10.0):
+    """What `check` returns once it is truthy; fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
 
 
 def jpeg(seed: int = 0) -> bytes:

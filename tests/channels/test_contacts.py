@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
-from tests.channels.conftest import POST_AT, jpeg
+from tests.channels.conftest import POST_AT, jpeg, until
 from tests.channels.pictures import photo
 
 NUMBER = "13912345678"
@@ -37,16 +36,6 @@ def _phone(desk, kind: str, call_id: str, **fields):
     return desk.senders["pbx"].post_json("/channels/phone/events", {"kind": kind, "call_id": call_id, **fields})
 
 
-def _until(check, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_an_sms_thread_of_three_is_one_incident_answered_from_the_desk_with_a_receipt(desk):
     first = _sms(desk, "m-1", "我被人跟踪了，不方便打电话")
     assert first.status_code == 200, first.text
@@ -74,7 +63,7 @@ def test_an_sms_thread_of_three_is_one_incident_answered_from_the_desk_with_a_re
     message_id = reply.json()["id"]
 
     spool = desk.outbox / "sms.jsonl"
-    line = _until(lambda: spool.exists() and spool.read_text(encoding="utf-8").strip())
+    line = until(lambda: spool.exists() and spool.read_text(encoding="utf-8").strip())
     sent = json.loads(line.splitlines()[-1])
     assert (sent["message_id"], sent["to"], sent["text"]) == (str(message_id), NUMBER, "请保持安全，民警正在赶来")
     receipt = desk.senders["gw-sms"].post_json("/channels/sms/receipts", {"message_id": str(message_id),

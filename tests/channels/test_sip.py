@@ -5,12 +5,11 @@ whole desk: the call pops in the one queue with the caller's history, and is pic
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.channels.baresip import Phone, need_baresip
+from tests.channels.conftest import until
 from tests.conftest import Api
 
 from lifeline.auth.models import User
@@ -25,16 +24,6 @@ from lifeline.web.app import create_app
 from lifeline.web.telephony import move_call
 
 NUMBER = "13912345678"
-
-
-def _until(check, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 @pytest.fixture
@@ -62,13 +51,13 @@ def test_a_real_call_rings_is_answered_and_hung_up_by_the_caller(line, phone):
     switch, events = line
     host, port = switch.address
     phone.dial(f"sip:110@{host}:{port}")
-    ringing = _until(lambda: next((e for e in events if e.kind == "ringing"), None))
+    ringing = until(lambda: next((e for e in events if e.kind == "ringing"), None))
     assert (ringing.caller, ringing.called) == (NUMBER, "110")
     assert [c["state"] for c in switch.calls()] == ["ringing"]
     switch.answer(ringing.call_id, "call_taker")
     phone.wait_for("CALL_ESTABLISHED")  # the phone heard 200 OK and sent its ACK
     phone.command("hangup")
-    ended = _until(lambda: next((e for e in events if e.kind == "ended"), None))
+    ended = until(lambda: next((e for e in events if e.kind == "ended"), None))
     assert (ended.answered, ended.reason, ended.seat) == (True, "caller_hangup", "call_taker")
     assert _kinds(events) == ["ringing", "answered", "ended"] and switch.calls() == []
 
@@ -76,9 +65,9 @@ def test_a_real_call_rings_is_answered_and_hung_up_by_the_caller(line, phone):
 def test_a_call_dropped_before_anyone_answers_says_so(line, phone):
     switch, events = line
     phone.dial(f"sip:110@{switch.address[0]}:{switch.address[1]}")
-    ringing = _until(lambda: next((e for e in events if e.kind == "ringing"), None))
+    ringing = until(lambda: next((e for e in events if e.kind == "ringing"), None))
     phone.command("hangup")  # the caller gives up while it rings: CANCEL
-    ended = _until(lambda: next((e for e in events if e.kind == "ended"), None))
+    ended = until(lambda: next((e for e in events if e.kind == "ended"), None))
     assert (ended.call_id, ended.answered, ended.reason) == (ringing.call_id, False, "cancelled")
     with pytest.raises(KeyError):
         switch.answer(ringing.call_id, "call_taker")
@@ -87,7 +76,7 @@ def test_a_call_dropped_before_anyone_answers_says_so(line, phone):
 def test_the_desk_hangs_up(line, phone):
     switch, events = line
     phone.dial(f"sip:110@{switch.address[0]}:{switch.address[1]}")
-    ringing = _until(lambda: next((e for e in events if e.kind == "ringing"), None))
+    ringing = until(lambda: next((e for e in events if e.kind == "ringing"), None))
     switch.answer(ringing.call_id, "call_taker")
     phone.wait_for("CALL_ESTABLISHED")
     switch.hangup(ringing.call_id)
@@ -102,14 +91,14 @@ def test_a_transfer_to_12345_reaches_it_with_the_callers_number(line, phone):
     hotline.start()
     try:
         phone.dial(f"sip:110@{switch.address[0]}:{switch.address[1]}")
-        ringing = _until(lambda: next((e for e in events if e.kind == "ringing"), None))
+        ringing = until(lambda: next((e for e in events if e.kind == "ringing"), None))
         switch.answer(ringing.call_id, "call_taker")
         phone.wait_for("CALL_ESTABLISHED")
         switch.transfer(ringing.call_id, f"sip:12345@{hotline.address[0]}:{hotline.address[1]}", caller=NUMBER)
-        arrived = _until(lambda: next((e for e in hotline_events if e.kind == "ringing"), None))
+        arrived = until(lambda: next((e for e in hotline_events if e.kind == "ringing"), None))
         assert (arrived.caller, arrived.called) == (NUMBER, "12345")  # the caller's own phone calls 12345
         hotline.answer(arrived.call_id, "hotline_operator")  # 12345 picks up: the phone lets 110's leg go
-        ended = _until(lambda: next((e for e in events if e.kind == "ended"), None))
+        ended = until(lambda: next((e for e in events if e.kind == "ended"), None))
         assert ended.reason == "transferred"
     finally:
         hotline.stop()
@@ -153,7 +142,7 @@ def test_a_real_call_pops_at_the_seat_with_the_callers_history_and_follows_a_tra
         earlier = api.report("楼下有人吵架", caller_number=NUMBER)["incident"]["id"]  # the caller's history
         try:
             phone.dial(f"sip:110@127.0.0.1:{port}")
-            rows = _until(lambda: api.get("call_taker", "/queue").json()["items"])
+            rows = until(lambda: api.get("call_taker", "/queue").json()["items"])
             assert [(r["channel"], r["state"], r["caller_number"]) for r in rows] == [("voice", "ringing",
                                                                                         "139****5678")]  # fmt: skip
             taken = api.post("call_taker", f"/contacts/{rows[0]['id']}/take")
@@ -173,11 +162,11 @@ def test_a_real_call_pops_at_the_seat_with_the_callers_history_and_follows_a_tra
             try:
                 moved = move_call(client.app, taken.incident.id, target=f"sip:12345@127.0.0.1:{hotline.address[1]}")
                 assert moved == shown_call_id(client)
-                arrived = _until(lambda: next((e for e in hotline_events if e.kind == "ringing"), None))
+                arrived = until(lambda: next((e for e in hotline_events if e.kind == "ringing"), None))
                 assert arrived.caller == NUMBER
                 hotline.answer(arrived.call_id, "hotline_operator")
-                ended = _until(lambda: api.get("call_taker", f"/contacts/{rows[0]['id']}").json())
-                _until(lambda: api.get("call_taker", f"/contacts/{rows[0]['id']}").json()["state"] == "ended")
+                ended = until(lambda: api.get("call_taker", f"/contacts/{rows[0]['id']}").json())
+                until(lambda: api.get("call_taker", f"/contacts/{rows[0]['id']}").json()["state"] == "ended")
                 assert ended["incident_id"] == taken.incident.id
             finally:
                 hotline.stop()

@@ -53,6 +53,7 @@ from lifeline.channels.schemas import (
     ReplyIn,
     SmsIn,
 )
+from lifeline.channels.sip import PhoneEvent
 from lifeline.desk import contacts as flows
 from lifeline.errors import Invalid, NotFound
 from lifeline.incidents import service as incidents
@@ -117,7 +118,7 @@ async def phone_events(request: Request):
 
     def work(session, sender, now, body, _files):
         event: PhoneEventIn = _parse(PhoneEventIn, body, "事件 event")
-        found = flows.PhoneEvent(event.kind, event.call_id, min(event.at or now, now), event.caller, event.called,
+        found = PhoneEvent(event.kind, event.call_id, min(event.at or now, now), event.caller, event.called,
                                  event.seat, event.lat, event.lon, reason=event.reason, recording=event.recording)
         return _accepted(flows.phone_event(session, sender, found), False)
 

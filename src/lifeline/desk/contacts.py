@@ -28,6 +28,7 @@ from lifeline.auth.service import Principal, require
 from lifeline.channels import media
 from lifeline.channels import service as channels
 from lifeline.channels.models import ChannelSender, Contact
+from lifeline.channels.sip import PhoneEvent
 from lifeline.desk import flows
 from lifeline.diversion import service as orders
 from lifeline.errors import Conflict, Invalid, NotFound
@@ -39,23 +40,6 @@ TEXT_CHANNELS = frozenset({Channel.SMS, Channel.APP, Channel.WECHAT})
 DROPPED = "来电未接听即挂断 / the caller hung up before anyone answered"
 PRESSED = "一键报警柱「{name}」被按下，报警人在柱前 / alarm post {code} pressed, the caller is at the post"
 SILENT = "静默报警（报警人无法出声）/ silent alarm: the caller cannot speak"
-
-
-@dataclass(frozen=True)
-class PhoneEvent:
-    """What a switch says about a call (the SIP adapter, or a PBX through POST /channels/phone/events)."""
-
-    kind: str  # ringing | answered | ended
-    call_id: str
-    at: datetime
-    caller: str | None = None
-    called: str | None = None
-    seat: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    answered: bool = False
-    reason: str = ""
-    recording: str | None = None
 
 
 def _seat(session: Session, username: str | None) -> User:

@@ -53,9 +53,7 @@ class Telephony:
         """A call rang, was answered or ended on the line: the same flow as a switch's HTTP event."""
         try:
             with transaction(self.sessions) as session:
-                contacts.phone_event(session, self._sender(session), contacts.PhoneEvent(
-                    event.kind, event.call_id, event.at, event.caller, event.called, event.seat, event.lat,
-                    event.lon, event.answered, event.reason, event.recording))  # fmt: skip
+                contacts.phone_event(session, self._sender(session), event)
         except Exception:  # the line goes on; the event is in the log for the admin
             log.exception("SIP event %s of call %s was not recorded", event.kind, event.call_id)
 
