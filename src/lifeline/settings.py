@@ -107,6 +107,11 @@ class Settings(BaseSettings):
         "sip",
         description="SIP 适配器对应的已注册电话渠道名 the registered phone sender the SIP adapter speaks as",
     )
+    sip_conference: str = Field(
+        "",
+        description="三方通话的会议桥 SIP 地址（如 Asterisk ConfBridge）；空则不能经线路三方通话 the conference "
+        "bridge's SIP URI for three-party calls; empty: none",
+    )
     speech_model: Path | None = Field(
         None,
         description="离线语音识别模型目录（中心自备，不下载）the offline speech model folder the centre supplies "

@@ -253,6 +253,9 @@ def test_bad_input_on_every_webhook_gets_a_4xx_and_stores_nothing(desk):
         post.post_form("/channels/posts/NOPE/press", "press", {"press_id": "1"})[0].status_code,
         app.post_json("/channels/app/alarms", {"alarm_id": "json-not-multipart"}).status_code,
     ]
+    big_sms = {"message_id": "big", "from": NUMBER, "to": "12110", "text": "长" * 200_000,
+               "received_at": "2026-12-05T10:00:00+08:00"}  # over the 256 KB any JSON webhook takes
+    answers.append(sms.post_json("/channels/sms/inbound", big_sms).status_code)
     body = b"x" * (65 * 1024 * 1024)
     answers.append(client.post("/api/v1/channels/app/alarms", content=body, headers={
         **app.headers(body), "Content-Type": "multipart/form-data; boundary=b"}).status_code)  # fmt: skip
@@ -263,7 +266,7 @@ def test_bad_input_on_every_webhook_gets_a_4xx_and_stores_nothing(desk):
     answers.append(client.post("/api/v1/channels/app/alarms", content=broken, headers={
         **app.headers(broken), "Content-Type": "multipart/form-data; boundary=b"}).status_code)  # fmt: skip
     assert all(400 <= status < 500 for status in answers), str(answers)
-    assert answers[-3] == 413
+    assert answers[-4] == 413 and answers[-3] == 413
     assert {t: desk.count(t) for t in tables} == before
 
 

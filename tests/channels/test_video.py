@@ -12,6 +12,7 @@ from lifeline.auth.models import Organisation
 from lifeline.auth.service import SYSTEM, add_org
 from lifeline.diversion.models import WorkOrder
 from lifeline.store.engine import transaction
+from lifeline.web.video import QUIET_SECONDS, hang_up_quiet_callers
 
 MARKET = (23.1291, 113.2644)
 
@@ -101,3 +102,21 @@ def test_video_alarms_are_bounded_per_address_and_checked(api):
     assert _start(client, number="call me").status_code == 422
     answers = [_start(client).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_video_alarm_nobody_answered_becomes_a_call_back_and_a_closed_page_hangs_up(api):
+    client = api.client
+    first = _start(client).json()
+    assert client.post(f"/alarm/calls/{first['contact_id']}/signals", json={"kind": "bye"},
+                       headers={"X-Alarm-Secret": first["secret"]}).status_code == 200  # fmt: skip
+    waiting = api.get("call_taker", "/callbacks").json()["items"]
+    dropped = api.get("call_taker", f"/contacts/{first['contact_id']}").json()
+    assert dropped["state"] == "abandoned" and dropped["incident_id"] in [w["incident_id"] for w in waiting]
+
+    second = _start(client).json()  # the caller's page asks for news once, then the phone is put away
+    client.get(f"/alarm/calls/{second['contact_id']}/signals", headers={"X-Alarm-Secret": second["secret"]})
+    client.app.state.video_calls.polled[second["contact_id"]] -= QUIET_SECONDS + 1
+    hang_up_quiet_callers(client.app)
+    gone = api.get("call_taker", f"/contacts/{second['contact_id']}").json()
+    assert gone["state"] == "abandoned" and gone["incident_id"]
+    assert all(c["id"] != second["contact_id"] for c in api.get("call_taker", "/queue").json()["items"])

@@ -155,6 +155,14 @@ def principal(sender: ChannelSender) -> Principal:
     return Principal(0, f"channel:{sender.name}", Role.CHANNEL, sender.org_id, via="channel")
 
 
+def principal_of(session: Session, contact: Contact) -> Principal:
+    """Who acts for a contact: its sender, or (a video call from the public page) the video channel at its desk."""
+    sender = session.get(ChannelSender, contact.sender_id) if contact.sender_id else None
+    if sender is not None:
+        return principal(sender)
+    return Principal(0, f"channel:{contact.channel}", Role.CHANNEL, contact.org_id, via="channel")
+
+
 # Contacts and the one queue -----------------------------------------------------------------------------------
 
 

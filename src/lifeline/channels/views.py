@@ -62,6 +62,25 @@ from lifeline.store.engine import transaction
 from lifeline.vocabulary import Channel, SenderKind
 
 router = APIRouter(responses=RESPONSES, tags=["channels"])
+SIGNED_HEADERS = [
+    {"name": name, "in": "header", "required": True, "schema": {"type": "string"}, "description": what}
+    for name, what in (("X-Lifeline-Sender", "渠道名 the registered sender's name"),
+                       ("X-Lifeline-Timestamp", "ISO 8601 带时区，5 分钟内 with a zone, within 5 minutes"),
+                       ("X-Lifeline-Signature", 'hex HMAC-SHA256 of "<timestamp>.<body>" with the sender\'s secret'))
+]  # fmt: skip
+
+
+def documented(model: type[BaseModel] | None = None, form: tuple[str, type[BaseModel], str] | None = None) -> dict:
+    """The OpenAPI of a signed webhook whose body is read raw (to check its signature first): the signature
+    headers, and the JSON body or the multipart form (a JSON part and files)."""
+    if model is not None:
+        content = {"application/json": {"schema": model.model_json_schema(by_alias=True)}}
+    else:
+        part, shape, files = form
+        content = {"multipart/form-data": {"schema": {"type": "object", "required": [part], "properties": {
+            part: {"type": "string", "description": f"JSON: {shape.__name__}", "example": "{}"},
+            files: {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}  # fmt: skip
+    return {"parameters": SIGNED_HEADERS, "requestBody": {"required": True, "content": content}}
 MAX_FILES = 3
 
 
@@ -111,7 +130,8 @@ def _accepted(contact, duplicate: bool) -> Accepted:
                     status="duplicate" if duplicate else "accepted")  # fmt: skip
 
 
-@router.post("/channels/phone/events", response_model=Accepted, summary="电话交换机来电事件 a switch's call event")
+@router.post("/channels/phone/events", response_model=Accepted, summary="电话交换机来电事件 a switch's call event",
+             openapi_extra=documented(PhoneEventIn))  # fmt: skip
 async def phone_events(request: Request):
     """ringing → a contact rings in the queue with the caller's number (and place, when the network gives one);
     answered → the seat that picked up; ended → a call nobody answered becomes a call-back."""
@@ -125,7 +145,8 @@ async def phone_events(request: Request):
     return await _signed(request, SenderKind.PHONE, work)
 
 
-@router.post("/channels/sms/inbound", response_model=Accepted, summary="12110 短信上行 an inbound 12110 message")
+@router.post("/channels/sms/inbound", response_model=Accepted, summary="12110 短信上行 an inbound 12110 message",
+             openapi_extra=documented(SmsIn))  # fmt: skip
 async def sms_inbound(request: Request):
     """One message; messages of one number within 30 minutes are one conversation and one incident. A
     `message_id` seen before is acknowledged (`duplicate`) and ignored."""
@@ -139,7 +160,8 @@ async def sms_inbound(request: Request):
     return await _signed(request, SenderKind.SMS, work)
 
 
-@router.post("/channels/sms/receipts", response_model=MessageOut, summary="短信送达回执 a delivery receipt")
+@router.post("/channels/sms/receipts", response_model=MessageOut, summary="短信送达回执 a delivery receipt",
+             openapi_extra=documented(ReceiptIn))  # fmt: skip
 async def sms_receipts(request: Request):
     """`message_id` is the id lifeline sent the message with; `status` delivered or failed."""
 
@@ -176,7 +198,8 @@ def _checked(files: list[bytes]) -> list[media.Media]:
 
 
 @router.post(
-    "/channels/app/alarms", response_model=Accepted, status_code=201, summary="APP/小程序报警 an app alarm (multipart)"
+    "/channels/app/alarms", response_model=Accepted, status_code=201, summary="APP/小程序报警 an app alarm (multipart)",
+    openapi_extra=documented(form=("alarm", AlarmIn, "media")),
 )
 async def app_alarms(request: Request):
     """multipart/form-data: `alarm` (JSON, AlarmIn) and up to three `media` files (JPEG, PNG, WebP photos; MP4,
@@ -194,7 +217,8 @@ async def app_alarms(request: Request):
     return await _signed(request, SenderKind.APP, work, form="alarm", status=201)
 
 
-@router.post("/channels/posts/{code}/press", response_model=Accepted, status_code=201, summary="报警柱按下 a press")
+@router.post("/channels/posts/{code}/press", response_model=Accepted, status_code=201, summary="报警柱按下 a press",
+             openapi_extra=documented(form=("press", PressIn, "snapshot")))  # fmt: skip
 async def post_press(code: Annotated[str, Path(max_length=32)], request: Request):
     """multipart/form-data: `press` (JSON, PressIn) and an optional `snapshot` (the post camera's picture)."""
 
@@ -210,7 +234,8 @@ async def post_press(code: Annotated[str, Path(max_length=32)], request: Request
     return await _signed(request, SenderKind.POST, work, form="press", status=201)
 
 
-@router.post("/channels/posts/{code}/heartbeat", response_model=HeartbeatOut, summary="报警柱心跳 a post's heartbeat")
+@router.post("/channels/posts/{code}/heartbeat", response_model=HeartbeatOut, summary="报警柱心跳 a post's heartbeat",
+             openapi_extra=documented(HeartbeatIn))  # fmt: skip
 async def post_heartbeat(code: Annotated[str, Path(max_length=32)], request: Request):
     """The post is alive; the answer carries what the desk said to it since (talk back, broadcast) until the post
     acknowledges each by id in a later beat."""

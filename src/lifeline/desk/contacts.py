@@ -9,7 +9,11 @@ sms          a 12110 message: a new conversation is a report and an incident; la
 app_alarm    an app or mini-program alarm with its photos and the device's location; a silent alarm is answered by
              text only
 press        an alarm post's button: a P1 candidate at the post, with its camera's snapshot
+video_call   a video alarm from /alarm: a live contact with the caller's secret for their side of the signalling
+snapshot     a frame of the caller's video, kept on the contact and its incident
+hang_up      a live contact ends; nobody had answered it: a call-back (never closed unheard)
 take         a seat takes a contact from the queue
+settle_accident  快处快赔: the responsibility of a minor accident recorded, an order to the insurer
 
 A text channel is never called back by voice: the person may be hiding, deaf, or unable to speak where they are;
 the desk answers in the conversation (`channels.service.reply`).
@@ -21,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lifeline.auth.models import Organisation, User
@@ -55,9 +60,13 @@ def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent) -> C
     if event.kind == "ringing":
         if contact is not None:
             return contact
-        return channels.open_contact(session, sender, Channel.VOICE, event.at, external_id=event.call_id,
-                                     state=ContactState.RINGING, caller_number=event.caller, lat=event.lat,
-                                     lon=event.lon)  # fmt: skip
+        try:
+            with session.begin_nested():
+                return channels.open_contact(session, sender, Channel.VOICE, event.at, external_id=event.call_id,
+                                             state=ContactState.RINGING, caller_number=event.caller, lat=event.lat,
+                                             lon=event.lon)  # fmt: skip
+        except IntegrityError:  # the same ringing sent twice at once: the other one made it
+            return channels.by_external(session, sender, event.call_id)
     if contact is None:
         raise NotFound(f"没有振铃中的来电 {event.call_id[:64]!r} / no call {event.call_id[:64]!r} rang here")
     if event.kind == "answered":
@@ -67,14 +76,19 @@ def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent) -> C
         return _answer(session, channels.principal(sender), contact, event.at, seat)
     if event.kind != "ended":
         raise Invalid(f"未知事件 {event.kind!r} / unknown event; ringing | answered | ended")
+    return hang_up(session, contact, event.at, event.reason or "caller_hangup", event.recording)
+
+
+def hang_up(session: Session, contact: Contact, at: datetime, reason: str, recording: str | None = None) -> Contact:
+    """A live contact ends. One that nobody answered becomes a call-back, with where it came from."""
     dropped = contact.state in QUEUED
-    channels.end(session, contact, event.at, event.reason or "caller_hangup", event.recording)
+    channels.end(session, contact, at, reason, recording)
     if dropped and contact.incident_id is None:
-        _call_back(session, sender, contact)
+        _call_back(session, contact)
     return contact
 
 
-def _call_back(session: Session, sender: ChannelSender, contact: Contact) -> None:
+def _call_back(session: Session, contact: Contact) -> None:
     """A call nobody answered: a report of its own, waiting in the call-back queue (never closed unheard)."""
     result = triage(DROPPED, Channel.VOICE)
     why = "未接听即挂断：须回拨确认 / dropped before answer: call back"
@@ -82,7 +96,7 @@ def _call_back(session: Session, sender: ChannelSender, contact: Contact) -> Non
     report = incidents.ReportIn(text=DROPPED, channel=contact.channel, caller_number=contact.caller_number,
                                 lat=contact.lat, lon=contact.lon, received_at=contact.received_at,
                                 external_ref=f"contact:{contact.id}")  # fmt: skip
-    taken = incidents.intake(session, channels.principal(sender), report, result)
+    taken = incidents.intake(session, channels.principal_of(session, contact), report, result)
     channels.link(session, contact, taken.incident.id, taken.incident.priority)
 
 

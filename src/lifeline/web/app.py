@@ -103,6 +103,7 @@ def _sweep(app: FastAPI, stop: threading.Event) -> None:
             with transaction(app.state.sessions) as session:
                 escalate_overdue(session)
                 urge_due(session, app.state.routing)  # 催办 before the deadline, escalation after it
+            video.hang_up_quiet_callers(app)  # a video alarm's page closed without hanging up
             for _ in range(SUMMARY_DAYS_PER_SWEEP):
                 with transaction(app.state.sessions) as session:
                     if not summary.refresh(session, limit=1):

@@ -29,11 +29,11 @@ log = logging.getLogger("lifeline.telephony")
 
 
 class Telephony:
-    def __init__(self, sessions, sender: str, host: str, port: int):
+    def __init__(self, sessions, sender: str, host: str, port: int, conference: str = ""):
         from lifeline.channels import sip  # loaded only where a line is configured
 
         self.sessions, self.sender = sessions, sender
-        self.switch = sip.SipSwitch(host, port, self.on_event)
+        self.switch = sip.SipSwitch(host, port, self.on_event, conference_uri=conference or None)
 
     def start(self) -> None:
         self.switch.start()
@@ -100,7 +100,11 @@ def move_call(app, incident_id: int, *, three_way: bool = False, target: str = "
         live = telephony.live_call_of_incident(session, incident_id)
     if live is None:
         return None
-    return telephony.transfer(live[0], target, live[1], three_way)
+    try:
+        return telephony.transfer(live[0], target, live[1], three_way)
+    except LifelineError:  # the matter went over; the caller stays on this line, which the seat hears
+        log.warning("the line could not transfer the call of incident %s", incident_id, exc_info=True)
+        return None
 
 
 def start(app, settings) -> Telephony | None:
@@ -109,6 +113,6 @@ def start(app, settings) -> Telephony | None:
     host, _, port = settings.sip_listen.rpartition(":")
     if not host or not port.isdigit():
         raise Invalid(f"LIFELINE_SIP_LISTEN 须为 host:port / must be host:port, got {settings.sip_listen!r}")
-    telephony = Telephony(app.state.sessions, settings.sip_sender, host, int(port))
+    telephony = Telephony(app.state.sessions, settings.sip_sender, host, int(port), settings.sip_conference)
     telephony.start()
     return telephony
