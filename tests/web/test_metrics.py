@@ -77,3 +77,13 @@ def test_without_a_token_only_loopback_is_served(database):
         assert local.get("/metrics").status_code == 200
     with TestClient(create_app(Settings(database_url=url)), client=("203.0.113.9", 50000)) as remote:
         assert remote.get("/metrics").status_code == 403
+
+
+def test_metrics_show_the_one_queue_by_channel(metered):
+    client, _ = metered
+    assert value(scrape(client), "lifeline_queue_waiting", channel="video") == 0
+    assert client.post("/alarm/calls", json={"address": "人民路"}).status_code == 200
+    after = scrape(client)
+    assert value(after, "lifeline_queue_waiting", channel="video") == 1
+    assert value(after, "lifeline_queue_oldest_seconds", channel="video") >= 0
+    assert value(after, "lifeline_posts_not_alive") == 0

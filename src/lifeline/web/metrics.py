@@ -22,6 +22,8 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import case, func, select
 
 from lifeline.analytics import service as figures
+from lifeline.channels import service as channels
+from lifeline.channels.models import AlarmPost, Contact, ContactMessage
 from lifeline.common import CHINA
 from lifeline.errors import Forbidden
 from lifeline.incidents.models import Incident, Report
@@ -29,6 +31,7 @@ from lifeline.incidents.states import OPEN_STATES
 from lifeline.peering.models import PeerCursor
 from lifeline.store.base import utcnow
 from lifeline.store.events import Event
+from lifeline.vocabulary import QUEUED, MessageState
 
 router = APIRouter(tags=["ops"])
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -99,7 +102,26 @@ class Desk:
         open_ = GaugeMetricFamily("lifeline_incidents_open", "未结警情 open incidents by state", labels=["state"])
         backlog = GaugeMetricFamily("lifeline_outbox_backlog", "待发给对端的事件 undelivered events", labels=["peer"])
         age = GaugeMetricFamily("lifeline_outbox_oldest_seconds", "最早未发事件的等待秒数", labels=["peer"])
+        queued = GaugeMetricFamily("lifeline_queue_waiting", "统一队列中等待接听的接入 contacts no seat has taken",
+                                   labels=["channel"])  # fmt: skip
+        oldest = GaugeMetricFamily("lifeline_queue_oldest_seconds", "队列中最久的等待秒数 the longest wait",
+                                   labels=["channel"])  # fmt: skip
+        messages = GaugeMetricFamily("lifeline_messages_unsent", "未送出的外发消息 outbound messages not yet sent",
+                                     labels=["state"])  # fmt: skip
         with self.readers() as session:
+            for channel, n, first in session.execute(
+                select(Contact.channel, func.count(Contact.id), func.min(Contact.received_at))
+                .where(Contact.state.in_(QUEUED)).group_by(Contact.channel)
+            ):  # fmt: skip
+                queued.add_metric([channel], n)
+                oldest.add_metric([channel], max(0.0, (now - first).total_seconds()))
+            for state, n in session.execute(
+                select(ContactMessage.state, func.count(ContactMessage.id))
+                .where(ContactMessage.state.in_((MessageState.QUEUED, MessageState.FAILED)))
+                .group_by(ContactMessage.state)
+            ):  # fmt: skip
+                messages.add_metric([state], n)
+            silent = sum(channels.health(p, now).state != "ok" for p in session.scalars(select(AlarmPost)))
             for channel, n in session.execute(
                 select(Report.channel, func.count(Report.id)).where(Report.received_at >= midnight)
                 .group_by(Report.channel)
@@ -127,7 +149,7 @@ class Desk:
                 backlog.add_metric([peer], n)
                 age.add_metric([peer], max(0.0, (now - oldest).total_seconds()))
             waits = figures.waiting(session, now)
-        yield from (calls, triage, open_, backlog, age)
+        yield from (calls, triage, open_, backlog, age, queued, oldest, messages)
         for name, help_, value in (
             ("lifeline_p1_waiting", "P1 待派 priority-1 incidents waiting for a unit", waits.p1),
             ("lifeline_p2_waiting", "P2 待派 priority-2 incidents waiting for a unit", waits.p2),
@@ -135,6 +157,7 @@ class Desk:
              waits.longest.seconds if waits.longest else 0),
             ("lifeline_orders_overdue", "超时工单 open orders past a deadline", waits.orders_overdue),
             ("lifeline_callbacks_waiting", "待回拨 call-backs waiting", waits.callbacks),
+            ("lifeline_posts_not_alive", "失联或从未上线的报警柱 alarm posts silent or never heard", silent),
         ):  # fmt: skip
             yield GaugeMetricFamily(name, help_, value=value)
 
