@@ -4,6 +4,8 @@ snapshots, which go onto the incident when the call is recorded. Each caller rea
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 from tests.channels.pictures import photo
 from tests.web.test_consoles import login
@@ -113,10 +115,13 @@ def test_a_video_alarm_nobody_answered_becomes_a_call_back_and_a_closed_page_han
     dropped = api.get("call_taker", f"/contacts/{first['contact_id']}").json()
     assert dropped["state"] == "abandoned" and dropped["incident_id"] in [w["incident_id"] for w in waiting]
 
-    second = _start(client).json()  # the caller's page asks for news once, then the phone is put away
-    client.get(f"/alarm/calls/{second['contact_id']}/signals", headers={"X-Alarm-Secret": second["secret"]})
-    client.app.state.video_calls.polled[second["contact_id"]] -= QUIET_SECONDS + 1
+    second = _start(client).json()  # the caller's page asks for news, then the phone is put away
+    live = _start(client, number="13700000000").json()  # another caller's page keeps asking
+    later = datetime.now(UTC) + timedelta(seconds=QUIET_SECONDS - 5)
+    client.app.state.clock = lambda: later
+    client.get(f"/alarm/calls/{live['contact_id']}/signals", headers={"X-Alarm-Secret": live["secret"]})
+    client.app.state.clock = lambda: later + timedelta(seconds=10)
     hang_up_quiet_callers(client.app)
     gone = api.get("call_taker", f"/contacts/{second['contact_id']}").json()
     assert gone["state"] == "abandoned" and gone["incident_id"]
-    assert all(c["id"] != second["contact_id"] for c in api.get("call_taker", "/queue").json()["items"])
+    assert [c["id"] for c in api.get("call_taker", "/queue").json()["items"]] == [live["contact_id"]]

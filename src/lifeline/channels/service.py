@@ -608,3 +608,20 @@ def signals(session: Session, contact_id: int, side: str, after: int) -> list[Vi
             .limit(100)
         )
     )
+
+
+def heard(session: Session, contact_id: int, at: datetime) -> None:
+    """The caller's page of a video call is still there."""
+    session.execute(update(Contact).where(Contact.id == contact_id, Contact.last_at < at).values(last_at=at))
+
+
+def quiet_video_calls(session: Session, before: datetime) -> list[Contact]:
+    """Live video calls whose caller's page has not been heard from since `before`."""
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.channel == Channel.VIDEO, Contact.state.in_((ContactState.RINGING, ContactState.ANSWERED)),
+                   Contact.last_at < before)
+            .with_for_update(skip_locked=True)
+        )
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Header, Query, Request
@@ -19,7 +20,6 @@ from lifeline.api.schemas import Id, Text
 from lifeline.callers.scoring import normalise_number
 from lifeline.channels import media
 from lifeline.channels import service as channels
-from lifeline.channels.models import Contact
 from lifeline.desk import contacts as flows
 from lifeline.errors import Conflict, Invalid, LifelineError, TooManyAttempts
 from lifeline.store.engine import transaction
@@ -28,6 +28,7 @@ from lifeline.web.pages import SESSION_ENDED, act, csrf_ok, render, viewer
 router = APIRouter(include_in_schema=False)
 CALLS_PER_MINUTE = 3  # video alarms one address may start in a minute
 QUIET_SECONDS = 60  # a caller's page asks for news every 0.4 s; this long without means it was closed
+HEARD_EVERY = 10  # how often a caller's asking is written down (on the contact, so every worker sees it)
 # What a snapshot shows; the minor-accident flow (快处快赔) photographs both parties' plates and papers.
 SNAPSHOT_LABELS = {
     "现场": "Scene", "甲方车牌": "Party A plate", "甲方驾驶证": "Party A licence", "甲方行驶证": "Party A registration",
@@ -37,26 +38,11 @@ SNAPSHOT_LABELS = {
 
 
 class Recent:
-    """Calls started per client address in the last minute (in this process): a page that dials in a loop stops.
-    And when each caller's page last asked for news: a page closed without hanging up goes quiet."""
+    """Calls started per client address in the last minute (in this process): a page that dials in a loop stops."""
 
     def __init__(self):
         self.seen: dict[str, deque] = defaultdict(deque)
-        self.polled: dict[int, float] = {}
         self.lock = threading.Lock()
-
-    def heard(self, contact_id: int) -> None:
-        with self.lock:
-            self.polled[contact_id] = time.monotonic()
-
-    def quiet(self) -> list[int]:
-        """Calls whose page stopped asking for `QUIET_SECONDS`: forgotten here, to be hung up."""
-        now = time.monotonic()
-        with self.lock:
-            gone = [c for c, at in self.polled.items() if now - at > QUIET_SECONDS]
-            for contact_id in gone:
-                del self.polled[contact_id]
-        return gone
 
     def allow(self, address: str) -> bool:
         now = time.monotonic()
@@ -96,11 +82,10 @@ def _problem(exc: LifelineError) -> JSONResponse:
 
 def hang_up_quiet_callers(app) -> None:
     """Video calls whose caller's page went quiet end; one nobody answered becomes a call-back (the app's sweep)."""
-    for contact_id in app.state.video_calls.quiet():
-        with transaction(app.state.sessions) as session:
-            contact = session.get(Contact, contact_id, with_for_update=True)
-            if contact is not None and contact.state in ("ringing", "answered"):
-                flows.hang_up(session, contact, app.state.clock(), "caller_gone")
+    now = app.state.clock()
+    with transaction(app.state.sessions) as session:
+        for contact in channels.quiet_video_calls(session, now - timedelta(seconds=QUIET_SECONDS)):
+            flows.hang_up(session, contact, now, "caller_gone")
 
 
 # The caller's side ----------------------------------------------------------------------------------------------
@@ -141,10 +126,15 @@ def caller_reads(
     contact_id: Id, request: Request, after: Annotated[int, Query(ge=0)] = 0,
     x_alarm_secret: Annotated[str, Header()] = "",
 ):  # fmt: skip
+    now = request.app.state.clock()
     with request.app.state.readers() as session:
         contact = channels.video_contact(session, contact_id, x_alarm_secret[:64])
-        request.app.state.video_calls.heard(contact.id)
-        return {**_signals_out(channels.signals(session, contact.id, "desk", after)), "state": contact.state}
+        answer = {**_signals_out(channels.signals(session, contact.id, "desk", after)), "state": contact.state}
+        stale = (now - contact.last_at).total_seconds() > HEARD_EVERY
+    if stale:  # the caller is still there: said on the contact now and then, not at every poll
+        with transaction(request.app.state.sessions) as session:
+            channels.heard(session, contact_id, now)
+    return answer
 
 
 # The seat's side ------------------------------------------------------------------------------------------------
