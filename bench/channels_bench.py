@@ -61,8 +61,8 @@ def main() -> None:
         migrate.upgrade(engine)
         with transaction(session_factory(engine)) as session:
             add_org(session, SYSTEM, "C110", "110 指挥中心", "centre_110")
-            add_user(session, SYSTEM, "ct", "call_taker", "C110", "correct-horse-9")
-            token = create_token(session, SYSTEM, "ct")
+            add_user(session, SYSTEM, "bench_taker", "call_taker", "C110", "correct-horse-9")
+            token = create_token(session, SYSTEM, "bench_taker")
             _, secret = channels.add_sender(session, SYSTEM, "gw", "sms", "C110")
         engine.dispose()
         with TestClient(create_app(Settings(database_url=url, outbox_dir=Path(folder) / "out"))) as client:

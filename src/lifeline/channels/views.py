@@ -101,7 +101,7 @@ def _knock(request: Request, body: bytes, kind: str, now) -> tuple[str, str, str
     """The three signature headers, checked against the sender's secret without storing anything."""
     knock = (request.headers.get("X-Lifeline-Sender", ""), request.headers.get("X-Lifeline-Timestamp", ""),
              request.headers.get("X-Lifeline-Signature", ""))  # fmt: skip
-    with transaction(request.app.state.sessions) as session:
+    with request.app.state.readers() as session:  # reads only: no write lock
         channels.authenticate(session, *knock, body, kind, now, remember=False)
     return knock
 
