@@ -551,13 +551,6 @@ def needs_for(session: Session, numbers: set[str]) -> dict[str, str]:
     return dict(session.execute(select(CallerNeed.number, CallerNeed.need).where(CallerNeed.number.in_(numbers))).all())
 
 
-def contacts_of(session: Session, incident_ids: list[int]) -> dict[int, Contact]:
-    if not incident_ids:
-        return {}
-    rows = session.scalars(select(Contact).where(Contact.incident_id.in_(incident_ids)).order_by(Contact.id.desc()))
-    return {c.incident_id: c for c in rows}
-
-
 def senders_by_id(session: Session) -> dict[int, ChannelSender]:
     return {s.id: s for s in session.scalars(select(ChannelSender))}
 
