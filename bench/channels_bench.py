@@ -71,8 +71,16 @@ def main() -> None:
 
             def sms(item):
                 n, text, part = item
-                body = json.dumps({"message_id": f"m{part}-{n}", "from": f"139{n:08d}", "to": "12110", "text": text,
-                                   "received_at": datetime.now(UTC).isoformat()}, ensure_ascii=False).encode()
+                body = json.dumps(
+                    {
+                        "message_id": f"m{part}-{n}",
+                        "from": f"139{n:08d}",
+                        "to": "12110",
+                        "text": text,
+                        "received_at": datetime.now(UTC).isoformat(),
+                    },
+                    ensure_ascii=False,
+                ).encode()
                 stamp = datetime.now(UTC).isoformat()
                 return client.post("/api/v1/channels/sms/inbound", content=body, headers={
                     "Content-Type": "application/json", "X-Lifeline-Sender": "gw", "X-Lifeline-Timestamp": stamp,

@@ -19,4 +19,5 @@ def test_a_video_alarm_reaches_a_call_taker_whose_snapshot_lands_on_the_incident
     contact = get(server, "call_taker", "/contacts/1")
     assert contact["channel"] == "video" and contact["incident_id"] == incident["id"]
     assert [(a["kind"], a["label"], a["media_type"]) for a in contact["attachments"]] == [
-        ("snapshot", "甲方车牌", "image/jpeg")]
+        ("snapshot", "甲方车牌", "image/jpeg")
+    ]

@@ -235,12 +235,24 @@ def test_bad_input_on_every_webhook_gets_a_4xx_and_stores_nothing(desk):
     client = desk.client
     answers = [
         client.post("/api/v1/channels/sms/inbound", json={"message_id": "u", "from": NUMBER, "text": "x"}).status_code,
-        sms.post_json("/channels/sms/inbound", {"message_id": "m", "from": "abc", "to": "12110", "text": "x",
-                                                "received_at": "2026-12-05T10:00:00+08:00"}).status_code,
-        sms.post_json("/channels/sms/inbound", {"message_id": "m", "from": NUMBER, "to": "12110", "text": "x",
-                                                "received_at": "2026-12-05T10:00:00"}).status_code,  # no zone
-        sms.post_json("/channels/sms/inbound", {"message_id": "m", "from": NUMBER, "to": "12110", "text": "x" * 3000,
-                                                "received_at": "2026-12-05T10:00:00+08:00"}).status_code,
+        sms.post_json(
+            "/channels/sms/inbound",
+            {"message_id": "m", "from": "abc", "to": "12110", "text": "x", "received_at": "2026-12-05T10:00:00+08:00"},
+        ).status_code,
+        sms.post_json(
+            "/channels/sms/inbound",
+            {"message_id": "m", "from": NUMBER, "to": "12110", "text": "x", "received_at": "2026-12-05T10:00:00"},
+        ).status_code,  # no zone
+        sms.post_json(
+            "/channels/sms/inbound",
+            {
+                "message_id": "m",
+                "from": NUMBER,
+                "to": "12110",
+                "text": "x" * 3000,
+                "received_at": "2026-12-05T10:00:00+08:00",
+            },
+        ).status_code,
         sms.post_json("/channels/sms/receipts", {"message_id": "999", "status": "delivered"}).status_code,
         pbx.post_json("/channels/phone/events", {"kind": "exploded", "call_id": "c"}).status_code,
         pbx.post_json("/channels/phone/events", {"kind": "ringing", "call_id": "c c"}).status_code,
@@ -253,8 +265,13 @@ def test_bad_input_on_every_webhook_gets_a_4xx_and_stores_nothing(desk):
         post.post_form("/channels/posts/NOPE/press", "press", {"press_id": "1"})[0].status_code,
         app.post_json("/channels/app/alarms", {"alarm_id": "json-not-multipart"}).status_code,
     ]
-    big_sms = {"message_id": "big", "from": NUMBER, "to": "12110", "text": "长" * 200_000,
-               "received_at": "2026-12-05T10:00:00+08:00"}  # over the 256 KB any JSON webhook takes
+    big_sms = {
+        "message_id": "big",
+        "from": NUMBER,
+        "to": "12110",
+        "text": "长" * 200_000,
+        "received_at": "2026-12-05T10:00:00+08:00",
+    }  # over the 256 KB any JSON webhook takes
     answers.append(sms.post_json("/channels/sms/inbound", big_sms).status_code)
     body = b"x" * (65 * 1024 * 1024)
     answers.append(client.post("/api/v1/channels/app/alarms", content=body, headers={
@@ -282,8 +299,14 @@ def test_a_registered_deaf_callers_silent_voice_call_is_never_closed_as_invalid(
                         {"disposition": "invalid", "reason": "三次回拨未接通"})  # fmt: skip
     assert refused.status_code == 409 and "听障" in refused.json()["detail"]
     assert desk.get("call_taker", f"/incidents/{silent}").json()["state"] != "closed"
-    assert desk.client.put(f"/api/v1/callers/{NUMBER}/needs", json={"need": "deaf"},
-                           headers={"Authorization": f"Bearer {desk.tokens['call_taker']}"}).status_code == 403
+    assert (
+        desk.client.put(
+            f"/api/v1/callers/{NUMBER}/needs",
+            json={"need": "deaf"},
+            headers={"Authorization": f"Bearer {desk.tokens['call_taker']}"},
+        ).status_code
+        == 403
+    )
     sms = _sms(desk, "d-1", "我是聋人，家里进了小偷", number=NUMBER).json()
     row = next(c for c in desk.get("call_taker", "/queue").json()["items"] if c["id"] == sms["contact_id"])
     assert row["need"] == "deaf" and row["text_only"]
@@ -292,6 +315,5 @@ def test_a_registered_deaf_callers_silent_voice_call_is_never_closed_as_invalid(
 def test_the_posts_are_on_the_map_with_their_health(desk):
     desk.senders["posts"].post_json("/channels/posts/NJ-001/heartbeat", {})
     shown = desk.client.get("/console/map.json", headers={"Authorization": f"Bearer {desk.tokens['dispatcher']}"})
-    assert [(p["code"], p["lat"], p["lon"], p["health"]) for p in shown.json()["posts"]] == [
-        ("NJ-001", *POST_AT, "ok")]
+    assert [(p["code"], p["lat"], p["lon"], p["health"]) for p in shown.json()["posts"]] == [("NJ-001", *POST_AT, "ok")]
     assert "报警柱" in shown.json()["legend"]["posts"]["ok"]

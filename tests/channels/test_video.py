@@ -66,7 +66,8 @@ def test_a_video_alarm_rings_signals_pass_both_ways_and_snapshots_land_on_the_in
     assert "警情 #" in recorded.text, recorded.text
     contact = api.get("call_taker", f"/contacts/{call}").json()
     assert contact["incident_id"] and [(a["kind"], a["label"]) for a in contact["attachments"]] == [
-        ("snapshot", "甲方车牌")]
+        ("snapshot", "甲方车牌")
+    ]
     page = seat.get(f"/console/incidents/{contact['incident_id']}").text
     assert 'data-kind="snapshot"' in page and "甲方车牌" in page and 'id="accident-form"' in page
 

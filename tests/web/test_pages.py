@@ -71,8 +71,14 @@ def _seed(api) -> dict[str, str]:
     api.post("field_officer", f"/missing/{case}/sightings", seen)
     api.client.post("/alarm/calls", json={"address": PLACE})  # a video alarm waiting in the one queue (contact 1)
     assert case == 1  # the governance case above is #1 too: both case pages are read at {case_id} = 1
-    return {"incident_id": str(knife), "order_id": str(order), "unit_id": "1", "case_id": "1", "kind": "incidents",
-            "contact_id": "1"}
+    return {
+        "incident_id": str(knife),
+        "order_id": str(order),
+        "unit_id": "1",
+        "case_id": "1",
+        "kind": "incidents",
+        "contact_id": "1",
+    }
 
 
 def _pages(api, lang: str):

@@ -83,7 +83,6 @@ class AlarmIn(Aware):
     sent_at: datetime | None = None
 
 
-
 class PressIn(Aware):
     """The `press` part of a post's press (beside an optional `snapshot` file)."""
 

@@ -117,8 +117,15 @@ def senders(session: Session) -> list[ChannelSender]:
 
 
 def authenticate(
-    session: Session, name: str, stamp: str, signature: str, body: bytes, kind: str, now: datetime,
-    *, remember: bool = True,
+    session: Session,
+    name: str,
+    stamp: str,
+    signature: str,
+    body: bytes,
+    kind: str,
+    now: datetime,
+    *,
+    remember: bool = True,
 ) -> ChannelSender:
     """The registered sender of a genuine, fresh, first-seen signed request of `kind`, else 401/403 with why.
     The signature is remembered in the caller's transaction (`remember`): a request that fails later leaves no
@@ -553,7 +560,6 @@ def needs_for(session: Session, numbers: set[str]) -> dict[str, str]:
 
 def senders_by_id(session: Session) -> dict[int, ChannelSender]:
     return {s.id: s for s in session.scalars(select(ChannelSender))}
-
 
 
 # Video alarms ----------------------------------------------------------------------------------------------------

@@ -81,6 +81,8 @@ def documented(model: type[BaseModel] | None = None, form: tuple[str, type[BaseM
             part: {"type": "string", "description": f"JSON: {shape.__name__}", "example": "{}"},
             files: {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}  # fmt: skip
     return {"parameters": SIGNED_HEADERS, "requestBody": {"required": True, "content": content}}
+
+
 MAX_FILES = 3
 
 
@@ -138,8 +140,18 @@ async def phone_events(request: Request):
 
     def work(session, sender, now, body, _files):
         event: PhoneEventIn = _parse(PhoneEventIn, body, "事件 event")
-        found = PhoneEvent(event.kind, event.call_id, min(event.at or now, now), event.caller, event.called,
-                                 event.seat, event.lat, event.lon, reason=event.reason, recording=event.recording)
+        found = PhoneEvent(
+            event.kind,
+            event.call_id,
+            min(event.at or now, now),
+            event.caller,
+            event.called,
+            event.seat,
+            event.lat,
+            event.lon,
+            reason=event.reason,
+            recording=event.recording,
+        )
         return _accepted(flows.phone_event(session, sender, found), False)
 
     return await _signed(request, SenderKind.PHONE, work)
@@ -198,7 +210,10 @@ def _checked(files: list[bytes]) -> list[media.Media]:
 
 
 @router.post(
-    "/channels/app/alarms", response_model=Accepted, status_code=201, summary="APP/小程序报警 an app alarm (multipart)",
+    "/channels/app/alarms",
+    response_model=Accepted,
+    status_code=201,
+    summary="APP/小程序报警 an app alarm (multipart)",
     openapi_extra=documented(form=("alarm", AlarmIn, "media")),
 )
 async def app_alarms(request: Request):
@@ -209,8 +224,19 @@ async def app_alarms(request: Request):
         alarm: AlarmIn = _parse(AlarmIn, part, "alarm")
         if len(files) > MAX_FILES:
             raise Invalid(f"最多 {MAX_FILES} 个文件 / at most {MAX_FILES} files")
-        found = flows.Alarm(alarm.alarm_id, alarm.channel, alarm.text, alarm.caller_number, alarm.caller_name,
-                            alarm.silent, alarm.lat, alarm.lon, alarm.accuracy_m, alarm.address, alarm.sent_at)
+        found = flows.Alarm(
+            alarm.alarm_id,
+            alarm.channel,
+            alarm.text,
+            alarm.caller_number,
+            alarm.caller_name,
+            alarm.silent,
+            alarm.lat,
+            alarm.lon,
+            alarm.accuracy_m,
+            alarm.address,
+            alarm.sent_at,
+        )
         contact, duplicate = flows.app_alarm(session, sender, found, _checked(files), now)
         return _accepted(contact, duplicate)
 

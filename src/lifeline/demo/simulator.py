@@ -750,8 +750,10 @@ class Desk:
 
     def _form(self, sender: str, path: str, field: str, part: dict) -> dict:
         boundary = f"demo{self.rng.getrandbits(64):x}"
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n"
-                f"Content-Type: application/json\r\n\r\n{json.dumps(part, ensure_ascii=False)}\r\n--{boundary}--\r\n")
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"\r\n'
+            f"Content-Type: application/json\r\n\r\n{json.dumps(part, ensure_ascii=False)}\r\n--{boundary}--\r\n"
+        )
         return self._signed(sender, path, body.encode(), f"multipart/form-data; boundary={boundary}")
 
     def arrive(self, call: Call) -> None:

@@ -132,8 +132,12 @@ def _text_result(text: str, channel: str, silent: bool) -> TriageResult:
     """Triage as for any call; a text contact is answered in its conversation, never by a voice call-back."""
     result = triage(text, channel)
     if silent:
-        result = replace(result, priority=1, needs_confirmation=True,
-                         reasons=[*result.reasons, "静默报警：按一级处理，只能文字联系 / silent alarm: P1, text only"])
+        result = replace(
+            result,
+            priority=1,
+            needs_confirmation=True,
+            reasons=[*result.reasons, "静默报警：按一级处理，只能文字联系 / silent alarm: P1, text only"],
+        )
         if result.disposition not in POLICE_SIDE:  # a person who cannot speak: doubt goes to police
             result = replace(result, disposition=Disposition.POLICE)
     return replace(result, callback_required=False)

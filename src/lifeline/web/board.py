@@ -280,8 +280,11 @@ def map_data(request: Request):
         "station": t("派出所", "Police station"),
         "incident": t("警情", "Incident"),
         "open": t("打开警情", "Open the incident"),
-        "posts": {"ok": t("报警柱（在线）", "Alarm post (alive)"), "silent": t("报警柱（失联）", "Alarm post (silent)"),
-                  "never": t("报警柱（从未上线）", "Alarm post (never heard)")},
+        "posts": {
+            "ok": t("报警柱（在线）", "Alarm post (alive)"),
+            "silent": t("报警柱（失联）", "Alarm post (silent)"),
+            "never": t("报警柱（从未上线）", "Alarm post (never heard)"),
+        },
     }
     return {
         "units": units, "incidents": points, "stations": stations, "posts": posts,

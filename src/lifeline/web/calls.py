@@ -35,8 +35,9 @@ DECISIONS = {
 
 @router.get("/console/calls", response_class=HTMLResponse)
 def calls_page(request: Request):
-    return shell(request, "calls", channels=CHANNEL_CHOICES, speech_off=request.app.state.speech.off,
-                 **suggestion_context(None))
+    return shell(
+        request, "calls", channels=CHANNEL_CHOICES, speech_off=request.app.state.speech.off, **suggestion_context(None)
+    )
 
 
 @router.post("/console/triage", response_class=HTMLResponse)

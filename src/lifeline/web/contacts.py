@@ -59,8 +59,9 @@ def take(request: Request, contact_id: Id):
             history = callers.history(session, number, now, within) if number else None
     except LifelineError as exc:
         return toast(request, exc.detail, error=True)
-    response = render(request, "partials/contact_panel.html", who, c=row, number=number, caller=history,
-                      labels=SNAPSHOT_LABELS)
+    response = render(
+        request, "partials/contact_panel.html", who, c=row, number=number, caller=history, labels=SNAPSHOT_LABELS
+    )
     response.headers["HX-Trigger"] = "contact-taken"
     return response
 
