@@ -67,8 +67,9 @@ def seed(url: str, side: str) -> dict[str, str]:
     return tokens
 
 
-def peers_file(path, me: str, other: str, url: str, role: str, key: str = KEY) -> str:
+def peers_file(path, me: str, other: str, url: str, role: str, key: str = KEY, batch: int = 200) -> str:
     peer = f"  {other}:\n    url: {url}\n    role: '{role}'\n    send_key: k1\n    keys: {{k1: '{key}'}}\n"
+    peer += f"    batch: {batch}\n"
     path.write_text(f"name: {me}\npeers:\n{peer}", encoding="utf-8")
     return str(path)
 
@@ -103,8 +104,11 @@ def _launch(args: list[str], url: str) -> subprocess.Popen:
     return start(args, url)
 
 
-def launch(tmp_path, role: str, me: str, port: int, peer_name: str, peer_port: int, peer_role: str, tokens, db):
-    peers = peers_file(tmp_path / f"peers-{me}.yaml", me, peer_name, f"http://127.0.0.1:{peer_port}", peer_role)
+def launch(
+    tmp_path, role: str, me: str, port: int, peer_name: str, peer_port: int, peer_role: str, tokens, db, batch=200
+):
+    url = f"http://127.0.0.1:{peer_port}"
+    peers = peers_file(tmp_path / f"peers-{me}.yaml", me, peer_name, url, peer_role, batch=batch)
     args = serve_command(db, port, "--role", role, "--peers", peers)
     url = f"http://127.0.0.1:{port}"
     return Side(me, url, db, tokens, _launch(args, url), args)

@@ -3,11 +3,13 @@ parked in the dead-letter list and the stream moves on; a stranger's knock leave
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from tests.peering.conftest import HOTLINE_KEY
 
+from lifeline.peering.relay import signed_headers
 from lifeline.store.events import Event
 
 SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家，我有小票"
@@ -222,6 +224,40 @@ def test_an_unknown_kind_and_an_unknown_order_are_parked(desk110):
     _parked(desk110.send("gz-12345", "order.sign", {"uid": "f" * 32, "state": "signed"}))
     assert [letter["kind"] for letter in _letters(desk110)] == ["order.sign", "order.teleport"]
     assert desk110.applied_seq("gz-12345") == 2
+
+
+def test_a_batch_is_applied_in_order_each_with_its_result_and_stops_where_the_order_breaks(desk110):
+    _, order = _order_to_12345(desk110)
+    uid = order["uid"]
+
+    def message(seq: int, prev: int, kind: str, body: dict) -> dict:
+        return {"message_id": f"gz-12345:{seq}", "from": "gz-12345", "seq": seq, "prev": prev, "kind": kind,
+                "body": body}  # fmt: skip
+
+    def batch(*messages):
+        raw = json.dumps({"messages": list(messages)}, ensure_ascii=False).encode()
+        headers = signed_headers("gz-12345", desk110.peers.peers["gz-12345"], raw)
+        return desk110.client.post("/exchange/v1/batch", content=raw, headers=headers)
+
+    first = batch(
+        message(1, 0, "order.progress", {"uid": uid, "state": "received"}),
+        message(2, 1, "order.teleport", {}),
+        message(3, 2, "order.sign", {"uid": uid, "state": "signed"}),
+        message(5, 4, "order.feedback", {"uid": uid, "state": "handled", "feedback": "已退款", "result": "resolved"}),
+    )
+    assert first.status_code == 200, first.text
+    results = first.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "parked", "applied"]  # the fourth breaks the order
+    assert results[1]["problem"]["dead_letter"] == _letters(desk110)[0]["id"]
+    assert first.json()["expected_prev"] == 3 and desk110.applied_seq("gz-12345") == 3
+    assert _order(desk110, order["id"])["state"] == "signed"
+    again = batch(message(3, 2, "order.sign", {"uid": uid, "state": "signed"}))
+    assert again.status_code == 200 and again.json()["results"][0]["status"] == "duplicate"
+    broken = batch(message(9, 8, "order.sign", {"uid": uid, "state": "signed"}))
+    assert broken.status_code == 409 and broken.json()["expected_prev"] == 3
+    assert batch().status_code == 422  # an empty batch says nothing
+    forged = desk110.client.post("/exchange/v1/batch", content=b'{"messages": []}', headers={"X-Lifeline-Peer": "x"})
+    assert forged.status_code == 401
 
 
 # Stranger's knocks ---------------------------------------------------------------------------------------------

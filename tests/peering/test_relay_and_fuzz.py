@@ -18,25 +18,44 @@ from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.store.events import Event
 
 
-def test_the_relay_moves_past_a_parked_message_and_tells_its_desk_but_retries_a_plain_422(database):
+def _signed_orders(factory, n: int) -> None:
+    with transaction(factory) as session:
+        for k in range(n):
+            message = {"kind": "order.sign", "body": {"uid": f"u{k}", "state": "signed"}}
+            events.append(session, "order.signed", {"message": message}, actor="t", to_peer="gz-12345")
+
+
+def _relay(factory, answer) -> tuple[Relay, list[tuple[str, int]]]:
+    """A relay whose peer answers with `answer(path, messages)`; the requests are listed as (path, messages)."""
+    seen = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        path = request.url.path.rsplit("/", 1)[1]
+        seen.append((path, len(body["messages"]) if path == "batch" else 1))
+        return answer(path, body)
+
+    relay = Relay(factory, peers_config("gz-110", "110"), seed=1)
+    relay.http = httpx.Client(transport=httpx.MockTransport(respond))
+    return relay, seen
+
+
+def test_the_relay_sends_a_batch_moves_past_a_parked_message_and_tells_its_desk_but_retries_a_plain_422(database):
     url, _ = database
     factory = session_factory(make_engine(url))
-    with transaction(factory) as session:
-        for n in range(3):
-            message = {"kind": "order.sign", "body": {"uid": f"u{n}", "state": "signed"}}
-            events.append(session, "order.signed", {"message": message}, actor="t", to_peer="gz-12345")
+    _signed_orders(factory, 3)
+    parked = {"status": 422, "detail": "未知工单", "parked": True, "dead_letter": 7}
     answers = iter(
         [
-            httpx.Response(200, json={"status": "applied"}),
-            httpx.Response(422, json={"status": 422, "detail": "未知工单", "parked": True, "dead_letter": 7}),
-            httpx.Response(200, json={"status": "applied"}),
-            httpx.Response(422, json={"status": 422, "detail": "bad envelope"}),  # not parked: send again
+            httpx.Response(200, json={"results": [{"ack": "a", "status": "applied"},
+                                                  {"ack": "b", "status": "parked", "problem": parked},
+                                                  {"ack": "c", "status": "duplicate"}], "expected_prev": 3}),
+            httpx.Response(422, json={"status": 422, "detail": "bad batch"}),  # not parked: send again
         ]
-    )
-    peers = peers_config("gz-110", "110")
-    relay = Relay(factory, peers, seed=1)
-    relay.http = httpx.Client(transport=httpx.MockTransport(lambda request: next(answers)))
-    assert relay._deliver_to(peers.peers["gz-12345"]) == 3
+    )  # fmt: skip
+    relay, seen = _relay(factory, lambda path, body: next(answers))
+    peer = relay.peers.peers["gz-12345"]
+    assert relay._deliver_to(peer) == 3 and seen == [("batch", 3)]
     with transaction(factory) as session:
         cursor = session.get(PeerCursor, "gz-12345")
         refused = session.scalars(select(Event).where(Event.kind == "exchange.refused")).all()
@@ -45,10 +64,40 @@ def test_the_relay_moves_past_a_parked_message_and_tells_its_desk_but_retries_a_
         assert refused[0].data["dead_letter"] == 7 and refused[0].data["kind"] == "order.sign"
         events.append(session, "order.signed", {"message": {"kind": "order.sign", "body": {}}}, actor="t",
                       to_peer="gz-12345")  # fmt: skip
-    assert relay._deliver_to(peers.peers["gz-12345"]) == 0
+    assert relay._deliver_to(peer) == 0
     with transaction(factory) as session:
         cursor = session.get(PeerCursor, "gz-12345")
-        assert cursor.delivered_seq == last and cursor.attempts == 1 and "bad envelope" in cursor.last_error
+        assert cursor.delivered_seq == last and cursor.attempts == 1 and "bad batch" in cursor.last_error
+
+
+def test_a_batch_taken_in_part_moves_the_cursor_past_what_was_taken_and_retries_the_rest(database):
+    url, _ = database
+    factory = session_factory(make_engine(url))
+    _signed_orders(factory, 4)
+    ok = {"results": [{"ack": "a", "status": "applied"}, {"ack": "b", "status": "applied"}], "expected_prev": 2}
+    relay, _ = _relay(factory, lambda path, body: httpx.Response(200, json=ok))
+    assert relay._deliver_to(relay.peers.peers["gz-12345"]) == 2
+    with transaction(factory) as session:
+        cursor = session.get(PeerCursor, "gz-12345")
+        sent = session.scalars(select(Event.seq).where(Event.to_peer == "gz-12345").order_by(Event.seq)).all()
+        assert cursor.delivered_seq == sent[1] and cursor.attempts == 1 and "2/4" in cursor.last_error
+
+
+def test_a_peer_without_the_batch_door_gets_one_message_at_a_time(database):
+    url, _ = database
+    factory = session_factory(make_engine(url))
+    _signed_orders(factory, 3)
+
+    def older_peer(path, body):
+        if path == "batch":
+            return httpx.Response(404, json={"detail": "Not Found"})
+        return httpx.Response(200, json={"ack": body["message_id"], "status": "applied"})
+
+    relay, seen = _relay(factory, older_peer)
+    assert relay._deliver_to(relay.peers.peers["gz-12345"]) == 3
+    assert seen == [("batch", 3), ("messages", 1), ("messages", 1), ("messages", 1)]
+    _signed_orders(factory, 1)
+    assert relay._deliver_to(relay.peers.peers["gz-12345"]) == 1 and seen[-1] == ("messages", 1)  # remembered
 
 
 # Correctly signed random messages: never a 5xx, and the stream always moves on. ---------------------------------

@@ -273,6 +273,7 @@ RULES: dict[str, Rule] = {
     f"PUT {API}/callers/{{number}}/needs": Rule("caller.needs", "登记的听障/言语障碍人士 / registered 12110 users"),
     "POST /exchange/v1/ping": Rule(SIGNED),
     "POST /exchange/v1/messages": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
+    "POST /exchange/v1/batch": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
     "GET /open311/v2/discovery.{fmt}": Rule(PUBLIC),
     "GET /open311/v2/services.{fmt}": Rule(PUBLIC),
     "GET /open311/v2/services/{service_code}.{fmt}": Rule(PUBLIC),

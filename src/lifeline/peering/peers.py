@@ -8,6 +8,7 @@
         serves: [gas]                   # linkage only: the destinations it answers for (signed webhook)
         send_key: k2                    # the key this side signs with
         keys: {k1: "…", k2: "…"}        # keys accepted from that peer: add one, switch send_key, drop the old
+        batch: 200                      # optional: messages per request at most (1 to 500; 200 by default)
 
 Each message is signed as HMAC-SHA256 over "<timestamp>.<body>", so that a key can rotate without
 downtime (both keys are accepted while peers switch) and a peer's clock may be a few minutes off.
@@ -28,6 +29,8 @@ from lifeline.common import parse_iso
 
 CLOCK_SKEW_SECONDS = 15 * 60  # a peer's clock may be off by minutes; replays are stopped by message ids
 MIN_KEY_LENGTH = 16
+BATCH = 200  # messages per request to a peer, unless its entry says otherwise
+MAX_BATCH = 500  # what a receiver takes in one request (peering.receiver)
 
 
 class PeersError(ValueError):
@@ -42,6 +45,7 @@ class Peer:
     send_key: str
     keys: dict[str, str]
     serves: tuple[str, ...] = ()
+    batch: int = BATCH
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,14 @@ def parse(text: str, source: str = "<peers>") -> Peers:
         serves = item.get("serves") or []
         if not isinstance(serves, list):
             raise PeersError(f"{where}.serves: 应为列表 expected a list of destinations")
+        batch = item.get("batch", BATCH)
+        if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_BATCH:
+            raise PeersError(
+                f"{where}.batch: 应为 1 到 {MAX_BATCH} 的整数 / must be a whole number from 1 to {MAX_BATCH}"
+            )
+        url = str(item["url"]).rstrip("/")
         peers[str(name)] = Peer(
-            str(name), str(item["url"]).rstrip("/"), str(item["role"]), item["send_key"], keys, tuple(map(str, serves))
+            str(name), url, str(item["role"]), item["send_key"], keys, tuple(map(str, serves)), batch
         )
     return Peers(data["name"], peers)
 

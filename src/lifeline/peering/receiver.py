@@ -1,4 +1,4 @@
-"""The inbound receiver: signed, idempotent, in order. POST /exchange/v1/messages.
+"""The inbound receiver: signed, idempotent, in order. POST /exchange/v1/messages, or many at once to /batch.
 
 Answers: 200 applied (or duplicate); 401 for a knock that is not a configured peer's signed message (counted in
 memory, never written: peering.rejections); 409 out of order (the sender resends from `expected_prev`); 403 or
@@ -13,14 +13,14 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from lifeline.api.problems import RESPONSES, problem
 from lifeline.desk import inbox as desk_inbox
 from lifeline.peering.messages import Envelope, problems
 from lifeline.peering.models import PeerInbox
-from lifeline.peering.peers import check
+from lifeline.peering.peers import MAX_BATCH, check
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 
@@ -31,6 +31,20 @@ TITLES = {403: "对端无权发送 Forbidden", 422: "消息无法处理 Unproces
 class Ack(BaseModel):
     ack: str
     status: str  # applied | duplicate
+
+
+class Result(Ack):
+    status: str  # applied | duplicate | parked
+    problem: dict | None = None  # for a parked message: its status, why, and the dead letter's number
+
+
+class BatchAck(BaseModel):
+    results: list[Result]
+    expected_prev: int
+
+
+class Batch(BaseModel):
+    messages: list[Envelope] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 def _knock(request: Request, body: bytes) -> tuple[str, JSONResponse | None]:
@@ -82,29 +96,72 @@ async def receive(request: Request):
 def _apply(request: Request, peer: str, message: Envelope) -> JSONResponse:
     with transaction(request.app.state.sessions) as session:
         inbox = _inbox(session, peer)
-        if message.seq <= inbox.applied_seq:
-            return JSONResponse({"ack": message.message_id, "status": "duplicate"})
-        if message.prev != inbox.applied_seq:
-            return problem(
-                409,
-                "顺序不符 Conflict",
-                f"上一条应为 {inbox.applied_seq}，收到的是 {message.prev} 之后的消息 / out of order",
-                request,
-                expected_prev=inbox.applied_seq,
-            )
-        letter = desk_inbox.take(session, request.app.state.desk, peer, message)
-        inbox.applied_seq, inbox.applied, inbox.updated_at = message.seq, inbox.applied + 1, utcnow()
-        if letter is None:
-            return JSONResponse({"ack": message.message_id, "status": "applied"})
-        return problem(
-            letter.status,
-            TITLES[letter.status],
-            f"{letter.reason}（已转入死信列表，等待管理员处理 / parked for an admin）",
-            request,
-            ack=message.message_id,
-            parked=True,
-            dead_letter=letter.id,
-        )
+        result = _step(session, request, peer, inbox, message)
+    if result is None:
+        return _out_of_order(request, inbox, message)
+    if result["status"] != "parked":
+        return JSONResponse(result)
+    letter = result["problem"]
+    return problem(letter["status"], TITLES[letter["status"]], letter["detail"], request, ack=message.message_id,
+                   parked=True, dead_letter=letter["dead_letter"])  # fmt: skip
+
+
+@router.post("/exchange/v1/batch", response_model=BatchAck, summary="批量接收对端平台消息 receive a batch in order")
+async def receive_batch(request: Request):
+    """Several messages in order, applied in one transaction: the relay's usual way, one round trip for many.
+
+    Each gets its own result (applied, duplicate, parked); the batch stops at the first message out of order, and
+    `expected_prev` tells the sender where to resume. A batch whose first message is out of order is a 409.
+    """
+    body = await request.body()
+    name, refused = _knock(request, body)
+    if refused is not None:
+        return refused
+    try:
+        batch = Batch.model_validate(json.loads(body))
+    except (ValueError, RecursionError) as exc:
+        detail = problems(exc) if isinstance(exc, ValidationError) else "不是 JSON / not JSON"
+        return problem(422, "内容无效 Unprocessable content", f"批量消息无效 / bad batch: {detail}", request)
+    return await run_in_threadpool(_apply_batch, request, name, batch.messages)
+
+
+def _apply_batch(request: Request, peer: str, batch: list[Envelope]) -> JSONResponse:
+    results = []
+    with transaction(request.app.state.sessions) as session:
+        inbox = _inbox(session, peer)
+        for message in batch:
+            result = _step(session, request, peer, inbox, message)
+            if result is None:
+                break
+            results.append(result)
+    if not results:
+        return _out_of_order(request, inbox, batch[0])
+    return JSONResponse({"results": results, "expected_prev": inbox.applied_seq})
+
+
+def _step(session: Session, request: Request, peer: str, inbox: PeerInbox, message: Envelope) -> dict | None:
+    """Apply one message after the last one applied: its result, or None when it is out of order."""
+    if message.seq <= inbox.applied_seq:
+        return {"ack": message.message_id, "status": "duplicate"}
+    if message.prev != inbox.applied_seq:
+        return None
+    letter = desk_inbox.take(session, request.app.state.desk, peer, message)
+    inbox.applied_seq, inbox.applied, inbox.updated_at = message.seq, inbox.applied + 1, utcnow()
+    if letter is None:
+        return {"ack": message.message_id, "status": "applied"}
+    detail = f"{letter.reason}（已转入死信列表，等待管理员处理 / parked for an admin）"
+    parked = {"status": letter.status, "detail": detail, "parked": True, "dead_letter": letter.id}
+    return {"ack": message.message_id, "status": "parked", "problem": parked}
+
+
+def _out_of_order(request: Request, inbox: PeerInbox, message: Envelope) -> JSONResponse:
+    return problem(
+        409,
+        "顺序不符 Conflict",
+        f"上一条应为 {inbox.applied_seq}，收到的是 {message.prev} 之后的消息 / out of order",
+        request,
+        expected_prev=inbox.applied_seq,
+    )
 
 
 def _inbox(session: Session, peer: str) -> PeerInbox:

@@ -1,8 +1,10 @@
 """The relay: delivers the events addressed to each peer, strictly in order, with retries.
 
-It tails the event log (the outbox), signs each message, and moves a peer's cursor only after the
-peer acknowledged. A failed delivery waits with exponential backoff and jitter, then is sent again;
-the receiver's message ids make the repeats harmless.
+It tails the event log (the outbox), signs the messages and sends them in batches: one round trip for up to the
+peer's `batch` messages (POST /exchange/v1/batch; one at a time to a linkage webhook or an older peer). A peer's cursor
+moves only past what the peer acknowledged. A failed delivery waits with exponential backoff and jitter, then is
+sent again; the receiver's message ids make the repeats harmless. Among the workers sharing a database exactly one
+relay leads (store.leader); the others wait to take over.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 from lifeline.store.events import Event
+from lifeline.store.leader import RETRY_SECONDS, Leader
 
 log = logging.getLogger("lifeline.relay")
 
-BATCH = 100
+BATCH_BYTES = 192 * 1024  # under the receiver's body limit (api.limits)
 BASE_DELAY = 0.2
 MAX_DELAY = 10.0
 IDLE_WAIT = 1.0  # a commit wakes the relay at once; this is only the fallback poll
@@ -62,8 +65,12 @@ def signed_headers(origin: str, peer: Peer, body: bytes, clock=None) -> dict[str
 
 
 class Relay:
-    def __init__(self, factory: sessionmaker[Session], peers: Peers, *, clock=None, seed: int | None = None):
+    def __init__(
+        self, factory: sessionmaker[Session], peers: Peers, *, clock=None, seed: int | None = None, leader=None
+    ):
         self.factory, self.peers, self.clock = factory, peers, clock
+        self.leader = leader or Leader(factory.kw["bind"], "relay")
+        self.single: set[str] = set()  # peers that answered the batch door with 404: one message at a time
         self.rng = random.Random(seed)
         self.http = httpx.Client(timeout=5)
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -77,12 +84,16 @@ class Relay:
         self._wake.set()
         self._thread.join(timeout=10)
         self.http.close()
+        self.leader.release()
 
     def wake(self, *_args) -> None:
         self._wake.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self.leader.leads():
+                self._stop.wait(RETRY_SECONDS)
+                continue
             try:
                 moved = self.deliver_once()
             except Exception:  # a database hiccup must not kill the relay; it tries again
@@ -112,26 +123,33 @@ class Relay:
             prev = cursor.delivered_seq
             pending = list(
                 session.scalars(
-                    select(Event).where(Event.to_peer == peer.name, Event.seq > prev).order_by(Event.seq).limit(BATCH)
+                    select(Event)
+                    .where(Event.to_peer == peer.name, Event.seq > prev)
+                    .order_by(Event.seq)
+                    .limit(peer.batch)
                 )
             )
             session.expunge_all()
         if not pending:
             return 0
-        delivered, error, refused = 0, None, []
+        messages = []
         for event in pending:
-            error, parked = self._send(peer, envelope(self.peers.name, event, prev))
-            if error is not None:
-                break
-            if parked is not None:
-                refused.append((event, parked))
-            prev, delivered = event.seq, delivered + 1
+            messages.append(envelope(self.peers.name, event, prev))
+            prev = event.seq
+        # A linkage company's webhook takes one message a request (its documented contract); so does an old peer.
+        single = peer.role == "linkage" or peer.name in self.single
+        send = self._send_one_by_one if single else self._send_batch
+        results, error = send(peer, _fitting(messages))
+        delivered = len(results)
         # One write per round, not per message: after a crash the receiver acknowledges repeats as duplicates.
         with transaction(self.factory) as session:
-            for event, parked in refused:
-                _refused(session, peer.name, event, parked)
+            for event, problem in zip(pending, results, strict=False):
+                if problem is not None:
+                    _refused(session, peer.name, event, problem)
             cursor = self._cursor(session, peer.name)
-            cursor.delivered_seq, cursor.updated_at = prev, utcnow()
+            if delivered:
+                cursor.delivered_seq = pending[delivered - 1].seq
+            cursor.updated_at = utcnow()
             if error is None:
                 cursor.attempts, cursor.last_error = 0, None
             else:
@@ -141,15 +159,46 @@ class Relay:
                 log.warning("delivery to %s failed (%s); will retry", peer.name, error)
         return delivered
 
+    def _post(self, peer: Peer, path: str, payload: dict) -> httpx.Response:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = signed_headers(self.peers.name, peer, body, self.clock)
+        return self.http.post(f"{peer.url}/exchange/v1/{path}", content=body, headers=headers)
+
+    def _send_batch(self, peer: Peer, messages: list[dict]) -> tuple[list[dict | None], str | None]:
+        """Per message acknowledged in order, None or the peer's problem when it parked it; and why the rest
+        must be sent again (None when all were taken)."""
+        try:
+            answer = self._post(peer, "batch", {"messages": messages})
+        except httpx.HTTPError as exc:
+            return [], f"{type(exc).__name__}: {exc}"
+        if answer.status_code in (404, 405):  # a peer from before batches: the old door, from now on
+            log.info("%s has no batch door; sending one message at a time", peer.name)
+            self.single.add(peer.name)
+            return self._send_one_by_one(peer, messages)
+        if answer.status_code != 200:
+            return [], f"HTTP {answer.status_code}: {answer.text[:300]}"
+        try:
+            results = [r.get("problem") if r["status"] == "parked" else None for r in answer.json()["results"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return [], f"无法读懂对端的回答 / unreadable answer: {answer.text[:300]}"
+        results = results[: len(messages)]
+        if len(results) < len(messages):
+            return results, f"对端只接收了 {len(results)}/{len(messages)} 条 / the peer took only part of the batch"
+        return results, None
+
+    def _send_one_by_one(self, peer: Peer, messages: list[dict]) -> tuple[list[dict | None], str | None]:
+        results = []
+        for message in messages:
+            error, parked = self._send(peer, message)
+            if error is not None:
+                return results, error
+            results.append(parked)
+        return results, None
+
     def _send(self, peer: Peer, message: dict) -> tuple[str | None, dict | None]:
         """(why it must be sent again, None) or (None, the peer's problem when it parked the message)."""
-        body = json.dumps(message, ensure_ascii=False).encode()
         try:
-            answer = self.http.post(
-                f"{peer.url}/exchange/v1/messages",
-                content=body,
-                headers=signed_headers(self.peers.name, peer, body, self.clock),
-            )
+            answer = self._post(peer, "messages", message)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}", None
         if answer.status_code == 200:
@@ -158,6 +207,16 @@ class Relay:
         if parked is not None:
             return None, parked
         return f"HTTP {answer.status_code}: {answer.text[:300]}", None
+
+
+def _fitting(messages: list[dict]) -> list[dict]:
+    """The first messages that fit one request under the receiver's body limit (always at least one)."""
+    size = 0
+    for n, message in enumerate(messages):
+        size += len(json.dumps(message, ensure_ascii=False).encode()) + 2
+        if n and size > BATCH_BYTES:
+            return messages[:n]
+    return messages
 
 
 def _parked(answer: httpx.Response) -> dict | None:

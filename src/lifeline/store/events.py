@@ -13,13 +13,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, bindparam, insert, select, update
+from sqlalchemy import Integer, String, Text, bindparam, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
 from lifeline.store.engine import core
 
 GENESIS = "0" * 64
+NOTIFY_CHANNEL = "lifeline_events"  # PostgreSQL: every append tells the listening workers at commit (store.feed)
 
 
 class Event(Base):
@@ -87,6 +88,7 @@ def append(
 _HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
 _INSERT = insert(Event.__table__)
 _MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.id == 1).values(seq=bindparam("s"), hash=bindparam("h"))
+_NOTIFY = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', :s)")
 
 
 def append_all(session: Session, entries: list[Entry]) -> None:
@@ -106,6 +108,8 @@ def append_all(session: Session, entries: list[Entry]) -> None:
         prev = digest
     connection.execute(_INSERT, rows)
     connection.execute(_MOVE_HEAD, {"s": seq, "h": prev})
+    if connection.dialect.name == "postgresql":  # delivered at commit, and not at all on a rollback
+        connection.execute(_NOTIFY, {"s": str(seq)})
 
 
 @dataclass

@@ -53,6 +53,8 @@ from lifeline.settings import Settings
 from lifeline.store import migrate
 from lifeline.store.base import utcnow
 from lifeline.store.engine import make_engine, reader_factory, session_factory, transaction
+from lifeline.store.feed import Feed
+from lifeline.store.leader import Leader
 from lifeline.triage.model import default_model
 from lifeline.web import (
     board,
@@ -97,8 +99,11 @@ def city_layers(path: Path | None) -> dict:
 
 def _sweep(app: FastAPI, stop: threading.Event) -> None:
     """Overdue work orders are escalated to the supervisors without anyone having to look, and settled days get
-    their figure summaries (a few days a round, each in its own short transaction)."""
+    their figure summaries (a few days a round, each in its own short transaction). One worker sweeps at a time."""
+    leader = Leader(app.state.engine, "sweep")
     while not stop.wait(SWEEP_SECONDS):
+        if not leader.leads():
+            continue
         try:
             with transaction(app.state.sessions) as session:
                 escalate_overdue(session)
@@ -110,6 +115,7 @@ def _sweep(app: FastAPI, stop: threading.Event) -> None:
                         break
         except Exception:  # the sweep must outlive a busy database; it tries again next round
             log.exception("overdue sweep failed")
+    leader.release()
 
 
 def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
@@ -126,6 +132,8 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.readers = reader_factory(engine)
+        app.state.feed = feed = Feed(engine)  # what any worker commits, told to this one's consoles and relay
+        feed.start()
         with app.state.readers() as session:  # the catalogue in force and its word index, also before the first call
             catalogue.suggest_for(session, "", "car_moving")
         stop = threading.Event()
@@ -134,8 +142,10 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
         relay = None
         if peers.peers:
             relay = Relay(app.state.sessions, peers)
-            # Any commit may have addressed an event to a peer: wake the relay instead of making it poll.
+            # Any commit may have addressed an event to a peer: wake the relay instead of making it poll. This
+            # worker's commits at once, every worker's through the feed.
             event.listen(app.state.sessions, "after_commit", relay.wake)
+            feed.subscribe(relay.wake)
             relay.start()
         app.state.relay = relay
         courier = Courier(app.state.sessions, gateways_for(settings))
@@ -150,6 +160,8 @@ def create_app(settings: Settings, *, peers: Peers | None = None) -> FastAPI:
         courier.stop()
         if relay is not None:
             relay.stop()
+        sweeper.join(timeout=5)
+        feed.stop()
         engine.dispose()
 
     app = FastAPI(

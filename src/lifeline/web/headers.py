@@ -1,8 +1,9 @@
 """Browser hardening on every response: a Content-Security-Policy without inline script, no framing, no sniffing,
-no referrer leaving the site."""
+no referrer leaving the site. And which worker process answered (X-Lifeline-Worker), for whoever runs several."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 # FastAPI's interactive docs load Swagger UI and ReDoc from a CDN with an inline script; they hold no console.
@@ -46,6 +47,7 @@ class SecurityHeaders:
             (b"x-frame-options", b"DENY"),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
+            (b"x-lifeline-worker", str(os.getpid()).encode()),  # built in the worker (web.app.create_app)
         ]
         self.headers = [(b"content-security-policy", policy(tile_url).encode()), *fixed]
         self.docs_headers = [(b"content-security-policy", policy(tile_url, docs=True).encode()), *fixed]

@@ -1,0 +1,48 @@
+"""Two workers behind one address (`lifeline serve --workers 2`), on PostgreSQL and on SQLite: a console whose live
+stream one worker serves sees, live, an incident taken on the other worker (tests/browser/workers.mjs)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from tests.browser.conftest import Server, free_port, run_node, seed
+from tests.conftest import _postgres_admin_url
+
+from lifeline.web.process import serve_command, start
+
+
+def _fresh_postgres(name: str) -> str:
+    admin = _postgres_admin_url()
+    if admin is None:
+        pytest.skip("PostgreSQL not configured: set LIFELINE_TEST_POSTGRES_URL (CI always does)")
+    admin_url = make_url(admin).set(drivername="postgresql+psycopg")
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_console_on_one_worker_sees_live_an_incident_taken_on_the_other(browser, tmp_path, backend):
+    db = _fresh_postgres(f"lifeline_workers_{os.getpid()}") if backend == "postgresql" else f"sqlite:///{tmp_path}/w.db"
+    tokens = seed(db)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    env = {**os.environ, "LIFELINE_PEERS": "", "LIFELINE_OUTBOX_DIR": str(tmp_path / "outbox")}
+    with log.open("wb") as out:
+        process = start(serve_command(db, port, "--role", "both", "--workers", "2"), url, env=env, output=out)
+    server = Server(url, db, tokens, process, log)
+    try:
+        done = run_node("workers.mjs", server)
+        assert done.returncode == 0, f"workers.mjs failed:\n{done.stdout}\n{done.stderr}\nserver log:\n{server.tail()}"
+        seen = json.loads(next(line for line in done.stdout.splitlines() if line.startswith('{"stream_worker"')))
+        assert seen["stream_worker"] != seen["intake_worker"]
+    finally:
+        server.stop()
