@@ -1,21 +1,23 @@
 """Work orders between two lifeline processes: end-to-end rate and latency, against raw HTTP round trips.
 
-    python bench/exchange_bench.py [--orders 1000] [--probes 50]
+    python bench/exchange_bench.py [--orders 3000] [--probes 100]
 
 A 110 process and a 12345 process, each with its own SQLite database, linked by a peers file.
 1. Throughput: `orders` diverted incidents with a work order each are written to the 110 database
-   before the servers start; then both start and the relay drains the backlog. Orders/s is the
-   number received at 12345 over the time from the first arrival to the last.
-2. Latency: with the servers idle, `probes` orders are raised one at a time; p50/p99 from an order's
-   creation at 110 to its arrival at 12345 (both read from the two databases).
+   before the servers start; then both start and the relay drains the backlog in batches. Orders/s is
+   the number received at 12345 over the time from the first arrival to the last.
+2. Latency: with the servers idle, `probes` orders are raised one at a time the way a call-taker raises
+   them (POST /reports, then confirm via an order, on the 110 API); p50/p99 from an order's creation at
+   110 to its arrival at 12345 (both read from the two databases).
 3. In the same run, raw signed HTTP round trips (POST /exchange/v1/ping) from one client to the same
-   12345 process: the relay delivers one message at a time, so this is its ceiling. The relay's
-   rate is printed as a fraction of it.
+   12345 process: the ceiling of a relay that sends one message a round trip. The drain rate is
+   printed as a multiple of it. The last line is one JSON object of the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import tempfile
@@ -25,7 +27,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from lifeline.auth.service import SYSTEM, add_org, add_user, principal_of, user_by_name
+from lifeline.auth.service import SYSTEM, add_org, add_user, create_token, principal_of, user_by_name
+from lifeline.desk import flows
 from lifeline.diversion import service as diversion
 from lifeline.diversion.models import WorkOrder
 from lifeline.incidents import service as incidents
@@ -45,15 +48,19 @@ def peers_yaml(me: str, other: str, port: int, role: str) -> str:
     )
 
 
-def prepare(url: str, orgs: list[tuple], user: tuple | None) -> None:
+def prepare(url: str, orgs: list[tuple], user: tuple | None) -> str | None:
+    """The schema and organisations; with `user`, that user and a token of theirs (returned)."""
     engine = make_engine(url)
     migrate.upgrade(engine)
+    token = None
     with transaction(session_factory(engine)) as session:
         for code, kind, parent, serves in orgs:
             add_org(session, SYSTEM, code, code, kind, parent, serves=serves)
         if user:
             add_user(session, SYSTEM, *user, "correct-horse-staple-9")
+            token = create_token(session, SYSTEM, user[0])
     engine.dispose()
+    return token
 
 
 def serve(tmp: Path, role: str, db: str, port: int, peers: str) -> subprocess.Popen:
@@ -62,7 +69,9 @@ def serve(tmp: Path, role: str, db: str, port: int, peers: str) -> subprocess.Po
     return start(serve_command(db, port, "--role", role, "--peers", str(path)), f"http://127.0.0.1:{port}")
 
 
-def create_orders(url: str, n: int, batch: int = 200, pause: float = 0.0) -> None:
+def create_orders(url: str, n: int, peers: str, batch: int = 200) -> None:
+    """`n` diverted incidents, each with a work order to the 12345 peer, written straight to the database."""
+    desk = flows.Desk("110", parse(peers))
     engine = make_engine(url)
     factory = session_factory(engine)
     with transaction(factory) as session:
@@ -73,9 +82,19 @@ def create_orders(url: str, n: int, batch: int = 200, pause: float = 0.0) -> Non
                 got = incidents.intake(session, actor, incidents.ReportIn(text=f"超市卖过期食品，要求退款，第{k}单"))
                 decision = incidents.Decision(category="dispute_consumer", disposition="divert", reason="bench")
                 incidents.confirm(session, actor, got.incident.id, decision)
-                diversion.create(session, SYSTEM, got.incident.id, diversion.OrderIn(), "hotline")
-        time.sleep(pause)
+                flows.raise_order(session, SYSTEM, desk, got.incident.id, diversion.OrderIn())
     engine.dispose()
+
+
+def raise_probes(port: int, token: str, n: int) -> None:
+    """Orders raised one at a time through the 110 API, as a call-taker's console raises them."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", headers={"Authorization": f"Bearer {token}"}) as api:
+        for k in range(n):
+            report = api.post("/reports", json={"text": f"超市卖过期食品，要求退款不给退，第{k}次"})
+            report.raise_for_status()
+            incident = report.json()["incident"]["id"]
+            api.post(f"/incidents/{incident}/confirm", json={"via": "order"}).raise_for_status()
+            time.sleep(0.05)
 
 
 def wait_for(url: str, count: int) -> None:
@@ -107,20 +126,20 @@ def raw_round_trips(port: int, seconds: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--probes", type=int, default=50)
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--probes", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         db110, db12345 = f"sqlite:///{tmp}/110.db", f"sqlite:///{tmp}/12345.db"
-        prepare(db110, [("C110", "centre_110", None, None)], ("desk", "call_taker", "C110"))
+        token = prepare(db110, [("C110", "centre_110", None, None)], ("desk", "call_taker", "C110"))
         prepare(
             db12345,
             [("C12345", "centre_12345", None, None), ("MARKET", "department", "C12345", "market_regulation")],
             None,
         )
         p110, p12345 = free_port(), free_port()
-        create_orders(db110, args.orders)  # the backlog, before the servers start
+        create_orders(db110, args.orders, peers_yaml("desk", "hotline", p12345, "12345"))  # before the servers start
         servers = [
             serve(tmp, "110", db110, p110, peers_yaml("desk", "hotline", p12345, "12345")),
             serve(tmp, "12345", db12345, p12345, peers_yaml("hotline", "desk", p110, "110")),
@@ -129,7 +148,7 @@ def main() -> None:
             wait_for(db12345, args.orders)
             drained = read_times(db12345, WorkOrder.received_at)
             before = set(read_times(db110, WorkOrder.sent_at))
-            create_orders(db110, args.probes, batch=1, pause=0.05)
+            raise_probes(p110, token, args.probes)
             wait_for(db12345, args.orders + args.probes)
             sent = {uid: at for uid, at in read_times(db110, WorkOrder.sent_at).items() if uid not in before}
             received = read_times(db12345, WorkOrder.received_at)
@@ -141,14 +160,16 @@ def main() -> None:
     latencies = sorted(received[uid] - at for uid, at in sent.items() if uid in received)
     span = max(drained.values()) - min(drained.values())
     rate = len(drained) / span
+    p50, p99 = statistics.median(latencies) * 1000, latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
     print(f"backlog: {len(drained)} of {args.orders} orders drained to 12345 in {span:.1f} s")
     print(f"relay  {rate:7.1f} orders/s end to end (signed, acknowledged, applied and committed at 12345)")
-    print(
-        f"latency create→received over {len(latencies)} single orders: p50 {statistics.median(latencies) * 1000:.0f} ms"
-        f"  p99 {latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000:.0f} ms"
-    )
+    print(f"latency create→received over {len(latencies)} single orders: p50 {p50:.0f} ms  p99 {p99:.0f} ms")
     print(f"raw    {raw:7.1f} signed HTTP round trips/s (one client, same 12345 process, same run)")
-    print(f"relay / raw = {rate / raw:.3f}")
+    print(f"relay / raw = {rate / raw:.2f}")
+    figures = {"drain_per_s": round(rate, 1), "p50_ms": round(p50, 1), "p99_ms": round(p99, 1),
+               "raw_per_s": round(raw, 1), "drain_over_raw": round(rate / raw, 2), "orders": len(drained),
+               "probes": len(latencies)}  # fmt: skip
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
