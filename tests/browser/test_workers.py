@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -28,6 +30,26 @@ def _fresh_postgres(name: str) -> str:
     return admin_url.set(database=name).render_as_string(hide_password=False)
 
 
+def _one_key_one_incident_on_either_worker(url: str, token: str) -> None:
+    """The same report sent at once, with one Idempotency-Key, on fresh connections: both workers answer it, and
+    there is one incident."""
+
+    def send(key: str) -> tuple[str, int]:
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+        with httpx.Client(base_url=url, headers=headers, timeout=10) as api:  # a connection of its own
+            answer = api.post("/api/v1/reports", json={"text": "解放路有人打架，一个人头破了"})
+        assert answer.status_code == 201, answer.text
+        return answer.headers["X-Lifeline-Worker"], answer.json()["incident"]["id"]
+
+    for round_ in range(5):
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(send, [f"same-{round_}"] * 16))
+        assert len({incident for _, incident in answers}) == 1, answers
+        if len({worker for worker, _ in answers}) == 2:
+            return
+    raise AssertionError("the repeats never reached both workers")
+
+
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_a_console_on_one_worker_sees_live_an_incident_taken_on_the_other(browser, tmp_path, backend):
     db = _fresh_postgres(f"lifeline_workers_{os.getpid()}") if backend == "postgresql" else f"sqlite:///{tmp_path}/w.db"
@@ -44,5 +66,6 @@ def test_a_console_on_one_worker_sees_live_an_incident_taken_on_the_other(browse
         assert done.returncode == 0, f"workers.mjs failed:\n{done.stdout}\n{done.stderr}\nserver log:\n{server.tail()}"
         seen = json.loads(next(line for line in done.stdout.splitlines() if line.startswith('{"stream_worker"')))
         assert seen["stream_worker"] != seen["intake_worker"]
+        _one_key_one_incident_on_either_worker(url, tokens["call_taker"])
     finally:
         server.stop()

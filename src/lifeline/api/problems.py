@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeline.errors import LifelineError, TooManyAttempts
@@ -49,6 +50,7 @@ TITLES = {
     422: "内容无效 Unprocessable content",
     429: "尝试次数过多 Too many attempts",
     500: "服务器内部错误 Internal server error",
+    503: "服务暂不可用 Service unavailable",
 }
 
 # Documented on every route so that clients and the schema fuzzer know what an error looks like.
@@ -80,6 +82,14 @@ def install(app: FastAPI) -> None:
     def http_error(request: Request, exc: StarletteHTTPException):
         title = TITLES.get(exc.status_code, "错误 Error")
         return problem(exc.status_code, title, str(exc.detail), request, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    def database_away(request: Request, exc: OperationalError):
+        # The database cannot be reached or is busy: a failover, a restart. Nothing was written; the same request
+        # may be sent again in a moment (the client's Idempotency-Key makes a repeat harmless).
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        detail = "数据库暂不可用（可能正在切换主库），请几秒后重试 / the database is unavailable (failing over?); retry"
+        return problem(503, TITLES[503], detail, request, headers={"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     def crash(request: Request, exc: Exception):

@@ -81,8 +81,9 @@ class Feed:
     def _listen(self) -> None:
         import psycopg
 
-        conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
+        # The engine's own connection arguments: with several hosts (a Patroni pair) libpq finds the primary.
+        args, params = self.engine.dialect.create_connect_args(self.engine.url)
+        with psycopg.connect(*args, **{"connect_timeout": 5, **params}, autocommit=True) as connection:
             connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self._tell(self._newest())  # what was committed while no one listened
             while not self._stop.is_set():
