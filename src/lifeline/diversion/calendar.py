@@ -63,7 +63,7 @@ class Calendar:
         if day in self.workdays:
             return True
         if covered(day.year):
-            return _official.is_workday(day)
+            return official_workday(day)
         return day.weekday() < 5
 
     def day_minutes(self) -> int:
@@ -130,6 +130,13 @@ class Calendar:
     @staticmethod
     def _at(day: date, clock: time) -> datetime:
         return datetime.combine(day, clock, tzinfo=CHINA)
+
+
+@lru_cache(maxsize=4096)
+def official_workday(day: date) -> bool:
+    """The package's answer for a year it covers, remembered: it checks its whole table on every call (~20 µs), and
+    every deadline asks about a week of days."""
+    return _official.is_workday(day)
 
 
 @lru_cache(maxsize=64)

@@ -32,6 +32,7 @@ from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.store.engine import insert_row
 from lifeline.taxonomy import decisions
 from lifeline.vocabulary import OrderState, OrderStep, Role
 
@@ -149,11 +150,14 @@ def _route(
     if org_code:
         return org_by_code(session, org_code)
     serving, centre = {}, None
-    for org in session.scalars(select(Organisation).order_by(Organisation.id)):
-        if org.serves:
-            serving.setdefault(org.serves, org.code)
-        if org.kind == "centre_12345" and centre is None:
-            centre = org.code
+    # Plain rows, not loaded organisations: every order routed reads them all.
+    for code, serves, kind in session.execute(
+        select(Organisation.code, Organisation.serves, Organisation.kind).order_by(Organisation.id)
+    ):
+        if serves:
+            serving.setdefault(serves, code)
+        if kind == "centre_12345" and centre is None:
+            centre = code
     code = routing.choose(category, district, table or routing.load(), serving, centre, owners)
     if code is None:
         raise Invalid(
@@ -382,9 +386,8 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
     # working days apply when they are shorter than what the sender asked.
     held_to(order, ours)
     order.sign_by, order.handle_by = min(sent.sign_by, ours.sign_by), min(sent.handle_by, ours.handle_by)
-    session.add(order)
-    session.flush()
-    session.add(OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
+    insert_row(session, order)  # one INSERT … RETURNING: a peer's batch brings hundreds
+    insert_row(session, OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
     actor = peer_principal(peer, org.id)
     _record(session, actor, order, "order.received", _message(order, "received"), org=org.code)
     return order
