@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
@@ -874,6 +875,49 @@ def _run_workers(config) -> None:
         supervisor = Multiprocess(config, sockets=sockets)
     with suppress(KeyboardInterrupt):
         supervisor.run()
+
+
+province_app = typer.Typer(help="全省：各市 110 与 12345 及省级枢纽 a province and its hub", no_args_is_help=True)
+app.add_typer(province_app, name="province")
+
+
+@province_app.command("up")
+def province_up(
+    cities: Annotated[int, typer.Option("--cities", min=1, max=11, help="城市数 how many cities (江西 11 市)")] = 11,
+    folder: Annotated[Path, typer.Option("--dir", help="数据与配置目录 the province's folder")] = Path("province"),
+    port: Annotated[int, typer.Option("--port", min=1024, max=65000, help="枢纽端口，各市依次 the hub's port")] = 8200,
+    postgres: Annotated[
+        str | None, typer.Option("--postgres", help="PostgreSQL 服务器（每个部署一个库）one database each there")
+    ] = None,
+) -> None:
+    """启动全省：每市 110 与 12345 各一个进程、各自的数据库，加省级枢纽，直到 Ctrl-C。
+    Start a province: each city's 110 and 12345 (own process, own database) and the hub, until Ctrl-C; a process
+    that ends is started again."""
+    from lifeline.province import up
+
+    try:
+        deployments = up.plan(cities, folder.resolve(), port, postgres)
+    except ValueError as exc:
+        _fail(str(exc))
+    up.write_files(folder, deployments)
+    console.print(f"准备数据库 preparing {len(deployments)} databases …")
+    up.prepare_databases(deployments)
+    supervisor = up.Supervisor(deployments, folder)
+    supervisor.start()
+    try:
+        if not supervisor.ready():
+            _fail(f"有部署未能启动，见 {folder}/*.log / a deployment did not start: see the logs in {folder}")
+        table = Table("部署 deployment", "角色 role", "地址 address")
+        for d in deployments:
+            table.add_row(d.name, d.role, d.url)
+        console.print(table)
+        console.print(f"全省控制台 the province's console: {deployments[0].url}/console/province  (Ctrl-C 停止 stop)")
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
 
 
 @app.command("settings")

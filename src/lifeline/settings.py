@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifeline.store.engine import DEFAULT_URL, database_url
 
-Role = Literal["110", "12345", "both"]
+Role = Literal["110", "12345", "both", "hub"]
 ENV_PREFIX = "LIFELINE_"
 
 
@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     )
     role: Role = Field(
         "both",
-        description="本进程承担的角色 the role this process serves: 110 | 12345 | both",
+        description="本进程的角色 the role this process serves: 110 | 12345 | both | hub（省级枢纽 a province's hub）",
     )
     peers: Path | None = Field(
         None,

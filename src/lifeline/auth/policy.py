@@ -162,6 +162,7 @@ RULES: dict[str, Rule] = {
     f"GET {API}/callbacks": Rule("callback.read", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/callbacks": Rule("callback.record", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/push": Rule("incident.push", INCIDENTS),
+    f"POST {API}/incidents/{{incident_id}}/refer": Rule("incident.push", INCIDENTS),
     f"GET {API}/consultations": Rule("consultation.read", INCIDENTS),
     f"POST {API}/consultations/{{consultation_id}}/agree": Rule("consultation.agree", INCIDENTS),
     f"POST {API}/incidents/{{incident_id}}/transfer-call": Rule("incident.push", INCIDENTS),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, peer_principal, require
+from lifeline.common import CHINA
 from lifeline.eido import document as eido
 from lifeline.errors import Invalid
 from lifeline.incidents import service as incidents
@@ -47,6 +50,59 @@ def push_incident(session: Session, actor: Principal, incident_id: int, peer: st
         to_peer=peer,
     )
     return incident
+
+
+def refer(session: Session, actor: Principal, hub: str, incident_id: int, reason: str, city: str | None) -> Incident:
+    """110 → the province's hub → another city's 110: a matter about a place in that city, with its history.
+
+    This desk's incident stays open, marked as referred: should the hub find no city for the place, its refusal
+    comes back to the same incident (peering.relay), and nothing is dropped between two cities."""
+    require(actor, "incident.push")
+    incident = incidents.get(session, actor, incident_id, lock=True)
+    org = session.get(Organisation, incident.owner_org_id)
+    agency = eido.Agency(org.code, org.name, org.kind)
+    body = {
+        "eido": eido.to_eido(incident, list(incident.reports), agency, mask_number=False),  # the next desk calls back
+        "reason": reason,
+        "to_city": city,
+        "history": _history(session, incident.id),
+    }
+    events.append(
+        session,
+        "incident.referred",
+        {"peer": hub, "reason": reason, "city": city, "message": {"kind": "incident.refer", "body": body}},
+        actor=actor.username,
+        incident_id=incident.id,
+        to_peer=hub,
+    )
+    return incident
+
+
+def _history(session: Session, incident_id: int) -> list[str]:
+    """What happened to the incident so far, a line each (the next city's desk reads it as notes)."""
+    lines = []
+    for at, kind, payload in session.execute(
+        select(events.Event.at, events.Event.kind, events.Event.payload)
+        .where(events.Event.incident_id == incident_id)
+        .order_by(events.Event.seq)
+        .limit(100)
+    ):
+        data = json.loads(payload)
+        said = data.get("text") or data.get("reason") or data.get("note") or ""
+        lines.append(f"{at.astimezone(CHINA):%m-%d %H:%M} {kind} {str(said)[:300]}".strip())
+    return lines
+
+
+def receive_referral(session: Session, peer: str, referral: messages.Referral) -> None:
+    """At 110, from the hub: another city's matter about a place here, taken in with that city's history."""
+    fields = eido.from_eido(referral.eido).as_fields()
+    data = incidents.ReportIn(**{**fields, "channel": Channel.HOTLINE_PUSH})
+    origin = referral.from_city or peer
+    got = _incoming(session, peer, data, "centre_110", f"{origin}经省平台转来：{referral.reason}")
+    if got is not None and referral.history:
+        text = f"{origin}的处理经过 / history at {origin}:\n" + "\n".join(referral.history)
+        events.append(session, "incident.note", {"text": text[:20_000]}, actor=f"peer:{peer}",
+                      incident_id=got.incident.id)  # fmt: skip
 
 
 def transfer_call(session: Session, actor: Principal, incident: Incident, peer: str, three_way: bool) -> None:

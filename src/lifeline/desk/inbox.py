@@ -9,7 +9,10 @@ The kinds a peer may send, by (the peer's role, the role this deployment plays; 
 | linkage: 119, 120, gas, power… (`serves`) | order steps (of linkage orders sent it)   | order steps (likewise)       |
 | 110 centre                                | incident.push (a neighbouring 110)        | order.create, call.transfer, |
 |                                           |                                           | order.progress (taking back) |
+| hub (the province's)                      | incident.refer (another city's matter)    | nothing                      |
 
+At the hub (`--role hub`) a 110 centre's incident.refer is sent on to the desk of the city its place is in
+(province.service.forward), and nothing else is taken.
 Between the 110 and the 12345 centre, both ways: catalogue.propose (a catalogue change one centre proposes) and
 catalogue.decide (the other centre's approval or refusal), applied by catalogue.service.receive_*: both deployments
 end holding the same catalogue version, with the same sha256.
@@ -40,6 +43,7 @@ from lifeline.diversion import service as orders
 from lifeline.errors import Forbidden, Invalid, LifelineError
 from lifeline.peering import dead_letters, messages
 from lifeline.peering.models import DeadLetter
+from lifeline.province import service as hub
 
 log = logging.getLogger("lifeline.inbox")
 
@@ -49,6 +53,7 @@ HANDLERS: dict[str, Handler] = {
     "order.create": orders.receive,
     **{kind: flows.mirrored for kind in messages.STEPS},
     "incident.push": bridge.receive_push,
+    "incident.refer": bridge.receive_referral,
     "call.transfer": bridge.receive_transfer,
     "catalogue.propose": catalogue.receive_proposal,
     "catalogue.decide": catalogue.receive_decision,
@@ -61,6 +66,9 @@ ACCEPTS: dict[tuple[str, str], frozenset[str]] = {
     ("linkage", "110"): STEPS,
     ("linkage", "12345"): STEPS,
     ("110", "110"): frozenset({"incident.push"}),
+    # A province: each city's 110 refers matters about places elsewhere to the hub, which sends them on.
+    ("110", "hub"): frozenset({"incident.refer"}),
+    ("hub", "110"): frozenset({"incident.refer"}),
     # "order.progress" carries a taken-back order: the only step the sender of an order takes on it.
     ("110", "12345"): frozenset({"order.create", "call.transfer", "order.progress"}) | CATALOGUE,
 }
@@ -72,14 +80,18 @@ def accepts(peer_role: str, here: str) -> frozenset[str]:
     return frozenset().union(*(ACCEPTS.get((peer_role, role), frozenset()) for role in roles))
 
 
-def handler(peer_role: str, here: str, kind: str) -> Handler:
-    """The handler for a message of `kind`; Invalid for an unknown kind, Forbidden for one the role may not send."""
+def handler(peer_role: str, here: str, kind: str, desk: flows.Desk | None = None) -> Handler:
+    """The handler for a message of `kind`; Invalid for an unknown kind, Forbidden for one the role may not send.
+    At the hub a referral is sent on to its city (province.service), not taken in."""
     if kind not in HANDLERS:
         raise Invalid(f"未知消息类型 {kind!r} / unknown kind {kind!r}")
     if kind not in accepts(peer_role, here):
         raise Forbidden(
             f"角色为 {peer_role} 的对端不能向 {here} 发送 {kind} / a {peer_role} peer may not send {kind} here"
         )
+    if here == "hub":
+        province = hub.of_peers(desk.peers)
+        return lambda session, peer, message: hub.forward(session, province, peer, message)
     return HANDLERS[kind]
 
 
@@ -107,7 +119,7 @@ def _attempt(session: Session, desk: flows.Desk, peer: str, kind: str, body) -> 
             config = desk.peers.peers.get(peer)
             if config is None:
                 raise Invalid(f"对端 {peer} 已不在配置中 / {peer} is no longer a configured peer")
-            handle, message = handler(config.role, desk.role, kind), messages.read(kind, body)
+            handle, message = handler(config.role, desk.role, kind, desk), messages.read(kind, body)
             if isinstance(message, messages.CatalogueProposal) and message.side != config.role:
                 why = f"对端 {peer} 是 {config.role} 中心，不能代表 {message.side} 提议"
                 raise Forbidden(f"{why} / {peer} speaks for the {config.role} centre, not for {message.side}")

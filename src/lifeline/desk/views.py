@@ -20,7 +20,7 @@ from lifeline.desk.schemas import (
     WaitingOut,
     WaitingPage,
 )
-from lifeline.diversion.schemas import PushIn, TransferIn
+from lifeline.diversion.schemas import PushIn, ReferIn, TransferIn
 from lifeline.errors import Conflict
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident
@@ -83,6 +83,18 @@ def push(incident_id: Id, body: PushIn, request: Request, ctx: RequestContext, k
         if peer is None:
             raise Conflict("本进程即 110 或未配置 110 对端，请直接确认警情 / no 110 peer: confirm the incident here")
         return IncidentOut.of(bridge.push_incident(session, who, incident_id, peer, body.reason))
+
+    return ctx.run(work, key=key, body=body)
+
+
+@router.post("/incidents/{incident_id}/refer", response_model=IncidentOut, tags=["bridge"],
+             summary="经省平台转外市 refer a matter about a place in another city to its desk")  # fmt: skip
+def refer(incident_id: Id, body: ReferIn, request: Request, ctx: RequestContext, key: IdempotencyKey = None):
+    def work(session, who):
+        hub = desk(request).peers.by_role("hub")
+        if hub is None:
+            raise Conflict("未配置省平台（hub 对端）/ no provincial hub among the peers")
+        return IncidentOut.of(bridge.refer(session, who, hub.name, incident_id, body.reason, body.city))
 
     return ctx.run(work, key=key, body=body)
 

@@ -53,6 +53,13 @@ class PushIn(Strict):
     reason: Annotated[Text, Field(min_length=1, max_length=500)]
 
 
+class ReferIn(Strict):
+    reason: Annotated[Text, Field(min_length=1, max_length=500)]
+    city: Annotated[str, Field(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")] | None = Field(
+        None, description="城市代码，可省略（省平台按地点判断）the city's code; else the hub reads the place"
+    )
+
+
 class TransferIn(Strict):
     three_way: bool = Field(False, description="是否三方通话（来电人+12345+110）three-way call held")
 

@@ -130,6 +130,17 @@ class Push(Message):
     reason: Annotated[Text, Field(max_length=500)] = ""
 
 
+class Referral(Message):
+    """incident.refer: a matter reported in one city about a place in another, sent through the province's hub
+    (110 → hub → 110). The hub picks the city by the place unless `to_city` names it, and fills `from_city`."""
+
+    eido: dict[str, Any]
+    reason: Annotated[Text, Field(max_length=500)] = ""
+    to_city: Annotated[str, Field(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    from_city: Annotated[Text, Field(max_length=64)] | None = None
+    history: Annotated[list[Annotated[Text, Field(max_length=2000)]], Field(max_length=100)] = []
+
+
 class Transfer(Message):
     """call.transfer: the caller's number, what was said so far, the triage, and the call mode (as ReportCreate)."""
 
@@ -183,6 +194,7 @@ MODELS: dict[str, type[Message]] = {
     **STEPS,
     "order.create": OrderCreate,
     "incident.push": Push,
+    "incident.refer": Referral,
     "call.transfer": Transfer,
     "catalogue.propose": CatalogueProposal,
     "catalogue.decide": CatalogueDecision,

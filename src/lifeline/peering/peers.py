@@ -4,7 +4,7 @@
     peers:
       gz-12345:
         url: http://10.0.0.2:8110       # the peer's base URL
-        role: "12345"                   # 110 | 12345 | linkage
+        role: "12345"                   # 110 | 12345 | linkage | hub (the province's hub)
         serves: [gas]                   # linkage only: the destinations it answers for (signed webhook)
         send_key: k2                    # the key this side signs with
         keys: {k1: "…", k2: "…"}        # keys accepted from that peer: add one, switch send_key, drop the old
@@ -77,8 +77,8 @@ def parse(text: str, source: str = "<peers>") -> Peers:
         for field_name in ("url", "role", "send_key"):
             if not item.get(field_name):
                 raise PeersError(f"{where}.{field_name}: 缺少 missing")
-        if str(item["role"]) not in ("110", "12345", "linkage"):
-            raise PeersError(f"{where}.role: 应为 110、12345 或 linkage / must be 110, 12345 or linkage")
+        if str(item["role"]) not in ("110", "12345", "linkage", "hub"):
+            raise PeersError(f"{where}.role: 应为 110、12345、linkage 或 hub / must be 110, 12345, linkage or hub")
         if item["send_key"] not in keys:
             raise PeersError(f"{where}.send_key: {item['send_key']!r} 不在 keys 中 / is not among keys")
         short = [k for k, v in keys.items() if len(v) < MIN_KEY_LENGTH]
