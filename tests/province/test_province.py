@@ -154,3 +154,39 @@ def test_matters_cross_cities_through_the_hub_exactly_once_even_while_a_city_is_
     refer("九江市柴桑区有人溺水", "九江市柴桑区沙河街")
     assert _until(lambda: supervisor.restarts["hub"] == 1, 10)
     assert _until(lambda: len(_referred_here(jiujiang.database)) == 5, 60)
+
+
+def test_the_hub_rolls_up_every_citys_figures_and_shows_the_province_on_one_screen(province):
+    by_name, _ = province
+    hub = by_name["hub"]
+    for code, text in (("nanchang", "东湖区有人持刀抢劫"), ("jiujiang", "浔阳区超市卖过期食品，要求退款")):
+        city = by_name[f"{code}-110"]
+        api = httpx.Client(base_url=f"{city.url}/api/v1", timeout=10,
+                           headers={"Authorization": f"Bearer {_token(city.database, 'jiejing')}"})  # fmt: skip
+        for n in range(2 if code == "nanchang" else 3):
+            assert api.post("/reports", json={"text": f"{text}{n}"}).status_code == 201
+    own = {}
+    for code in ("nanchang", "jiujiang"):
+        city = by_name[f"{code}-110"]
+        answer = httpx.get(f"{city.url}/api/v1/kpis", params={"period": "day"}, timeout=10,
+                           headers={"Authorization": f"Bearer {_token(city.database, 'zhiban')}"})  # fmt: skip
+        own[code] = {f["key"]: f for f in answer.json()["figures"]}
+    headers = {"Authorization": f"Bearer {_token(hub.database, up.HUB_USER)}"}
+    rolled = httpx.get(f"{hub.url}/api/v1/province/figures", params={"period": "day"}, headers=headers, timeout=20)
+    assert rolled.status_code == 200, rolled.text
+    found = rolled.json()
+    assert found["complete"] and found["unreachable"] == []
+    for key, figure in found["province"].items():
+        parts = [own[c][key] for c in own]
+        if figure["unit"] == "count":
+            assert figure["value"] == sum(p["value"] or 0 for p in parts), key
+        elif figure["denominator"] is not None:
+            assert figure["numerator"] == sum(p["numerator"] for p in parts), key
+            assert figure["denominator"] == sum(p["denominator"] for p in parts), key
+    assert found["province"]["calls"]["value"] == own["nanchang"]["calls"]["value"] + own["jiujiang"]["calls"]["value"]
+    assert found["province"]["calls"]["value"] >= 5
+    page = httpx.get(f"{hub.url}/console/province", headers=headers, timeout=20)
+    assert page.status_code == 200 and 'data-city="jiujiang"' in page.text and "全省合计" in page.text
+    # A city that is asked by someone other than its hub refuses.
+    refused = httpx.post(f"{by_name['nanchang-110'].url}/exchange/v1/figures", content=b"{}", timeout=10)
+    assert refused.status_code == 401

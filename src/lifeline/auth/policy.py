@@ -249,6 +249,8 @@ RULES: dict[str, Rule] = {
     f"DELETE {API}/users/{{username}}/otp": Rule("user.write", ALL_ROWS),
     f"POST {API}/login-locks/release": Rule("user.write", "登录锁定（账号或地址）/ login locks, by account or address"),
     f"GET {API}/kpis": Rule("kpi.read", FIGURES),
+    f"GET {API}/province": Rule("kpi.read", "省平台：各市及待送消息 / at the hub: every city"),
+    f"GET {API}/province/figures": Rule("kpi.read", "省平台：各市与全省指标 / at the hub: every city's figures"),
     f"GET {API}/reports/{{kind}}": Rule("kpi.read", FIGURES),
     f"GET {API}/exports/{{kind}}": Rule("export.read", EXPORTS),
     # Other platforms
@@ -274,6 +276,7 @@ RULES: dict[str, Rule] = {
     f"PUT {API}/callers/{{number}}/needs": Rule("caller.needs", "登记的听障/言语障碍人士 / registered 12110 users"),
     "POST /exchange/v1/ping": Rule(SIGNED),
     "POST /exchange/v1/messages": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
+    "POST /exchange/v1/figures": Rule(SIGNED, "本市指标，仅省平台可调取 / this city's figures, for its hub only"),
     "POST /exchange/v1/batch": Rule(SIGNED, "与该对端交换的工单与警情 / orders and incidents exchanged with it"),
     "GET /open311/v2/discovery.{fmt}": Rule(PUBLIC),
     "GET /open311/v2/services.{fmt}": Rule(PUBLIC),
@@ -382,6 +385,7 @@ RULES: dict[str, Rule] = {
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/report": Rule("kpi.read", FIGURES),
     "GET /console/figures": Rule("kpi.read", FIGURES),
+    "GET /console/province": Rule("kpi.read", "省平台：各市指标与待送消息 / at the hub: every city"),
     "GET /console/exports/{kind}": Rule("export.read", EXPORTS),
     # Operations
     "GET /healthz": Rule(PUBLIC),

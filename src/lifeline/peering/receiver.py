@@ -47,7 +47,7 @@ class Batch(BaseModel):
     messages: list[Envelope] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-def _knock(request: Request, body: bytes) -> tuple[str, JSONResponse | None]:
+def knock(request: Request, body: bytes) -> tuple[str, JSONResponse | None]:
     """The sending peer's name, and a 401 when the request is not its genuine signed message."""
     headers = request.headers
     name = headers.get("X-Lifeline-Peer", "")
@@ -68,7 +68,7 @@ def _knock(request: Request, body: bytes) -> tuple[str, JSONResponse | None]:
 
 @router.post("/exchange/v1/ping", summary="校验签名与连通 check reachability and key")
 async def ping(request: Request):
-    name, refused = _knock(request, await request.body())
+    name, refused = knock(request, await request.body())
     if refused is not None:
         return refused
     return {
@@ -82,7 +82,7 @@ async def ping(request: Request):
 @router.post("/exchange/v1/messages", response_model=Ack, summary="接收对端平台消息 receive a peer's message")
 async def receive(request: Request):
     body = await request.body()
-    name, refused = _knock(request, body)
+    name, refused = knock(request, body)
     if refused is not None:
         return refused
     try:
@@ -114,7 +114,7 @@ async def receive_batch(request: Request):
     `expected_prev` tells the sender where to resume. A batch whose first message is out of order is a 409.
     """
     body = await request.body()
-    name, refused = _knock(request, body)
+    name, refused = knock(request, body)
     if refused is not None:
         return refused
     try:

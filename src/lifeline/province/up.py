@@ -25,6 +25,7 @@ from lifeline.province.areas import JIANGXI, City
 
 log = logging.getLogger("lifeline.province")
 HUB = "hub"
+HUB_USER = "shengting"  # the province's duty officer at the hub
 RESTART_SECONDS = 1.0
 
 
@@ -94,10 +95,9 @@ def write_files(folder: Path, deployments: list[Deployment]) -> dict:
 
 
 def prepare_databases(deployments: list[Deployment]) -> None:
-    """Each city's database made and seeded with the demo desk (its people and units); the hub's made empty."""
+    """Each city's database made and seeded with the demo desk (its people and units); the hub's with its duty
+    officer."""
     from lifeline.demo import city as demo
-    from lifeline.store import migrate
-    from lifeline.store.engine import make_engine
 
     for d in deployments:
         url = make_url(d.database)
@@ -108,11 +108,27 @@ def prepare_databases(deployments: list[Deployment]) -> None:
                     connection.execute(text(f'CREATE DATABASE "{url.database}"'))
             admin.dispose()
         if d.role == "hub":
-            engine = make_engine(d.database)
-            migrate.upgrade(engine)
-            engine.dispose()
+            _seed_hub(d.database)
         else:
             demo.seed(d.database)
+
+
+def _seed_hub(url: str) -> None:
+    """The hub's database: the province's command centre and its duty officer (the demo's password)."""
+    from lifeline.auth.models import User
+    from lifeline.auth.service import SYSTEM, add_org, add_user
+    from lifeline.demo.city import PASSWORD
+    from lifeline.store import migrate
+    from lifeline.store.engine import make_engine, session_factory, transaction
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        if session.query(User).filter_by(username=HUB_USER).first() is None:
+            add_org(session, SYSTEM, "PROVINCE", f"{JIANGXI.name}公安厅指挥中心", "centre_110", None)
+            add_user(session, SYSTEM, HUB_USER, "supervisor", "PROVINCE", PASSWORD, display_name="省厅值班长",
+                     check_policy=False)  # fmt: skip
+    engine.dispose()
 
 
 class Supervisor:

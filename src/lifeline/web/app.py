@@ -49,6 +49,8 @@ from lifeline.peering.receiver import router as receiver_router
 from lifeline.peering.rejections import Rejections
 from lifeline.peering.relay import Relay
 from lifeline.peering.views import router as exchange_router
+from lifeline.province.views import pages as province_pages
+from lifeline.province.views import router as province_router
 from lifeline.settings import Settings
 from lifeline.store import migrate
 from lifeline.store.base import utcnow
@@ -237,5 +239,5 @@ API_ROUTERS = (
 ROOT_ROUTERS = (
     receiver_router, ops, metrics.router, pages.router, calls.router, board.router, orders.router, dashboard.router,
     figures.router, field.router, incident.router, missing.router, stream.router, governance.router, nuisance.router,
-    knowledge.router, contacts.router, speech.router, video.router,
+    knowledge.router, contacts.router, speech.router, video.router, province_router, province_pages,
 )  # fmt: skip

@@ -33,6 +33,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "governance": ("矛盾调处", "Repeat trouble"),
     "dashboard": ("指挥大屏", "Command dashboard"),
     "figures": ("统计分析", "Figures"),
+    "province": ("全省", "Province"),
     "field": ("我的警单", "My order"),
     "map": ("地图", "Map"),
     "large": ("大字高对比", "Large, high contrast"),

@@ -60,6 +60,7 @@ class Page:
     key: str
     href: str
     roles: frozenset[str]
+    hub: bool = False  # shown only where the process is a province's hub (--role hub)
 
 
 PAGES = (
@@ -75,6 +76,7 @@ PAGES = (
     Page("search", "/console/search", PERMISSIONS["incident.read"]),
     Page("nuisance", "/console/nuisance", PERMISSIONS["nuisance.read"]),
     Page("posts", "/console/posts", PERMISSIONS["post.read"]),
+    Page("province", "/console/province", PERMISSIONS["kpi.read"], hub=True),
 )
 
 
@@ -108,7 +110,8 @@ def prefs(request: Request) -> dict:
 
 def render(request: Request, name: str, who: Viewer | None, here: str = "", status: int = 200, **context):
     p = prefs(request)
-    pages = [page for page in PAGES if who and who.user.role in page.roles]
+    hub = getattr(request.app.state, "role", "") == "hub"
+    pages = [page for page in PAGES if who and who.user.role in page.roles and page.hub <= hub]
     response = templates.TemplateResponse(
         request,
         name,
