@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -28,6 +29,17 @@ def _fresh_postgres(name: str) -> str:
         connection.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
     return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def _both_answer(url: str, timeout: float = 90) -> None:
+    """/healthz answered by two workers: the first to start answers alone while the second loads its models."""
+    seen, deadline = set(), time.monotonic() + timeout
+    while len(seen) < 2:
+        assert time.monotonic() < deadline, f"only worker {seen} answered within {timeout} s"
+        with ThreadPoolExecutor(4) as pool:  # at once, on connections of their own: both workers must take some
+            answers = list(pool.map(lambda _: httpx.get(f"{url}/healthz", timeout=10), range(8)))
+        seen |= {a.headers["X-Lifeline-Worker"] for a in answers if a.status_code == 200}
+        time.sleep(0.2)
 
 
 def _one_key_one_incident_on_either_worker(url: str, token: str) -> None:
@@ -62,6 +74,7 @@ def test_a_console_on_one_worker_sees_live_an_incident_taken_on_the_other(browse
         process = start(serve_command(db, port, "--role", "both", "--workers", "2"), url, env=env, output=out)
     server = Server(url, db, tokens, process, log)
     try:
+        _both_answer(url)
         done = run_node("workers.mjs", server)
         assert done.returncode == 0, f"workers.mjs failed:\n{done.stdout}\n{done.stderr}\nserver log:\n{server.tail()}"
         seen = json.loads(next(line for line in done.stdout.splitlines() if line.startswith('{"stream_worker"')))
