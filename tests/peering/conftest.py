@@ -139,15 +139,17 @@ def until(check, timeout: float = 10.0, every: float = 0.05):
 
 # One deployment and the peers that talk to it, in-process: signed messages go straight to its receiver. --------
 
-GAS_KEY, HOTLINE_KEY, NEIGHBOUR_KEY, DESK_KEY = (
-    f"{name}-0123456789abcdef" for name in ("gas", "hotline", "nb", "desk")
+GAS_KEY, HOTLINE_KEY, NEIGHBOUR_KEY, DESK_KEY, HUB_KEY = (
+    f"{name}-0123456789abcdef" for name in ("gas", "hotline", "nb", "desk", "hub")
 )
 PEERS_OF = {
-    # At a 110 deployment: the 12345 centre, the gas company (a linkage utility) and a neighbouring 110 centre.
+    # At a 110 deployment: the 12345 centre, the gas company (a linkage utility), a neighbouring 110 centre and the
+    # province's hub.
     "110": {
         "gz-12345": ("12345", [], HOTLINE_KEY),
         "gas": ("linkage", ["gas"], GAS_KEY),
         "nb-110": ("110", [], NEIGHBOUR_KEY),
+        "hub": ("hub", [], HUB_KEY),  # the province's hub
     },
     # At a 12345 deployment: the 110 centre and the gas company.
     "12345": {"gz-110": ("110", [], DESK_KEY), "gas": ("linkage", ["gas"], GAS_KEY)},

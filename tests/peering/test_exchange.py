@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from tests.peering.conftest import HOTLINE_KEY
 
+from lifeline.incidents.models import Report
 from lifeline.peering.relay import signed_headers
 from lifeline.store.events import Event
 
@@ -258,6 +259,19 @@ def test_a_batch_is_applied_in_order_each_with_its_result_and_stops_where_the_or
     assert batch().status_code == 422  # an empty batch says nothing
     forged = desk110.client.post("/exchange/v1/batch", content=b'{"messages": []}', headers={"X-Lifeline-Peer": "x"})
     assert forged.status_code == 401
+
+
+def test_two_cities_referrals_of_the_same_incident_number_both_arrive_once_each(desk110):
+    incident = desk110.report("九江市浔阳区有人打架", caller_number="13811112222")["incident"]
+    document = desk110.get("call_taker", f"/incidents/{incident['id']}/eido").json()
+    for origin in ("nanchang-110", "jingdezhen-110", "nanchang-110"):  # the third repeats the first
+        body = {"eido": document, "reason": "地点在九江", "from_city": origin[:-4], "from_peer": origin,
+                "history": [f"{origin} 接警"]}  # fmt: skip
+        answer = desk110.send("hub", "incident.refer", body)
+        assert answer.status_code == 200 and answer.json()["status"] == "applied", answer.text
+    with desk110.client.app.state.sessions() as session:
+        refs = session.scalars(select(Report.external_ref).where(Report.external_ref.like("hub:%"))).all()
+    assert sorted(refs) == sorted(f"hub:{o}:{document['$id']}" for o in ("nanchang-110", "jingdezhen-110"))
 
 
 # Stranger's knocks ---------------------------------------------------------------------------------------------

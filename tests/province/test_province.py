@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import time
 
 import httpx
@@ -22,26 +21,6 @@ from lifeline.store.engine import make_engine, session_factory, transaction
 from lifeline.store.events import Event
 
 CITY_TEXT = "我在南昌，我妈在九江市浔阳区家里，邻居说听到她家有人打架喊救命"
-
-
-def _free_run(count: int) -> int:
-    """A first port with `count` free ports after it."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + count < 65000 and all(_free(base + k) for k in range(count)):
-            return base
-    raise RuntimeError("no run of free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _token(db: str, user: str) -> str:
@@ -72,7 +51,7 @@ def _until(check, timeout: float):
 
 @pytest.fixture
 def province(tmp_path):
-    deployments = up.plan(2, tmp_path, _free_run(5))
+    deployments = up.plan(2, tmp_path, up.free_ports(5))
     up.write_files(tmp_path, deployments)
     up.prepare_databases(deployments)
     supervisor = up.Supervisor(deployments, tmp_path)

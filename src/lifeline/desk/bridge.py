@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from sqlalchemy import select
@@ -96,7 +97,11 @@ def _history(session: Session, incident_id: int) -> list[str]:
 def receive_referral(session: Session, peer: str, referral: messages.Referral) -> None:
     """At 110, from the hub: another city's matter about a place here, taken in with that city's history."""
     fields = eido.from_eido(referral.eido).as_fields()
-    data = incidents.ReportIn(**{**fields, "channel": Channel.HOTLINE_PUSH})
+    # Each city numbers its own incidents: the first desk's name keeps two cities' incident 57 apart.
+    ref = f"{referral.from_peer or 'unknown'}:{fields['external_ref']}"
+    if len(ref) > 90:  # the column holds 100 with the hub's name before it: a long one is kept as its digest
+        ref = hashlib.sha256(ref.encode()).hexdigest()[:40]
+    data = incidents.ReportIn(**{**fields, "channel": Channel.HOTLINE_PUSH, "external_ref": ref})
     origin = referral.from_city or peer
     got = _incoming(session, peer, data, "centre_110", f"{origin}经省平台转来：{referral.reason}")
     if got is not None and referral.history:

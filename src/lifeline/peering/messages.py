@@ -132,12 +132,14 @@ class Push(Message):
 
 class Referral(Message):
     """incident.refer: a matter reported in one city about a place in another, sent through the province's hub
-    (110 → hub → 110). The hub picks the city by the place unless `to_city` names it, and fills `from_city`."""
+    (110 → hub → 110). The hub picks the city by the place unless `to_city` names it, and fills `from_city` and
+    `from_peer` (the first desk: its incident numbers are its own, so the receiver keeps them as from_peer:id)."""
 
     eido: dict[str, Any]
     reason: Annotated[Text, Field(max_length=500)] = ""
     to_city: Annotated[str, Field(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")] | None = None
     from_city: Annotated[Text, Field(max_length=64)] | None = None
+    from_peer: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None  # the first desk
     history: Annotated[list[Annotated[Text, Field(max_length=2000)]], Field(max_length=100)] = []
 
 

@@ -45,7 +45,7 @@ def forward(session: Session, province: Province, peer: str, referral: messages.
     if origin is not None and target.code == origin.code:
         raise Invalid(f"该地点在{origin.name}本市 / the place is in {origin.name}, the sender's own city")
     body = {**referral.model_dump(mode="json"), "to_city": target.code,
-            "from_city": origin.name if origin else peer}  # fmt: skip
+            "from_city": origin.name if origin else peer, "from_peer": peer}  # fmt: skip
     events.append(
         session,
         "province.forwarded",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import socket
 import subprocess
 import sys
 import threading
@@ -41,6 +42,26 @@ class Deployment:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+def free_ports(count: int) -> int:
+    """A first port with `count` free ports after it (on loopback), for a province of passing runs."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count < 65000 and all(_free(base + k) for k in range(count)):
+            return base
+    raise RuntimeError("没有连续的空闲端口 / no run of free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def cities(count: int) -> list[City]:
