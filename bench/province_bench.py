@@ -119,7 +119,7 @@ def count_markers(db: str, markers: set[str], referred: bool) -> tuple[dict[str,
         query = select(Report.text, Incident.triaged_at).join(Incident, Incident.id == Report.incident_id)
         query = query.where(Report.external_ref.like("hub:%") if referred else Report.external_ref.is_(None))
         for text, triaged in session.execute(query):
-            marker = text[text.rfind("#P"):][:9] if "#P" in text else None
+            marker = text[text.rfind("#P") :][:9] if "#P" in text else None
             if marker in markers:
                 found[marker] = found.get(marker, 0) + 1
                 if triaged is not None:
