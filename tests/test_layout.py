@@ -28,6 +28,7 @@ EDGE_MODULES = frozenset(
         "lifeline.api.context",
         "lifeline.api.problems",
         "lifeline.api.limits",
+        "lifeline.province.up",  # starts a province's processes: a command, like cli
     }
 )
 EDGE_PACKAGES = ("lifeline.web", "lifeline.demo")
@@ -49,6 +50,7 @@ DOMAIN_PACKAGES = (
     "lifeline.channels",
     "lifeline.geo",
     "lifeline.knowledge",
+    "lifeline.province",
 )
 DOMAIN_MODULES = frozenset({"lifeline.api.models"})
 # Cores and the store are one bottom layer: they may import each other. `lifeline.api` itself is a bare package.
