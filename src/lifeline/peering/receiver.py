@@ -9,6 +9,7 @@ the sender counts it delivered (peering.relay). Never a 500 for what a message s
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,6 +26,7 @@ from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 
 router = APIRouter(responses=RESPONSES, tags=["exchange"])
+T = TypeVar("T", bound=BaseModel)
 TITLES = {403: "对端无权发送 Forbidden", 422: "消息无法处理 Unprocessable content"}
 
 
@@ -79,17 +81,25 @@ async def ping(request: Request):
     }
 
 
-@router.post("/exchange/v1/messages", response_model=Ack, summary="接收对端平台消息 receive a peer's message")
-async def receive(request: Request):
+async def signed(request: Request, model: type[T], what: str) -> tuple[str, T | None, JSONResponse | None]:
+    """The sending peer, and the body read as `model`; or the 401 or 422 to answer instead (nothing to park: a
+    body that is not JSON or not the shape carries no number)."""
     body = await request.body()
     name, refused = knock(request, body)
     if refused is not None:
-        return refused
+        return name, None, refused
     try:
-        message = Envelope.model_validate(json.loads(body))
-    except (ValueError, RecursionError) as exc:  # not JSON, or not an envelope: no number, nothing to park
+        return name, model.model_validate(json.loads(body or b"{}")), None
+    except (ValueError, RecursionError) as exc:
         detail = problems(exc) if isinstance(exc, ValidationError) else "不是 JSON / not JSON"
-        return problem(422, "内容无效 Unprocessable content", f"消息信封无效 / bad envelope: {detail}", request)
+        return name, None, problem(422, "内容无效 Unprocessable content", f"{what}: {detail}", request)
+
+
+@router.post("/exchange/v1/messages", response_model=Ack, summary="接收对端平台消息 receive a peer's message")
+async def receive(request: Request):
+    name, message, refused = await signed(request, Envelope, "消息信封无效 / bad envelope")
+    if refused is not None:
+        return refused
     return await run_in_threadpool(_apply, request, name, message)
 
 
@@ -113,15 +123,9 @@ async def receive_batch(request: Request):
     Each gets its own result (applied, duplicate, parked); the batch stops at the first message out of order, and
     `expected_prev` tells the sender where to resume. A batch whose first message is out of order is a 409.
     """
-    body = await request.body()
-    name, refused = knock(request, body)
+    name, batch, refused = await signed(request, Batch, "批量消息无效 / bad batch")
     if refused is not None:
         return refused
-    try:
-        batch = Batch.model_validate(json.loads(body))
-    except (ValueError, RecursionError) as exc:
-        detail = problems(exc) if isinstance(exc, ValidationError) else "不是 JSON / not JSON"
-        return problem(422, "内容无效 Unprocessable content", f"批量消息无效 / bad batch: {detail}", request)
     return await run_in_threadpool(_apply_batch, request, name, batch.messages)
 
 

@@ -24,7 +24,7 @@ from lifeline.api.problems import RESPONSES, problem
 from lifeline.auth.service import SYSTEM, require
 from lifeline.errors import Invalid, LifelineError
 from lifeline.peering.models import PeerCursor
-from lifeline.peering.receiver import knock
+from lifeline.peering.receiver import signed
 from lifeline.peering.relay import signed_headers
 from lifeline.province import rollup
 from lifeline.province.service import of_peers
@@ -46,18 +46,15 @@ class FiguresAsked(BaseModel):
 
 @router.post("/exchange/v1/figures", response_model=KpiOut, summary="向省平台报送指标 a city's KPIs for its hub")
 async def figures_for_hub(request: Request):
-    body = await request.body()
-    name, refused = knock(request, body)
+    name, asked, refused = await signed(request, FiguresAsked, "请求无效 / bad request")
     if refused is not None:
         return refused
     if request.app.state.peers.peers[name].role != "hub":
         return problem(403, "无权操作 Forbidden", "只有省平台可以调取指标 / only the province's hub asks", request)
     try:
-        asked = FiguresAsked.model_validate(json.loads(body or b"{}"))
         return await run_in_threadpool(_figures, request, asked)
-    except (ValueError, LifelineError) as exc:
-        detail = exc.detail if isinstance(exc, LifelineError) else str(exc)[:300]
-        return problem(422, "内容无效 Unprocessable content", detail, request)
+    except LifelineError as exc:
+        return problem(422, "内容无效 Unprocessable content", exc.detail, request)
 
 
 def _figures(request: Request, asked: FiguresAsked) -> KpiOut:
