@@ -212,8 +212,12 @@ def main() -> None:
             time.sleep(2)
         lost, duplicated = lost + missing, duplicated + dup
         hub = by_name["hub"]
-        rolled = httpx.get(f"{hub.url}/api/v1/province/figures", params={"period": "day"}, timeout=60,
-                           headers={"Authorization": f"Bearer {token(hub.database, up.HUB_USER)}"}).json()  # fmt: skip
+        headers = {"Authorization": f"Bearer {token(hub.database, up.HUB_USER)}"}
+        for _ in range(3):  # a city still busy with the load's tail may not answer the first time
+            rolled = httpx.get(f"{hub.url}/api/v1/province/figures", params={"period": "day"}, timeout=120,
+                               headers=headers).json()  # fmt: skip
+            if rolled["complete"]:
+                break
         hub_calls = rolled["province"]["calls"]["value"]
         own_calls = sum(calls_today(by_name[f"{c}-110"]) for c in cities)
     finally:

@@ -36,7 +36,7 @@ templates.env.filters["shown"] = rollup.shown
 
 router = APIRouter(responses=RESPONSES, tags=["province"])
 pages = APIRouter(include_in_schema=False)
-ASK_SECONDS = 5.0  # a city that does not answer its figures in this long is shown as unreachable
+ASK_SECONDS = 20.0  # a city that does not answer its figures in this long is shown as unreachable
 
 
 class FiguresAsked(BaseModel):
