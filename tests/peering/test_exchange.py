@@ -11,6 +11,7 @@ from tests.peering.conftest import HOTLINE_KEY
 
 from lifeline.incidents.models import Report
 from lifeline.peering.relay import signed_headers
+from lifeline.store import events
 from lifeline.store.events import Event
 
 SHOP = "超市卖过期食品，要求退款不给退，在新华路华润万家，我有小票"
@@ -227,18 +228,45 @@ def test_an_unknown_kind_and_an_unknown_order_are_parked(desk110):
     assert desk110.applied_seq("gz-12345") == 2
 
 
+def _message(seq: int, prev: int, kind: str, body: dict) -> dict:
+    return {"message_id": f"gz-12345:{seq}", "from": "gz-12345", "seq": seq, "prev": prev, "kind": kind, "body": body}
+
+
+def _batch(desk, *messages):
+    raw = json.dumps({"messages": list(messages)}, ensure_ascii=False).encode()
+    headers = signed_headers("gz-12345", desk.peers.peers["gz-12345"], raw)
+    return desk.client.post("/exchange/v1/batch", content=raw, headers=headers)
+
+
+def test_a_batch_that_applies_whole_keeps_every_step_and_its_events_in_order(desk110):
+    incident_id, order = _order_to_12345(desk110)
+    uid = order["uid"]
+    with desk110.client.app.state.sessions() as session:
+        before = session.scalar(select(func.max(Event.seq)))
+    answer = _batch(
+        desk110,
+        _message(1, 0, "order.progress", {"uid": uid, "state": "received"}),
+        _message(2, 1, "order.sign", {"uid": uid, "state": "signed"}),
+        _message(3, 2, "order.feedback", {"uid": uid, "state": "handled", "feedback": "已退款", "result": "resolved"}),
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["status"] for r in answer.json()["results"]] == ["applied"] * 3
+    assert desk110.applied_seq("gz-12345") == 3 and _order(desk110, order["id"])["state"] == "handled"
+    with desk110.client.app.state.sessions() as session:
+        written = session.scalars(select(Event).where(Event.seq > before).order_by(Event.seq)).all()
+        check = events.verify(session)
+    mirrored = [e.data["state"] for e in written if e.kind == "order.mirrored"]
+    assert mirrored == ["received", "signed", "handled"] and check.ok
+    assert [e.kind for e in written if e.incident_id == incident_id][-1] == "incident.resolved"
+
+
 def test_a_batch_is_applied_in_order_each_with_its_result_and_stops_where_the_order_breaks(desk110):
     _, order = _order_to_12345(desk110)
     uid = order["uid"]
-
-    def message(seq: int, prev: int, kind: str, body: dict) -> dict:
-        return {"message_id": f"gz-12345:{seq}", "from": "gz-12345", "seq": seq, "prev": prev, "kind": kind,
-                "body": body}  # fmt: skip
+    message = _message
 
     def batch(*messages):
-        raw = json.dumps({"messages": list(messages)}, ensure_ascii=False).encode()
-        headers = signed_headers("gz-12345", desk110.peers.peers["gz-12345"], raw)
-        return desk110.client.post("/exchange/v1/batch", content=raw, headers=headers)
+        return _batch(desk110, *messages)
 
     first = batch(
         message(1, 0, "order.progress", {"uid": uid, "state": "received"}),

@@ -1,4 +1,5 @@
-"""The SQLite write lock: writers in other processes queue on it instead of polling SQLite's busy handler."""
+"""The engine: the SQLite write lock (writers in other processes queue on it instead of polling SQLite's busy
+handler) and the reads made once per transaction."""
 
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import threading
 
 from sqlalchemy import text
 
-from lifeline.store.engine import WriteLock, make_engine, session_factory, transaction
+from lifeline.store.engine import WriteLock, forget, make_engine, once, session_factory, transaction
 
 
 def test_a_second_holder_of_the_write_lock_waits_for_the_first(tmp_path):
@@ -52,3 +53,22 @@ def test_writers_in_two_processes_lose_nothing(tmp_path):
             (0, 300), (1, 300), (2, 300),
         ]  # fmt: skip
     engine.dispose()
+
+
+def test_once_reads_once_per_transaction_and_forgets_on_a_rollback_or_a_commit(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'memo.db'}")
+    factory, reads = session_factory(engine), []
+
+    def read():
+        reads.append(1)
+        return len(reads)
+
+    with factory() as session:
+        with session.begin():
+            assert once(session, "k", read) == once(session, "k", read) == 1
+            forget(session, "k")
+            assert once(session, "k", read) == 2
+            savepoint = session.begin_nested()
+            savepoint.rollback()  # what was read inside may be undone: read again
+            assert once(session, "k", read) == 3
+        assert once(session, "k", read) == 4  # a new transaction reads anew

@@ -102,3 +102,36 @@ def test_audit_verify_cli_names_the_first_broken_event(api, database):
     assert result.exit_code == 1
     assert f"第 {seq} 号事件" in result.output
     assert api.get("supervisor", "/audit/verify").json()["broken_seq"] == seq
+
+
+def test_deferred_events_are_written_together_in_order_when_the_block_ends(database):
+    url, _ = database
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        before = session.scalar(select(events.ChainHead.seq))
+        with events.deferred(session):
+            for i in range(3):
+                events.append(session, "test.deferred", {"n": i}, actor="tester")
+                with events.deferred(session):  # nested: the outer block writes
+                    events.append(session, "test.deferred", {"n": f"{i}.inner"}, actor="tester")
+            assert session.scalar(select(events.ChainHead.seq)) == before  # nothing written yet
+        written = session.scalars(select(events.Event).where(events.Event.seq > before).order_by(events.Event.seq))
+        assert [e.data["n"] for e in written] == [0, "0.inner", 1, "1.inner", 2, "2.inner"]
+    with session_factory(engine)() as session:
+        assert events.verify(session).ok
+
+
+def test_deferred_events_of_a_failed_block_are_dropped(database):
+    url, _ = database
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        before = session.scalar(select(events.ChainHead.seq))
+        try:
+            with events.deferred(session):
+                events.append(session, "test.deferred", {"n": 1}, actor="tester")
+                raise RuntimeError("the work failed")
+        except RuntimeError:
+            pass
+        events.append(session, "test.after", {"n": 2}, actor="tester")  # written at once again
+        kinds = session.scalars(select(events.Event.kind).where(events.Event.seq > before)).all()
+    assert kinds == ["test.after"]

@@ -20,7 +20,7 @@ from lifeline.common import CHINA, sha256
 from lifeline.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from lifeline.store import events
 from lifeline.store.base import utcnow
-from lifeline.store.engine import core
+from lifeline.store.engine import core, forget, once
 from lifeline.vocabulary import Role
 
 SESSION_HOURS = 12
@@ -75,7 +75,7 @@ def add_org(
     org = Organisation(code=code, name=name, kind=kind, parent_id=parent_org.id if parent_org else None, **fields)
     session.add(org)
     session.flush()
-    session.info.pop(_TREE_KEY, None)  # the tree read earlier in this transaction lacks it
+    forget(session, ORGS_TREE, ORGS_ROUTING)  # what was read earlier in this transaction lacks it
     events.append(
         session,
         "org.added",
@@ -93,14 +93,14 @@ def org_by_code(session: Session, code: str) -> Organisation:
 
 
 _ORG_TREE = select(Organisation.id, Organisation.parent_id, Organisation.kind)
-_TREE_KEY = "lifeline.org_tree"
+ORGS_TREE, ORGS_ROUTING = "orgs.tree", "orgs.routing"  # per-transaction reads of the organisations (store.once)
 
 
 def _org_tree(session: Session) -> dict[int, tuple[int | None, str]]:
     """Every organisation's parent and kind, read once per transaction (an intake asks twice)."""
-    if _TREE_KEY not in session.info:
-        session.info[_TREE_KEY] = {oid: (parent, kind) for oid, parent, kind in core(session).execute(_ORG_TREE)}
-    return session.info[_TREE_KEY]
+    return once(
+        session, ORGS_TREE, lambda: {oid: (parent, kind) for oid, parent, kind in core(session).execute(_ORG_TREE)}
+    )
 
 
 def subtree(session: Session, org_id: int) -> set[int]:

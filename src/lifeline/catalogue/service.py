@@ -33,6 +33,7 @@ from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
+from lifeline.store.engine import forget, once
 
 SIDES = ("110", "12345")
 PeerFor = Callable[[str], str | None] | None
@@ -54,8 +55,15 @@ _lock = threading.Lock()
 _loaded: dict[tuple, Current] = {}
 
 
+CURRENT = "catalogue.current"
+
+
 def current(session: Session) -> Current:
-    """The version in force (the shipped one while none is stored)."""
+    """The version in force (the shipped one while none is stored), read once per transaction."""
+    return once(session, CURRENT, lambda: _current(session))
+
+
+def _current(session: Session) -> Current:
     row = session.execute(
         select(CatalogueVersion.id, CatalogueVersion.number, CatalogueVersion.sha256)
         .where(CatalogueVersion.state == IN_FORCE)
@@ -286,6 +294,7 @@ def _decide(session: Session, row: CatalogueVersion, approved: bool, by: str, or
         for old in session.scalars(select(CatalogueVersion).where(CatalogueVersion.state == IN_FORCE)):
             old.state, old.superseded_at = SUPERSEDED, now
         row.state, row.approved_by, row.approved_org, row.approved_at = IN_FORCE, by[:64], org, now
+        forget(session, CURRENT)
     else:
         row.state, row.rejected_by, row.rejected_at = REJECTED, by[:64], now
         row.note = f"{row.note}\n驳回 rejected: {note}".strip()

@@ -112,18 +112,23 @@ def replay(session: Session, actor: Principal, desk: flows.Desk, letter_id: int)
     return letter
 
 
+def apply(session: Session, desk: flows.Desk, peer: str, kind: str, body) -> None:
+    """Apply a peer's message in the caller's transaction; raises what refuses it (the caller parks it)."""
+    config = desk.peers.peers.get(peer)
+    if config is None:
+        raise Invalid(f"对端 {peer} 已不在配置中 / {peer} is no longer a configured peer")
+    handle, message = handler(config.role, desk.role, kind, desk), messages.read(kind, body)
+    if isinstance(message, messages.CatalogueProposal) and message.side != config.role:
+        why = f"对端 {peer} 是 {config.role} 中心，不能代表 {message.side} 提议"
+        raise Forbidden(f"{why} / {peer} speaks for the {config.role} centre, not for {message.side}")
+    handle(session, peer, message)
+
+
 def _attempt(session: Session, desk: flows.Desk, peer: str, kind: str, body) -> tuple[int, str] | None:
     """None when the message was applied; else the status and reason it was refused with (nothing kept of it)."""
     try:
         with session.begin_nested():
-            config = desk.peers.peers.get(peer)
-            if config is None:
-                raise Invalid(f"对端 {peer} 已不在配置中 / {peer} is no longer a configured peer")
-            handle, message = handler(config.role, desk.role, kind, desk), messages.read(kind, body)
-            if isinstance(message, messages.CatalogueProposal) and message.side != config.role:
-                why = f"对端 {peer} 是 {config.role} 中心，不能代表 {message.side} 提议"
-                raise Forbidden(f"{why} / {peer} speaks for the {config.role} centre, not for {message.side}")
-            handle(session, peer, message)
+            apply(session, desk, peer, kind, body)
     except OperationalError:
         raise  # the database is busy or gone, not the message wrong: the sender tries again
     except LifelineError as exc:

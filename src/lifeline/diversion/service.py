@@ -22,7 +22,7 @@ from lifeline import taxonomy
 from lifeline.analytics import summary  # noqa: F401  (its session event keeps the day summaries correct)
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import SYSTEM, Principal, org_by_code, peer_principal, require, subtree
+from lifeline.auth.service import ORGS_ROUTING, SYSTEM, Principal, org_by_code, peer_principal, require, subtree
 from lifeline.catalogue import service as catalogue
 from lifeline.diversion import routing, states
 from lifeline.diversion.calendar import DEFAULT as DAYS
@@ -32,7 +32,7 @@ from lifeline.errors import Conflict, Forbidden, Invalid, NotFound
 from lifeline.incidents.models import Incident
 from lifeline.store import events
 from lifeline.store.base import utcnow
-from lifeline.store.engine import insert_row
+from lifeline.store.engine import insert_row, once
 from lifeline.taxonomy import decisions
 from lifeline.vocabulary import OrderState, OrderStep, Role
 
@@ -147,23 +147,40 @@ def _route(
     table: routing.Table | None = None,
     owners: tuple[str, ...] | None = None,
 ) -> Organisation:
-    if org_code:
-        return org_by_code(session, org_code)
-    serving, centre = {}, None
-    # Plain rows, not loaded organisations: every order routed reads them all.
-    for code, serves, kind in session.execute(
-        select(Organisation.code, Organisation.serves, Organisation.kind).order_by(Organisation.id)
-    ):
-        if serves:
-            serving.setdefault(serves, code)
-        if kind == "centre_12345" and centre is None:
-            centre = code
-    code = routing.choose(category, district, table or routing.load(), serving, centre, owners)
+    found = _routing_orgs(session)
+    code = org_code or routing.choose(category, district, table or routing.load(), found.serving, found.centre, owners)
     if code is None:
         raise Invalid(
             f"找不到承办单位：类别 {category} 无路由，且没有 12345 中心 / no organisation to route {category} to"
         )
-    return org_by_code(session, code)
+    if code not in found.loaded:
+        found.loaded[code] = org_by_code(session, code)
+    return found.loaded[code]
+
+
+@dataclass
+class _RoutingOrgs:
+    serving: dict[str, str]  # what a department or utility serves → its code (the first one)
+    centre: str | None  # the 12345 centre's code
+    centre_id: int | None
+    loaded: dict[str, Organisation]  # routed to earlier in this transaction
+
+
+def _routing_orgs(session: Session) -> _RoutingOrgs:
+    """The organisations as routing reads them, once per transaction (a peer's batch routes hundreds of orders):
+    plain rows, not loaded organisations."""
+
+    def read() -> _RoutingOrgs:
+        found = _RoutingOrgs({}, None, None, {})
+        query = select(Organisation.id, Organisation.code, Organisation.serves, Organisation.kind)
+        for oid, code, serves, kind in session.execute(query.order_by(Organisation.id)):
+            if serves:
+                found.serving.setdefault(serves, code)
+            if kind == "centre_12345" and found.centre is None:
+                found.centre, found.centre_id = code, oid
+        return found
+
+    return once(session, ORGS_ROUTING, read)
 
 
 @dataclass
@@ -362,7 +379,7 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
         raise Invalid(f"未知类别 {sent.category!r} / unknown category {sent.category!r}")
     version, item = _item(session, sent.catalogue_item, sent.category)
     org = _route(session, sent.category, sent.district, None, table, item.owner if item else None)
-    desk = session.scalar(select(Organisation.id).where(Organisation.kind == "centre_12345").order_by(Organisation.id))
+    desk = _routing_orgs(session).centre_id
     now = utcnow()
     table = table or routing.load()
     ours = table.due(sent.category, item.limit if item else None, now)
@@ -381,15 +398,17 @@ def receive(session: Session, peer: str, sent: OrderCreate, table: routing.Table
         address=sent.address,
         sent_at=now,
         received_at=now,
+        seq=0,
     )
     # The stricter of the sender's deadlines and ours: a linkage order keeps its minutes, and the 12345 centre's
     # working days apply when they are shorter than what the sender asked.
     held_to(order, ours)
     order.sign_by, order.handle_by = min(sent.sign_by, ours.sign_by), min(sent.handle_by, ours.handle_by)
-    insert_row(session, order)  # one INSERT … RETURNING: a peer's batch brings hundreds
+    # Recorded first (the event needs no id), so the row is written once, with its message's seq: one INSERT …
+    # RETURNING each, no UPDATE after (a peer's batch brings hundreds).
+    _record(session, peer_principal(peer, org.id), order, "order.received", _message(order, "received"), org=org.code)
+    insert_row(session, order)
     insert_row(session, OrderOrg(order_id=order.id, org_id=org.id, kind="lead"))
-    actor = peer_principal(peer, org.id)
-    _record(session, actor, order, "order.received", _message(order, "received"), org=org.code)
     return order
 
 

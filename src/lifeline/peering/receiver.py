@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from lifeline.api.problems import RESPONSES, problem
@@ -22,6 +23,7 @@ from lifeline.desk import inbox as desk_inbox
 from lifeline.peering.messages import Envelope, problems
 from lifeline.peering.models import PeerInbox
 from lifeline.peering.peers import MAX_BATCH, check
+from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.store.engine import transaction
 
@@ -130,17 +132,44 @@ async def receive_batch(request: Request):
 
 
 def _apply_batch(request: Request, peer: str, batch: list[Envelope]) -> JSONResponse:
-    results = []
     with transaction(request.app.state.sessions) as session:
         inbox = _inbox(session, peer)
-        for message in batch:
-            result = _step(session, request, peer, inbox, message)
-            if result is None:
-                break
-            results.append(result)
+        results = _all_at_once(session, request, peer, inbox, batch)
+        if results is None:  # one is refused: each in a savepoint of its own, the refused one parked
+            results = []
+            for message in batch:
+                result = _step(session, request, peer, inbox, message)
+                if result is None:
+                    break
+                results.append(result)
     if not results:
         return _out_of_order(request, inbox, batch[0])
     return JSONResponse({"results": results, "expected_prev": inbox.applied_seq})
+
+
+def _all_at_once(
+    session: Session, request: Request, peer: str, inbox: PeerInbox, batch: list[Envelope]
+) -> list[dict] | None:
+    """The usual batch, where every message applies: one savepoint and one write of the event log for all of
+    them. None, with nothing of the batch kept, when one is refused."""
+    results, applied_seq, applied = [], inbox.applied_seq, 0
+    try:
+        with session.begin_nested(), events.deferred(session):
+            for message in batch:
+                if message.seq <= applied_seq:
+                    results.append({"ack": message.message_id, "status": "duplicate"})
+                    continue
+                if message.prev != applied_seq:
+                    break
+                desk_inbox.apply(session, request.app.state.desk, peer, message.kind, message.body)
+                results.append({"ack": message.message_id, "status": "applied"})
+                applied_seq, applied = message.seq, applied + 1
+            inbox.applied_seq, inbox.applied, inbox.updated_at = applied_seq, inbox.applied + applied, utcnow()
+    except OperationalError:
+        raise  # the database is busy or gone: the sender tries again
+    except Exception:  # the slow path applies them one by one and parks the refused one
+        return None
+    return results
 
 
 def _step(session: Session, request: Request, peer: str, inbox: PeerInbox, message: Envelope) -> dict | None:

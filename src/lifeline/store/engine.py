@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import cache
 from typing import TypeVar
@@ -146,6 +146,30 @@ def insert_row(session: Session, obj: T) -> T:
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
+
+
+_MEMO = "lifeline.memo"
+
+
+def once(session: Session, key: str, make: Callable[[], T]) -> T:
+    """`make()` once per transaction: the lookups every message of a peer's batch would repeat (organisations,
+    the catalogue in force). A writer of what `key` reads calls `forget`; a rollback or a commit forgets all."""
+    memo = session.info.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def forget(session: Session, *keys: str) -> None:
+    memo = session.info.get(_MEMO, {})
+    for key in keys:
+        memo.pop(key, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(Session, "after_commit")
+def _forget_all(session: Session, *_args) -> None:
+    session.info.pop(_MEMO, None)
 
 
 @contextmanager

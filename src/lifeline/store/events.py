@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,8 +93,32 @@ _MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.id == 1).values(seq=bin
 _NOTIFY = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', :s)")
 
 
+_DEFERRED = "lifeline.deferred_events"
+
+
+@contextmanager
+def deferred(session: Session) -> Iterator[None]:
+    """Events appended in the block are written together when it ends without an error (one read and one write
+    of the chain head, one multi-row insert): a peer's batch of hundreds of messages. Nothing in the block may
+    read back the events it appended; on an error they are dropped with the work that made them."""
+    if _DEFERRED in session.info:
+        yield
+        return
+    entries = session.info[_DEFERRED] = []
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED)
+    if entries:
+        append_all(session, entries)
+
+
 def append_all(session: Session, entries: list[Entry]) -> None:
     """Append events in order, in the caller's transaction: one read and one write of the head for all of them."""
+    waiting = session.info.get(_DEFERRED)
+    if waiting is not None:
+        waiting.extend(entries)
+        return
     connection = core(session)
     seq, prev = connection.execute(_HEAD).one()
     at = utcnow()
