@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, event, func, insert, inspect, literal, or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from lifeline.analytics.models import COUNTS, FigureDay, FigureRow, FigureSpan
 from lifeline.common import CHINA
@@ -58,11 +59,21 @@ def _touched(session: Session, obj) -> set[date]:
     if isinstance(obj, Assignment | WorkOrder):  # they decide an incident's unit, and an order's own steps
         found = days("signed_at", "handled_at", "visited_at") if isinstance(obj, WorkOrder) else set()
         if obj.incident_id is not None:
-            incident = session.get(Incident, obj.incident_id)
-            if incident is not None:
-                found.add(_day(incident.received_at))
+            found.add(_day(_received_at(session, obj.incident_id)))
         return found
     return set()
+
+
+_RECEIVED_AT = select(Incident.received_at).where(Incident.id == bindparam("id"))
+
+
+def _received_at(session: Session, incident_id: int) -> datetime | None:
+    """When the incident was received: from the session when it holds the incident, else its one column (an
+    order's step need not load the whole incident)."""
+    incident = session.identity_map.get(identity_key(Incident, incident_id))
+    if incident is not None:
+        return incident.received_at
+    return session.execute(_RECEIVED_AT, {"id": incident_id}).scalar()
 
 
 def _bump(session: Session, days: set[date | None]) -> None:

@@ -303,10 +303,18 @@ def mirrored(session: Session, peer: str, body: dict) -> WorkOrder:
     return order
 
 
+# The order states that move a diverted incident or tell its desk (see _follow).
+MOVES_INCIDENT = frozenset(
+    {OrderState.HANDLED, OrderState.CLOSED, OrderState.IN_PROGRESS, OrderState.TAKEN_BACK, OrderState.RETURNED}
+)
+
+
 def _follow(session: Session, order: WorkOrder, step: str, reason: str | None) -> None:
     """A diverted incident follows its order: handled → resolved, closed → closed, redo → transferred again,
     taken back → triaged for a new decision, re-routed → the new lead may see it. A joint incident is closed by
     the police; its linkage orders only add who may see it."""
+    if step != "rerouted" and order.state not in MOVES_INCIDENT:
+        return  # received, signed: the incident waits as it is (and is not read: a batch brings hundreds)
     incident = session.get(Incident, order.incident_id)
     if step == "rerouted" and order.org_id is not None:
         kind = "joint" if incident.disposition == Disposition.JOINT else "transfer"
