@@ -6,6 +6,11 @@ from __future__ import annotations
 from tests.missing.test_cases import CHILD, PNG
 from tests.web.test_consoles import login
 
+from lifeline.missing import service
+from lifeline.peering.messages import MissingAlert
+from lifeline.store.base import utcnow
+from lifeline.store.engine import transaction
+
 
 def test_a_case_is_opened_worked_and_given_a_photo_from_the_console(api):
     client, headers, _ = login(api, "dispatcher")
@@ -52,3 +57,27 @@ def test_an_incident_of_a_missing_child_offers_the_case_and_then_links_to_it(api
     assert "已有走失案件" in again.text  # one case per incident
     page = client.get(f"/console/incidents/{iid}").text
     assert 'id="to-missing"' in page and 'id="open-missing"' not in page
+
+
+def test_another_citys_alert_shows_on_the_board_and_in_the_api_until_withdrawn(api):
+    def take(active: bool, km: int) -> None:
+        alert = MissingAlert(case=7, active=active, alert_km=km, name="王小明", age=9, description="蓝色校服",
+                             last_seen_place="九江市浔阳区", grade="high", reported_at=utcnow(), from_city="九江",
+                             from_peer="jiujiang-110")  # fmt: skip
+        with transaction(api.client.app.state.sessions) as session:
+            service.take_alert(session, "hub", alert)
+
+    take(True, 100)
+    take(True, 300)  # widened: the same alert, reaching further
+    client, _, _ = login(api, "call_taker")
+    board = client.get("/console/missing").text
+    assert 'id="regional-alerts"' in board and "王小明" in board and "300 km" in board and "九江 #7" in board
+    answer = api.get("dispatcher", "/missing/alerts")
+    assert answer.status_code == 200, answer.text
+    items = answer.json()["items"]
+    assert [(a["from_city"], a["case_ref"], a["alert_km"], a["active"]) for a in items] == [("九江", 7, 300, True)]
+    assert api.get("agency_handler", "/missing/alerts").status_code == 403  # a department sees none
+    take(False, 300)  # found
+    assert 'id="regional-alerts"' not in client.get("/console/missing").text
+    assert api.get("dispatcher", "/missing/alerts").json()["items"] == []
+    assert len(api.get("dispatcher", "/missing/alerts?withdrawn=true").json()["items"]) == 1

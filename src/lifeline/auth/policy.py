@@ -73,6 +73,7 @@ MISSING = (
     "本单位及下级立案或交其查找的走失案件 / missing-person cases opened by the actor's part of the tree or given to a"
     " station in it; admin: all"
 )
+ALERTS = "他市经省平台发来、覆盖本市的协查通报 / other cities' missing-person alerts that reach this city, via the hub"
 APPEALS = (
     "交给本合作方、未撤回且未过期的寻人启事（文字与允许发布的照片）/ the appeals given to the partner, not withdrawn"
     " nor past their date (the text, and the photo when allowed)"
@@ -212,6 +213,7 @@ RULES: dict[str, Rule] = {
     f"POST {API}/missing": Rule("missing.write", MISSING),
     f"GET {API}/missing": Rule("missing.read", MISSING),
     f"GET {API}/missing/figures": Rule("missing.read", MISSING),
+    f"GET {API}/missing/alerts": Rule("missing.read", ALERTS),
     f"GET {API}/missing/appeals": Rule("missing.appeals_read", APPEALS),
     f"GET {API}/missing/photos/{{digest}}": Rule("missing.photo", f"{MISSING}; {APPEALS}"),
     f"GET {API}/missing/{{case_id}}": Rule("missing.read", MISSING),

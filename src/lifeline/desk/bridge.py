@@ -15,6 +15,7 @@ from lifeline.eido import document as eido
 from lifeline.errors import Invalid
 from lifeline.incidents import service as incidents
 from lifeline.incidents.models import Incident, Report
+from lifeline.missing import service as missing
 from lifeline.peering import messages
 from lifeline.store import events
 from lifeline.store.base import utcnow
@@ -108,6 +109,37 @@ def receive_referral(session: Session, peer: str, referral: messages.Referral) -
         text = f"{origin}的处理经过 / history at {origin}:\n" + "\n".join(referral.history)
         events.append(session, "incident.note", {"text": text[:20_000]}, actor=f"peer:{peer}",
                       incident_id=got.incident.id)  # fmt: skip
+
+
+def alert_province(session: Session, hub: str) -> int:
+    """Tell the province's hub of each missing person's alert that opened, widened or ended since it last heard
+    (the sweep's tick); the hub sends it on to the cities within its reach. Returns how many were told."""
+    cases = missing.untold(session)
+    for case in cases:
+        body = {
+            "case": case.id, "active": missing.alert_said(case) != "withdrawn", "alert_km": case.alert_km,
+            "name": case.name, "age": case.age, "sex": case.sex, "description": case.description,
+            "medical_needs": case.medical_needs, "last_seen_place": case.last_seen_place,
+            "last_seen_lat": case.last_seen_lat, "last_seen_lon": case.last_seen_lon,
+            "last_seen_at": case.last_seen_at.isoformat() if case.last_seen_at else None,
+            "grade": case.grade, "outcome": case.outcome, "reported_at": case.reported_at.isoformat(),
+        }  # fmt: skip
+        events.append(
+            session,
+            "missing.alert_sent",
+            {"peer": hub, "case": case.id, "said": missing.alert_said(case),
+             "message": {"kind": "missing.alert", "body": body}},
+            actor="system",
+            incident_id=case.incident_id,
+            to_peer=hub,
+        )  # fmt: skip
+        missing.told(case)
+    return len(cases)
+
+
+def receive_alert(session: Session, peer: str, alert: messages.MissingAlert) -> None:
+    """At 110, from the hub: another city's missing-person alert that reaches this city."""
+    missing.take_alert(session, peer, alert)
 
 
 def transfer_call(session: Session, actor: Principal, incident: Incident, peer: str, three_way: bool) -> None:

@@ -9,10 +9,12 @@ The kinds a peer may send, by (the peer's role, the role this deployment plays; 
 | linkage: 119, 120, gas, power… (`serves`) | order steps (of linkage orders sent it)   | order steps (likewise)       |
 | 110 centre                                | incident.push (a neighbouring 110)        | order.create, call.transfer, |
 |                                           |                                           | order.progress (taking back) |
-| hub (the province's)                      | incident.refer (another city's matter)    | nothing                      |
+| hub (the province's)                      | incident.refer (another city's matter),   | nothing                      |
+|                                           | missing.alert (another city's 协查通报)   |                              |
 
 At the hub (`--role hub`) a 110 centre's incident.refer is sent on to the desk of the city its place is in
-(province.service.forward), and nothing else is taken.
+(province.service.forward), its missing.alert to every city within the alert's reach (province.service.spread),
+and nothing else is taken.
 Between the 110 and the 12345 centre, both ways: catalogue.propose (a catalogue change one centre proposes) and
 catalogue.decide (the other centre's approval or refusal), applied by catalogue.service.receive_*: both deployments
 end holding the same catalogue version, with the same sha256.
@@ -54,10 +56,14 @@ HANDLERS: dict[str, Handler] = {
     **{kind: flows.mirrored for kind in messages.STEPS},
     "incident.push": bridge.receive_push,
     "incident.refer": bridge.receive_referral,
+    "missing.alert": bridge.receive_alert,
     "call.transfer": bridge.receive_transfer,
     "catalogue.propose": catalogue.receive_proposal,
     "catalogue.decide": catalogue.receive_decision,
 }
+
+# At the hub nothing is taken in: a referral goes to its city, an alert to the cities within its reach.
+HUB = {"incident.refer": hub.forward, "missing.alert": hub.spread}
 
 STEPS = frozenset(messages.STEPS)
 CATALOGUE = frozenset({"catalogue.propose", "catalogue.decide"})
@@ -66,9 +72,10 @@ ACCEPTS: dict[tuple[str, str], frozenset[str]] = {
     ("linkage", "110"): STEPS,
     ("linkage", "12345"): STEPS,
     ("110", "110"): frozenset({"incident.push"}),
-    # A province: each city's 110 refers matters about places elsewhere to the hub, which sends them on.
-    ("110", "hub"): frozenset({"incident.refer"}),
-    ("hub", "110"): frozenset({"incident.refer"}),
+    # A province: each city's 110 refers matters about places elsewhere and its missing-person alerts to the hub,
+    # which sends them on.
+    ("110", "hub"): frozenset({"incident.refer", "missing.alert"}),
+    ("hub", "110"): frozenset({"incident.refer", "missing.alert"}),
     # "order.progress" carries a taken-back order: the only step the sender of an order takes on it.
     ("110", "12345"): frozenset({"order.create", "call.transfer", "order.progress"}) | CATALOGUE,
 }
@@ -90,8 +97,8 @@ def handler(peer_role: str, here: str, kind: str, desk: flows.Desk | None = None
             f"角色为 {peer_role} 的对端不能向 {here} 发送 {kind} / a {peer_role} peer may not send {kind} here"
         )
     if here == "hub":
-        province = hub.of_peers(desk.peers)
-        return lambda session, peer, message: hub.forward(session, province, peer, message)
+        province, send_on = hub.of_peers(desk.peers), HUB[kind]
+        return lambda session, peer, message: send_on(session, province, peer, message)
     return HANDLERS[kind]
 
 

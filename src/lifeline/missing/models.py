@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeline.store.base import Base, JSONText, UTCDateTime, utcnow
@@ -54,6 +54,37 @@ class MissingCase(Base):
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # when the family reported it
     opened_by: Mapped[str] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the province's hub was last told of the alert ("active:300", "withdrawn"); None: nothing yet
+    province_told: Mapped[str | None] = mapped_column(String(32))
+
+
+class RegionalAlert(Base):
+    """Another city's 协查通报, received through the province's hub because this city lies within its reach: who
+    is missing, where and when last seen, how far it reaches; withdrawn when the person is found."""
+
+    __tablename__ = "missing_alerts"
+    __table_args__ = (UniqueConstraint("from_peer", "case_ref", name="uq_missing_alerts_from_peer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_peer: Mapped[str] = mapped_column(String(64))  # the city's 110 desk
+    from_city: Mapped[str] = mapped_column(String(64), default="")
+    case_ref: Mapped[int] = mapped_column(Integer)  # the case's number at its city
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    age: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(8), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    medical_needs: Mapped[str] = mapped_column(Text, default="")
+    last_seen_place: Mapped[str] = mapped_column(String(500), default="")
+    last_seen_lat: Mapped[float | None] = mapped_column(Float)
+    last_seen_lon: Mapped[float | None] = mapped_column(Float)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    grade: Mapped[str] = mapped_column(String(16))
+    alert_km: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # vocabulary.MissingOutcome, once withdrawn
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

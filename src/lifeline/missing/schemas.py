@@ -183,6 +183,35 @@ class CaseList(BaseModel):
     items: list[CaseOut]
 
 
+class RegionalAlertOut(Attributes):
+    """Another city's 协查通报 that reaches this city (through the province's hub)."""
+
+    id: int
+    from_city: str
+    from_peer: str
+    case_ref: int = Field(description="该市的案件编号 the case's number at its city")
+    active: bool = Field(description="false：已找到，通报撤销 found: the alert is withdrawn")
+    name: str
+    age: int | None
+    sex: str
+    description: str
+    medical_needs: str
+    last_seen_place: str
+    last_seen_lat: float | None
+    last_seen_lon: float | None
+    last_seen_at: datetime | None
+    grade: str
+    alert_km: int
+    outcome: str | None
+    reported_at: datetime
+    received_at: datetime
+    updated_at: datetime
+
+
+class RegionalAlerts(BaseModel):
+    items: list[RegionalAlertOut]
+
+
 class FiguresOut(BaseModel):
     reported: int = Field(description="窗口内报案的走失案件 cases reported in the window")
     due: int = Field(description="其中已满 24 小时或已找到的 of them, past their first day or found")

@@ -16,13 +16,21 @@ from sqlalchemy.orm import Session
 from lifeline.analytics import kpis
 from lifeline.auth import permissions
 from lifeline.auth.models import Organisation
-from lifeline.auth.service import Principal, org_by_code, require, subtree
+from lifeline.auth.service import SYSTEM, Principal, org_by_code, require, subtree
 from lifeline.common import sha256
 from lifeline.errors import Conflict, Invalid, NotFound
 from lifeline.geo import service as geo
 from lifeline.incidents import service as incidents
 from lifeline.missing import grading
-from lifeline.missing.models import Appeal, CaseEntry, MissingCase, MissingPhoto, SearchTask, Sighting
+from lifeline.missing.models import (
+    Appeal,
+    CaseEntry,
+    MissingCase,
+    MissingPhoto,
+    RegionalAlert,
+    SearchTask,
+    Sighting,
+)
 from lifeline.store import events
 from lifeline.store.base import utcnow
 from lifeline.vocabulary import FOUND_ALIVE, MISSING_MOVES, MissingOutcome, MissingState, MissingTask, RiskGrade
@@ -281,13 +289,83 @@ def review(session: Session, actor: Principal, case_id: int, note: str, now: dat
         raise Invalid("请写明复核情况 / say what the review found")
     case.next_review_at = grading.next_review(RiskGrade(case.grade), now)
     _log(session, actor, case, "review", f"复核：{note.strip()} / reviewed")
-    reach = grading.alert_km(RiskGrade(case.grade), case.reported_at, now)
-    if reach > case.alert_km:
-        case.alert_km = reach
-        session.add(SearchTask(case_id=case.id, kind=MissingTask.ALERT, created_by=actor.username,
-                               title=f"协查通报扩大至 {reach} 公里 / widen the alert to {reach} km"))  # fmt: skip
-        _log(session, actor, case, "alert", f"协查范围扩大至 {reach} 公里 / alert widened to {reach} km")
+    _widen(session, actor, case, now)
     return case
+
+
+def _widen(session: Session, actor: Principal, case: MissingCase, now: datetime) -> bool:
+    """The regional alert reaches as far as the hours since the report say (grading.alert_km)."""
+    reach = grading.alert_km(RiskGrade(case.grade), case.reported_at, now)
+    if reach <= case.alert_km:
+        return False
+    case.alert_km = reach
+    session.add(SearchTask(case_id=case.id, kind=MissingTask.ALERT, created_by=actor.username,
+                           title=f"协查通报扩大至 {reach} 公里 / widen the alert to {reach} km"))  # fmt: skip
+    _log(session, actor, case, "alert", f"协查范围扩大至 {reach} 公里 / alert widened to {reach} km")
+    return True
+
+
+# The regional alert across a province ----------------------------------------------------------------------
+
+SEARCHED = frozenset({MissingState.REPORTED, MissingState.ASSESSED, MissingState.SEARCHING, MissingState.MONITORING})
+
+
+def widen_due(session: Session, now: datetime | None = None) -> list[int]:
+    """Widen every open case's alert the hours have widened, without waiting for its review (the sweep's tick)."""
+    now = now or utcnow()
+    query = select(MissingCase).where(MissingCase.state.in_(SEARCHED)).order_by(MissingCase.id)
+    return [case.id for case in session.scalars(query.with_for_update()) if _widen(session, SYSTEM, case, now)]
+
+
+def alert_said(case: MissingCase) -> str:
+    """What the province should hear of the case's alert now: active and how far, or withdrawn."""
+    return f"active:{case.alert_km}" if case.state in SEARCHED else "withdrawn"
+
+
+def untold(session: Session) -> list[MissingCase]:
+    """The cases whose alert the province's hub has not heard as it stands: opened, widened, or ended after it
+    was told (a case ended before the hub heard of it is not told at all)."""
+    query = (
+        select(MissingCase)
+        .where(or_(MissingCase.state.in_(SEARCHED), MissingCase.province_told.like("active:%")))
+        .order_by(MissingCase.id)
+    )
+    return [case for case in session.scalars(query.with_for_update()) if alert_said(case) != case.province_told]
+
+
+def told(case: MissingCase) -> None:
+    case.province_told = alert_said(case)
+
+
+def take_alert(session: Session, peer: str, alert) -> RegionalAlert:
+    """Another city's alert, from the hub (peering.messages.MissingAlert): kept, widened, or withdrawn."""
+    origin = alert.from_peer or peer
+    row = session.scalar(
+        select(RegionalAlert).where(RegionalAlert.from_peer == origin, RegionalAlert.case_ref == alert.case)
+    )
+    if row is None:
+        row = RegionalAlert(from_peer=origin, case_ref=alert.case, received_at=utcnow())
+        session.add(row)
+    fields = ("name", "age", "sex", "description", "medical_needs", "last_seen_place", "last_seen_lat",
+              "last_seen_lon", "last_seen_at", "grade", "outcome", "reported_at", "active")  # fmt: skip
+    for name in fields:
+        setattr(row, name, getattr(alert, name))
+    row.from_city = alert.from_city or origin
+    row.alert_km, row.updated_at = max(alert.alert_km, row.alert_km or 0), utcnow()
+    session.flush()
+    said = f"{row.from_city}协查通报 {row.name or '（未具名）'} {row.alert_km} 公里" + (
+        "" if row.active else "（已撤销）"
+    )
+    events.append(session, "missing.alert_received", {"from": origin, "case": alert.case, "active": row.active,
+                  "alert_km": row.alert_km, "text": said}, actor=f"peer:{peer}")  # fmt: skip
+    return row
+
+
+def regional_alerts(session: Session, actor: Principal, include_withdrawn: bool = False) -> list[RegionalAlert]:
+    """Other cities' alerts that reach this city, the newest first."""
+    require(actor, "missing.read")
+    query = select(RegionalAlert).order_by(RegionalAlert.updated_at.desc(), RegionalAlert.id.desc()).limit(200)
+    return list(session.scalars(query if include_withdrawn else query.where(RegionalAlert.active.is_(True))))
 
 
 # Public appeals --------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from lifeline.missing.schemas import (
     OutcomeIn,
     PublicAppeal,
     PublicAppeals,
+    RegionalAlertOut,
+    RegionalAlerts,
     SightingIn,
     SightingOut,
     TaskDoneIn,
@@ -96,6 +98,15 @@ def figures(ctx: RequestContext, since: str | None = None, until: str | None = N
     start = query_time(since, "since") or now.astimezone(CHINA).replace(month=1, day=1, hour=0, minute=0, second=0)
     end = query_time(until, "until") or now
     return ctx.run(lambda s, who: FiguresOut(**vars(service.figures(s, who, start, end, now))))
+
+
+@router.get("/missing/alerts", response_model=RegionalAlerts, summary="外市协查通报 other cities' alerts reaching here")
+def regional_alerts(ctx: RequestContext, withdrawn: bool = Query(False, description="包括已撤销 include withdrawn")):
+    def work(session, who):
+        rows = service.regional_alerts(session, who, include_withdrawn=withdrawn)
+        return RegionalAlerts(items=[RegionalAlertOut.model_validate(r) for r in rows])
+
+    return ctx.run(work)
 
 
 @router.get("/missing/appeals", response_model=PublicAppeals, summary="合作方可发布的启事 what a partner may publish")

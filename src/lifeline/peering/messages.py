@@ -143,6 +143,30 @@ class Referral(Message):
     history: Annotated[list[Annotated[Text, Field(max_length=2000)]], Field(max_length=100)] = []
 
 
+class MissingAlert(Message):
+    """missing.alert: a city's 协查通报 for a missing person (110 → hub → the cities within its reach), sent when it
+    opens, each time it widens, and when the person is found (`active` false). The hub fills `from_city` and
+    `from_peer`."""
+
+    case: Annotated[int, Field(ge=1, le=MAX_ID)]
+    active: bool
+    alert_km: Annotated[int, Field(ge=0, le=5000)]
+    name: Annotated[Text, Field(max_length=100)] = ""
+    age: Annotated[int, Field(ge=0, le=150)] | None = None
+    sex: Annotated[Text, Field(max_length=8)] = ""
+    description: Annotated[Text, Field(max_length=5000)] = ""
+    medical_needs: Annotated[Text, Field(max_length=2000)] = ""
+    last_seen_place: Annotated[Text, Field(max_length=500)] = ""
+    last_seen_lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    last_seen_lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    last_seen_at: Moment | None = None
+    grade: Annotated[Text, Field(min_length=1, max_length=16)]
+    outcome: Annotated[Text, Field(max_length=16)] | None = None
+    reported_at: Moment
+    from_city: Annotated[Text, Field(max_length=64)] | None = None
+    from_peer: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
+
+
 class Transfer(Message):
     """call.transfer: the caller's number, what was said so far, the triage, and the call mode (as ReportCreate)."""
 
@@ -197,6 +221,7 @@ MODELS: dict[str, type[Message]] = {
     "order.create": OrderCreate,
     "incident.push": Push,
     "incident.refer": Referral,
+    "missing.alert": MissingAlert,
     "call.transfer": Transfer,
     "catalogue.propose": CatalogueProposal,
     "catalogue.decide": CatalogueDecision,

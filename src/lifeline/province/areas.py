@@ -49,6 +49,11 @@ class Province:
         found = [(len(name), c) for c in self.cities.values() for name in (c.name, *c.districts) if name in words]
         return max(found, key=lambda pair: pair[0])[1] if found else None
 
+    def reached(self, lat: float, lon: float, km: float, but: str | None = None) -> list[City]:
+        """The cities (except `but`) whose area comes within `km` of the point, nearest first."""
+        edges = [(distance_km(lat, lon, c.lat, c.lon) - c.radius_km, c) for c in self.cities.values() if c.code != but]
+        return [c for edge, c in sorted(edges, key=lambda pair: pair[0]) if edge <= km]
+
     def within(self, code: str, rings: int) -> list[City]:
         """The city and the cities up to `rings` neighbours away from it, nearest first."""
         seen, ring = [code], [code]

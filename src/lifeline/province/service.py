@@ -1,6 +1,7 @@
-"""The hub's part in a referral: a matter reported in one city about a place in another goes to that city's desk.
+"""The hub's part: a matter reported in one city about a place in another goes to that city's desk; a missing
+person's alert goes to every city within its reach.
 
-The hub writes the message into its own event log, addressed to the city's 110 (the log is the outbox): its relay
+The hub writes each message into its own event log, addressed to a city's 110 (the log is the outbox): its relay
 delivers it exactly once and in order, and holds it, retrying, while that city is down.
 """
 
@@ -54,3 +55,27 @@ def forward(session: Session, province: Province, peer: str, referral: messages.
         to_peer=target.desk,
     )
     return target
+
+
+def spread(session: Session, province: Province, peer: str, alert: messages.MissingAlert) -> list[City]:
+    """A city's missing-person alert sent on to every other city whose area lies within its reach of where the
+    person was last seen (of the sending city's seat when the place has no coordinates). It widens as the hours
+    pass, so each widening reaches more cities; a withdrawal reaches all that the widest alert reached."""
+    origin = province.by_desk(peer)
+    if origin is None:
+        raise Invalid(f"{peer} 不是本省城市的接警台 / {peer} is not a city desk of the province")
+    lat, lon = alert.last_seen_lat, alert.last_seen_lon
+    if lat is None or lon is None:
+        lat, lon = origin.lat, origin.lon
+    reached = province.reached(lat, lon, alert.alert_km, but=origin.code)
+    body = {**alert.model_dump(mode="json"), "from_city": origin.name, "from_peer": peer}
+    for city in reached:
+        events.append(
+            session,
+            "province.alerted",
+            {"from": peer, "to": city.code, "case": alert.case, "active": alert.active, "alert_km": alert.alert_km,
+             "message": {"kind": "missing.alert", "body": body}},
+            actor=f"peer:{peer}",
+            to_peer=city.desk,
+        )  # fmt: skip
+    return reached

@@ -29,6 +29,7 @@ from lifeline.catalogue.views import router as catalogue_router
 from lifeline.channels.gateways import Courier, gateways_for
 from lifeline.channels.speech import Streams, recogniser_for
 from lifeline.channels.views import router as channels_router
+from lifeline.desk import bridge
 from lifeline.desk.flows import Desk
 from lifeline.desk.views import router as desk_router
 from lifeline.dispatch.views import router as dispatch_router
@@ -40,6 +41,7 @@ from lifeline.geo.views import router as geo_router
 from lifeline.governance.views import router as governance_router
 from lifeline.incidents.views import router as incidents_router
 from lifeline.knowledge.views import router as knowledge_router
+from lifeline.missing import service as missing_cases
 from lifeline.missing.views import router as missing_router
 from lifeline.open311.views import api_router as open311_api_router
 from lifeline.open311.views import router as open311_router
@@ -100,8 +102,9 @@ def city_layers(path: Path | None) -> dict:
 
 
 def _sweep(app: FastAPI, stop: threading.Event) -> None:
-    """Overdue work orders are escalated to the supervisors without anyone having to look, and settled days get
-    their figure summaries (a few days a round, each in its own short transaction). One worker sweeps at a time."""
+    """Overdue work orders are escalated to the supervisors without anyone having to look, missing-person alerts
+    widen as the hours pass (and the province's hub hears of it), and settled days get their figure summaries (a
+    few days a round, each in its own short transaction). One worker sweeps at a time."""
     leader = Leader(app.state.engine, "sweep")
     while not stop.wait(SWEEP_SECONDS):
         if not leader.leads():
@@ -110,6 +113,10 @@ def _sweep(app: FastAPI, stop: threading.Event) -> None:
             with transaction(app.state.sessions) as session:
                 escalate_overdue(session)
                 urge_due(session, app.state.routing)  # 催办 before the deadline, escalation after it
+                missing_cases.widen_due(session)
+                hub = app.state.desk.peers.by_role("hub")
+                if hub is not None:
+                    bridge.alert_province(session, hub.name)
             video.hang_up_quiet_callers(app)  # a video alarm's page closed without hanging up
             for _ in range(SUMMARY_DAYS_PER_SWEEP):
                 with transaction(app.state.sessions) as session:

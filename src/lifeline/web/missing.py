@@ -35,8 +35,9 @@ def board(request: Request):
     with request.app.state.readers() as session:
         cases = service.board(session, who.user)
         figures = service.figures(session, who.user, year, now, now)
+        alerts = service.regional_alerts(session, who.user)
     return render(request, "missing.html", who, "missing", cases=cases, figures=figures, now=now,
-                  hours=hours_missing, since=year)  # fmt: skip
+                  hours=hours_missing, since=year, alerts=alerts)  # fmt: skip
 
 
 def _stations(session) -> list[Organisation]:
