@@ -9,8 +9,9 @@ average rate of Guangzhou's 6.63 million calls in 11 months, 2.3/s), each at a r
 them is about a place in another city and is referred through the hub. During the run:
 - three processes are killed with SIGKILL (a city's 110, the hub, a city's 12345) at 20%, 45% and 70% of the run;
   the supervisor starts each again;
-- one city's 110 is cut off for 60 s from 30% of the run: frozen (SIGSTOP), so that every request to it, the hub's
-  included, goes unanswered until it is let go (SIGCONT).
+- one city's 110 is cut off from the hub for 60 s from 30% of the run: its links to and from the hub run through
+  a proxy (bench/netcut.py) that drops their traffic, while the city goes on taking its own calls; what either
+  side sends meanwhile waits in its outbox until the link is mended.
 A report counts as acknowledged when its POST answered 201; a request that timed out or was refused is not
 acknowledged (the caller would be answered again) and is counted apart. Afterwards:
 - lost: acknowledged reports missing from their city's database, and acknowledged referrals that never reached
@@ -36,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from netcut import Link
 from sqlalchemy import select
 
 from lifeline.auth.service import SYSTEM, create_token
@@ -135,6 +137,19 @@ def calls_today(deployment) -> int:
     return next(f["value"] for f in answer.json()["figures"] if f["key"] == "calls")
 
 
+def cut_off_through_proxies(folder: Path, city, hub) -> list[Link]:
+    """The city's links with the hub, both ways, through proxies that can drop their traffic (the peers files that
+    `up.write_files` made are pointed at them)."""
+    links = []
+    for me, other in ((hub, city), (city, hub)):
+        link = Link(other.port)
+        peers = json.loads(me.peers_file.read_text(encoding="utf-8"))
+        peers["peers"][other.name]["url"] = link.url
+        me.peers_file.write_text(json.dumps(peers, ensure_ascii=False, indent=1), encoding="utf-8")
+        links.append(link)
+    return links
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cities", type=int, default=11)
@@ -148,6 +163,8 @@ def main() -> None:
     by_name = {d.name: d for d in deployments}
     cities = [d.city for d in deployments if d.role == "110"]
     up.write_files(folder, deployments)
+    cut = f"{cities[-1]}-110"
+    links = cut_off_through_proxies(folder, by_name[cut], by_name["hub"])
     t0 = time.perf_counter()
     up.prepare_databases(deployments)
     supervisor = up.Supervisor(deployments, folder)
@@ -159,7 +176,6 @@ def main() -> None:
             raise SystemExit("the province did not start")
         load = Load(by_name, cities, args.rate, args.refer)
         victims = [f"{cities[1 % len(cities)]}-110", "hub", f"{cities[2 % len(cities)]}-12345"]
-        cut = f"{cities[-1]}-110"
         events = []
 
         def chaos() -> None:
@@ -169,14 +185,16 @@ def main() -> None:
             for at, what, name in plan:
                 if load.stop.wait(max(0.0, begin + at * args.seconds - time.perf_counter())):
                     return
-                process = supervisor.processes[name]
                 if what == "kill":
-                    os.kill(process.pid, signal.SIGKILL)
+                    os.kill(supervisor.processes[name].pid, signal.SIGKILL)
                     events.append(f"{time.perf_counter() - begin:5.0f} s  killed {name}")
                 else:
-                    os.kill(process.pid, signal.SIGSTOP)
-                    events.append(f"{time.perf_counter() - begin:5.0f} s  cut off {name} for {args.cutoff:.0f} s")
-                    threading.Timer(args.cutoff, os.kill, (process.pid, signal.SIGCONT)).start()
+                    for link in links:
+                        link.cut()
+                        threading.Timer(args.cutoff, link.mend).start()
+                    events.append(
+                        f"{time.perf_counter() - begin:5.0f} s  cut {name} off the hub for {args.cutoff:.0f} s"
+                    )
 
         chaos_thread = threading.Thread(target=chaos, daemon=True)
         chaos_thread.start()
@@ -222,6 +240,9 @@ def main() -> None:
         own_calls = sum(calls_today(by_name[f"{c}-110"]) for c in cities)
     finally:
         supervisor.stop()
+        for link in links:
+            link.close()
+    print(f"the cut dropped {sum(link.dropped for link in links)} connections between {cut} and the hub")
     latencies = sorted(load.latencies)
     p50, p99 = statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000
     cross = sorted(cross)
