@@ -1,7 +1,7 @@
 """A Guangzhou-size year of figures: bulk-loaded into SQLite and PostgreSQL, then the yearly report and a month's
 KPIs timed against a plain COUNT(*) over the same rows, in the same run.
 
-    python bench/figures_bench.py [--rows 6600000] [--year 2025] [--pg URL] [--sqlite PATH] [--keep]
+    python bench/figures_bench.py [--rows 6600000] [--year 2025] [--pg URL] [--sqlite PATH] [--only sqlite|pg] [--keep]
 
 The data (seeded, the same every run) is spread like the seeds' figures: about 18,000 incidents a day with a
 day-and-night curve and a weekly wobble; 69.2% outside police duty or invalid (Jilin), of which 58.9% diverted
@@ -275,20 +275,24 @@ def main() -> None:
                         or os.environ.get("LIFELINE_TEST_POSTGRES_URL"))  # fmt: skip
     parser.add_argument("--sqlite", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--only", choices=("sqlite", "pg"), help="measure one database (the other's figures null)")
     args = parser.parse_args()
-    result: dict = {"rows": args.rows}
+    result: dict = {"rows": args.rows, "sqlite_report_s": None, "sqlite_count_s": None}
     folder = Path(tempfile.mkdtemp(prefix="figures-bench-"))
     path = args.sqlite or folder / "figures.db"
     path.unlink(missing_ok=True)
     try:
-        result |= measure("sqlite", f"sqlite:///{path}", args.rows, args.year)
-        print(f"sqlite: {path.stat().st_size / 1e9:.2f} GB on disk")
+        if args.only != "pg":
+            result |= measure("sqlite", f"sqlite:///{path}", args.rows, args.year)
+            print(f"sqlite: {path.stat().st_size / 1e9:.2f} GB on disk")
     finally:
         if not args.keep:
             path.unlink(missing_ok=True)
             for extra in ("-wal", "-shm"):
                 Path(f"{path}{extra}").unlink(missing_ok=True)
-    if args.pg:
+    if args.only == "sqlite":
+        result |= {"pg_report_s": None, "pg_count_s": None}
+    elif args.pg:
         admin = create_engine(make_url(args.pg).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
         name = "lifeline_figures_bench"
         with admin.connect() as connection:
