@@ -135,3 +135,22 @@ def test_deferred_events_of_a_failed_block_are_dropped(database):
         events.append(session, "test.after", {"n": 2}, actor="tester")  # written at once again
         kinds = session.scalars(select(events.Event.kind).where(events.Event.seq > before)).all()
     assert kinds == ["test.after"]
+
+
+def test_a_savepoint_rolled_back_inside_a_deferred_block_takes_its_events_with_it(database):
+    url, _ = database
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        before = session.scalar(select(events.ChainHead.seq))
+        with events.deferred(session):
+            events.append(session, "test.kept", {"n": 1}, actor="tester")
+            try:
+                with session.begin_nested():
+                    events.append(session, "test.undone", {"n": 2}, actor="tester")
+                    raise RuntimeError("the step failed; its savepoint rolls back")
+            except RuntimeError:
+                pass
+            with session.begin_nested():
+                events.append(session, "test.kept", {"n": 3}, actor="tester")
+        written = session.scalars(select(events.Event).where(events.Event.seq > before).order_by(events.Event.seq))
+        assert [(e.kind, e.data["n"]) for e in written] == [("test.kept", 1), ("test.kept", 3)]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, String, Text, bindparam, insert, select, text, update
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lifeline.store.base import Base, UTCDateTime, utcnow
@@ -93,14 +94,15 @@ _MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.id == 1).values(seq=bin
 _NOTIFY = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', :s)")
 
 
-_DEFERRED = "lifeline.deferred_events"
+_DEFERRED, _MARKS = "lifeline.deferred_events", "lifeline.deferred_marks"
 
 
 @contextmanager
 def deferred(session: Session) -> Iterator[None]:
     """Events appended in the block are written together when it ends without an error (one read and one write
     of the chain head, one multi-row insert): a peer's batch of hundreds of messages. Nothing in the block may
-    read back the events it appended; on an error they are dropped with the work that made them."""
+    read back the events it appended; on an error they are dropped with the work that made them, and so are
+    those of a savepoint rolled back inside it."""
     if _DEFERRED in session.info:
         yield
         return
@@ -109,8 +111,25 @@ def deferred(session: Session) -> Iterator[None]:
         yield
     finally:
         session.info.pop(_DEFERRED)
+        session.info.pop(_MARKS, None)
     if entries:
         append_all(session, entries)
+
+
+@listens_for(Session, "after_transaction_create")
+def _mark(session: Session, transaction) -> None:
+    waiting = session.info.get(_DEFERRED)
+    if waiting is not None and transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = len(waiting)
+
+
+@listens_for(Session, "after_soft_rollback")
+def _drop(session: Session, transaction) -> None:
+    """A savepoint inside a deferred block rolled back: the events appended since it began go with it."""
+    mark = session.info.get(_MARKS, {}).pop(transaction, None)
+    waiting = session.info.get(_DEFERRED)
+    if mark is not None and waiting is not None:
+        del waiting[mark:]
 
 
 def append_all(session: Session, entries: list[Entry]) -> None:
