@@ -131,6 +131,9 @@ CONSOLE = [
     ("/console/contacts/{id}/snapshot", {"label": words}),
     ("/console/speech/{key}", {"csrf": words}),
     ("/console/dispatch/{id}/units", None),
+    ("/console/surge", {"reason": words, "event": words, "announcement": words, "triage_first": words,
+                        "overflow_to": words, "overflow_at": words}),
+    ("/console/surge/end", {"csrf": words}),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip
 

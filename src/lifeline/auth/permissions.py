@@ -22,6 +22,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The alarm posts' health board; talking back and broadcasting to a post.
     "post.read": DESK,
     "post.command": frozenset({"call_taker", "dispatcher", "supervisor", "admin"}),
+    # 应急状态 (a surge): the desk sees it; a supervisor starts and ends it.
+    "surge.read": frozenset({"call_taker", "hotline_operator", "dispatcher", "supervisor", "admin"}),
+    "surge.manage": frozenset({"supervisor", "admin"}),
     # Registered deaf and speech-impaired 12110 users: supervisors register them.
     "caller.needs": frozenset({"supervisor", "admin"}),
     "incident.read": ALL,

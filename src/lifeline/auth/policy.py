@@ -73,6 +73,7 @@ MISSING = (
     "本单位及下级立案或交其查找的走失案件 / missing-person cases opened by the actor's part of the tree or given to a"
     " station in it; admin: all"
 )
+SURGE = "本平台的应急状态及其来电数 / this platform's surges and the calls they brought"
 ALERTS = "他市经省平台发来、覆盖本市的协查通报 / other cities' missing-person alerts that reach this city, via the hub"
 APPEALS = (
     "交给本合作方、未撤回且未过期的寻人启事（文字与允许发布的照片）/ the appeals given to the partner, not withdrawn"
@@ -211,6 +212,9 @@ RULES: dict[str, Rule] = {
     f"POST {API}/incidents/{{incident_id}}/assign": Rule("unit.dispatch", UNITS),
     # Missing persons
     f"POST {API}/missing": Rule("missing.write", MISSING),
+    f"GET {API}/surge": Rule("surge.read", SURGE),
+    f"POST {API}/surge": Rule("surge.manage", SURGE),
+    f"POST {API}/surge/end": Rule("surge.manage", SURGE),
     f"GET {API}/missing": Rule("missing.read", MISSING),
     f"GET {API}/missing/figures": Rule("missing.read", MISSING),
     f"GET {API}/missing/alerts": Rule("missing.read", ALERTS),
@@ -383,6 +387,8 @@ RULES: dict[str, Rule] = {
     "GET /alarm/calls/{contact_id}/signals": Rule(PUBLIC, VIDEO_CALLER),
     "POST /console/posts/{code}/say": Rule("post.command", "一根报警柱 / one alarm post"),
     "GET /console/dashboard": Rule("kpi.read"),
+    "POST /console/surge": Rule("surge.manage", SURGE),
+    "POST /console/surge/end": Rule("surge.manage", SURGE),
     "GET /console/dashboard/tiles": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/heat.json": Rule("kpi.read", FIGURES),
     "GET /console/dashboard/report": Rule("kpi.read", FIGURES),

@@ -188,3 +188,24 @@ class VideoSignal(Base):
     kind: Mapped[str] = mapped_column(String(16))  # offer | answer | candidate | request | bye
     body: Mapped[dict] = mapped_column(JSONText, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Surge(Base):
+    """应急状态: a typhoon, a festival night. While it lasts the desk takes calls triage-first, the switch plays the
+    recorded announcement, and calls beyond what the seats can take overflow to another desk."""
+
+    __tablename__ = "surges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(100), default="")  # the known mass event, e.g. 台风“海葵”
+    announcement: Mapped[str] = mapped_column(Text, default="")  # what the switch says before a seat answers
+    triage_first: Mapped[bool] = mapped_column(Boolean, default=True)
+    overflow_to: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # the switch's route: a neighbour's or the province's desk
+    overflow_at: Mapped[int | None] = mapped_column(Integer)  # calls waiting at which the next one overflows
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

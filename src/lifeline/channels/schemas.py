@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -100,6 +100,45 @@ class Accepted(BaseModel):
     contact_id: int
     incident_id: int | None = None
     status: Literal["accepted", "duplicate"]
+    # For a ringing call during a surge (应急状态): what the switch plays first, and where it sends the call when
+    # the seats cannot take it (the desk counts it as overflowed).
+    announcement: str | None = None
+    overflow_to: str | None = None
+
+
+class SurgeIn(BaseModel):
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+    event: Annotated[Text, Field(max_length=100)] = ""
+    announcement: Annotated[Text, Field(max_length=2000)] = ""
+    triage_first: bool = True
+    overflow_to: Annotated[Text, Field(min_length=1, max_length=64)] | None = None
+    overflow_at: Annotated[int, Field(ge=1, le=10_000)] | None = None
+
+
+class SurgeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    reason: str
+    event: str
+    announcement: str
+    triage_first: bool
+    overflow_to: str | None
+    overflow_at: int | None
+    started_by: str
+    started_at: datetime
+    ended_by: str | None
+    ended_at: datetime | None
+    calls: int = Field(0, description="期间响铃的电话 phone calls that rang while it lasted")
+    answered: int = Field(0, description="本台坐席接起 taken by a seat here")
+    overflowed: int = Field(0, description="溢出到其他接警台 sent to the overflow desk")
+    abandoned: int = Field(0, description="接起或溢出前挂断 hung up before either")
+
+
+class Surges(BaseModel):
+    now: SurgeOut | None = Field(description="正在进行的应急状态 the surge on now")
+    waiting: int = Field(description="正在排队的电话 phone calls ringing now")
+    items: list[SurgeOut]
 
 
 class CommandOut(BaseModel):

@@ -31,6 +31,7 @@ from lifeline.channels.models import (
     MediaBlob,
     PostCommand,
     SeenSignature,
+    Surge,
     VideoSignal,
 )
 from lifeline.common import parse_iso
@@ -624,3 +625,91 @@ def quiet_video_calls(session: Session, before: datetime) -> list[Contact]:
             .with_for_update(skip_locked=True)
         )
     )  # fmt: skip
+
+
+# Surges (应急状态) ------------------------------------------------------------------------------------------------
+
+OVERFLOWED = "overflowed"  # a call's end reason: the switch sent it to the surge's overflow desk
+
+
+@dataclass
+class SurgeIn:
+    reason: str
+    event: str = ""
+    announcement: str = ""
+    triage_first: bool = True
+    overflow_to: str | None = None
+    overflow_at: int | None = None
+
+
+def surge_now(session: Session) -> Surge | None:
+    return session.scalar(select(Surge).where(Surge.ended_at.is_(None)).order_by(Surge.id.desc()).limit(1))
+
+
+def start_surge(session: Session, actor: Principal, data: SurgeIn, now: datetime | None = None) -> Surge:
+    require(actor, "surge.manage")
+    if not data.reason.strip():
+        raise Invalid("请写明启动应急状态的原因 / say why the surge starts")
+    if (data.overflow_to is None) != (data.overflow_at is None):
+        raise Invalid("溢出去向与溢出阈值须同时给出 / give both overflow_to and overflow_at, or neither")
+    if data.overflow_at is not None and data.overflow_at < 1:
+        raise Invalid("溢出阈值至少为 1 通排队来电 / overflow_at is at least 1 waiting call")
+    if surge_now(session) is not None:
+        raise Conflict("已在应急状态，请先结束 / a surge is already on: end it first")
+    row = Surge(reason=data.reason.strip(), event=data.event.strip(), announcement=data.announcement.strip(),
+                triage_first=data.triage_first, overflow_to=data.overflow_to, overflow_at=data.overflow_at,
+                started_by=actor.username, started_at=now or utcnow())  # fmt: skip
+    session.add(row)
+    session.flush()
+    _log(session, "surge.started", {"surge": row.id, "reason": row.reason, "event": row.event,
+         "overflow_to": row.overflow_to, "overflow_at": row.overflow_at}, actor.username)  # fmt: skip
+    return row
+
+
+def end_surge(session: Session, actor: Principal, now: datetime | None = None) -> Surge:
+    require(actor, "surge.manage")
+    row = surge_now(session)
+    if row is None:
+        raise Conflict("当前不在应急状态 / no surge is on")
+    row.ended_at, row.ended_by = now or utcnow(), actor.username
+    _log(session, "surge.ended", {"surge": row.id}, actor.username)
+    return row
+
+
+def overflows(surge: Surge | None, waiting: int) -> bool:
+    """Whether a new call overflows: a surge with a route, and the calls already waiting have reached its mark."""
+    return surge is not None and surge.overflow_to is not None and waiting >= surge.overflow_at
+
+
+def waiting_calls(session: Session) -> int:
+    """Phone calls ringing for a seat now (the switch can send only those elsewhere)."""
+    query = select(func.count()).where(Contact.state.in_(QUEUED), Contact.channel == Channel.VOICE)
+    return session.scalar(query.select_from(Contact))
+
+
+@dataclass
+class SurgeFigures:
+    surge: Surge
+    calls: int  # phone calls that rang while it lasted
+    answered: int  # taken by a seat here
+    overflowed: int  # sent to the overflow desk
+    abandoned: int  # hung up before a seat or the overflow took them
+
+
+def surges(session: Session, actor: Principal, now: datetime | None = None, limit: int = 10) -> list[SurgeFigures]:
+    """The latest surges with what they brought: calls, answered here, overflowed, abandoned."""
+    require(actor, "surge.read")
+    now = now or utcnow()
+    found = []
+    for row in session.scalars(select(Surge).order_by(Surge.id.desc()).limit(limit)):
+        window = (Contact.received_at >= row.started_at, Contact.received_at < (row.ended_at or now),
+                  Contact.channel == Channel.VOICE)  # fmt: skip
+        calls = answered = overflowed = abandoned = 0
+        for state, reason, taken in session.execute(select(Contact.state, Contact.end_reason, Contact.answered_at)
+                                                    .where(*window)):  # fmt: skip
+            calls += 1
+            answered += taken is not None
+            overflowed += reason == OVERFLOWED
+            abandoned += state == ContactState.ABANDONED and reason != OVERFLOWED
+        found.append(SurgeFigures(row, calls, answered, overflowed, abandoned))
+    return found

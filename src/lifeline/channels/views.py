@@ -52,6 +52,9 @@ from lifeline.channels.schemas import (
     ReceiptIn,
     ReplyIn,
     SmsIn,
+    SurgeIn,
+    SurgeOut,
+    Surges,
 )
 from lifeline.channels.sip import PhoneEvent
 from lifeline.desk import contacts as flows
@@ -152,7 +155,13 @@ async def phone_events(request: Request):
             reason=event.reason,
             recording=event.recording,
         )
-        return _accepted(flows.phone_event(session, sender, found), False)
+        contact = flows.phone_event(session, sender, found)
+        answer = _accepted(contact, False)
+        surge = channels.surge_now(session) if event.kind == "ringing" else None
+        if surge is not None:  # 应急状态: the switch plays the announcement, and routes an overflowed call on
+            answer.announcement = surge.announcement or None
+            answer.overflow_to = surge.overflow_to if contact.end_reason == channels.OVERFLOWED else None
+        return answer
 
     return await _signed(request, SenderKind.PHONE, work)
 
@@ -423,5 +432,47 @@ def register_need(number: Annotated[str, Path(max_length=32)], data: NeedIn, ctx
     def work(session, who):
         found = channels.register_need(session, who, number, data.need, data.name, data.note)
         return NeedOut(number=found.number, need=found.need)
+
+    return ctx.run(work)
+
+
+# Surges (应急状态) ------------------------------------------------------------------------------------------------
+
+
+def _surge_out(found: channels.SurgeFigures) -> SurgeOut:
+    out = SurgeOut.model_validate(found.surge)
+    out.calls, out.answered, out.overflowed, out.abandoned = (found.calls, found.answered, found.overflowed,
+                                                              found.abandoned)  # fmt: skip
+    return out
+
+
+def surges_out(session: Session, who: Principal) -> Surges:
+    items = [_surge_out(f) for f in channels.surges(session, who)]
+    now = next((i for i in items if i.ended_at is None), None)
+    return Surges(now=now, waiting=channels.waiting_calls(session), items=items)
+
+
+@router.get("/surge", response_model=Surges, summary="应急状态 the surge now and the latest ones, with their calls")
+def surge(ctx: RequestContext):
+    return ctx.run(surges_out)
+
+
+@router.post("/surge", response_model=Surges, status_code=201, summary="启动应急状态 start a surge")
+def start_surge(data: SurgeIn, ctx: RequestContext):
+    """A typhoon, a festival night: the desk takes calls triage-first, the switch plays `announcement` before a
+    seat answers, and once `overflow_at` calls wait, the next ones go to `overflow_to` (both or neither)."""
+
+    def work(session, who):
+        channels.start_surge(session, who, channels.SurgeIn(**data.model_dump()))
+        return surges_out(session, who)
+
+    return ctx.run(work, status=201)
+
+
+@router.post("/surge/end", response_model=Surges, summary="结束应急状态 end the surge")
+def end_surge(ctx: RequestContext):
+    def work(session, who):
+        channels.end_surge(session, who)
+        return surges_out(session, who)
 
     return ctx.run(work)

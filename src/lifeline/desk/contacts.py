@@ -60,13 +60,18 @@ def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent) -> C
     if event.kind == "ringing":
         if contact is not None:
             return contact
+        surge = channels.surge_now(session)
+        overflow = channels.overflows(surge, channels.waiting_calls(session) if surge else 0)
         try:
             with session.begin_nested():
-                return channels.open_contact(session, sender, Channel.VOICE, event.at, external_id=event.call_id,
-                                             state=ContactState.RINGING, caller_number=event.caller, lat=event.lat,
-                                             lon=event.lon)  # fmt: skip
+                contact = channels.open_contact(session, sender, Channel.VOICE, event.at, external_id=event.call_id,
+                                                state=ContactState.RINGING, caller_number=event.caller, lat=event.lat,
+                                                lon=event.lon)  # fmt: skip
         except IntegrityError:  # the same ringing sent twice at once: the other one made it
             return channels.by_external(session, sender, event.call_id)
+        if overflow:  # more calls wait than the seats can take: the switch sends this one to the overflow desk
+            channels.end(session, contact, event.at, channels.OVERFLOWED)
+        return contact
     if contact is None:
         raise NotFound(f"没有振铃中的来电 {event.call_id[:64]!r} / no call {event.call_id[:64]!r} rang here")
     if event.kind == "answered":

@@ -12,6 +12,7 @@ from lifeline.auth.permissions import mask_number
 from lifeline.callers.scoring import normalise_number
 from lifeline.catalogue import service as catalogue
 from lifeline.catalogue.schemas import SuggestedItem
+from lifeline.channels import service as channels
 from lifeline.desk import contacts, flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
@@ -35,9 +36,10 @@ DECISIONS = {
 
 @router.get("/console/calls", response_class=HTMLResponse)
 def calls_page(request: Request):
-    return shell(
-        request, "calls", channels=CHANNEL_CHOICES, speech_off=request.app.state.speech.off, **suggestion_context(None)
-    )
+    with request.app.state.readers() as session:
+        surge = channels.surge_now(session)
+    return shell(request, "calls", channels=CHANNEL_CHOICES, speech_off=request.app.state.speech.off, surge=surge,
+                 **suggestion_context(None))  # fmt: skip
 
 
 @router.post("/console/triage", response_class=HTMLResponse)

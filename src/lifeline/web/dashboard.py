@@ -3,17 +3,20 @@ tiles, charts and a heat map, live on the `kpi` signal. Each tile says its formu
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from lifeline.analytics import reports, service, views
 from lifeline.analytics.schemas import KpiOut
+from lifeline.auth.permissions import allowed
+from lifeline.channels import service as channels
 from lifeline.common import CHINA
 from lifeline.errors import Invalid
 from lifeline.store.base import utcnow
-from lifeline.web.pages import Viewer, render, viewer
+from lifeline.web.pages import Viewer, act, render, viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +63,42 @@ def _figures(request: Request, who: Viewer) -> dict:
 def dashboard_page(request: Request):
     who = viewer(request)  # api.context.guard let in only those who may read the figures
     today = utcnow().astimezone(CHINA).date().isoformat()
-    return render(request, "dashboard.html", who, "dashboard", today=today, **_figures(request, who))
+    with request.app.state.readers() as session:
+        surges = channels.surges(session, who.user, limit=3) if allowed(who.user.role, "surge.read") else []
+        waiting = channels.waiting_calls(session)
+    surge = next((f for f in surges if f.surge.ended_at is None), None)
+    return render(request, "dashboard.html", who, "dashboard", today=today, surge=surge, surges=surges,
+                  waiting=waiting, **_figures(request, who))  # fmt: skip
+
+
+@router.post("/console/surge", response_class=HTMLResponse)
+def start_surge(
+    request: Request,
+    reason: Annotated[str, Form()] = "",
+    event: Annotated[str, Form()] = "",
+    announcement: Annotated[str, Form()] = "",
+    triage_first: Annotated[str, Form()] = "",
+    overflow_to: Annotated[str, Form()] = "",
+    overflow_at: Annotated[str, Form()] = "",
+):
+    """应急状态 from the command screen: the same checks as POST /api/v1/surge."""
+
+    def work(session, user):
+        if overflow_at.strip() and not overflow_at.strip().isdigit():
+            raise Invalid("溢出阈值须为整数 / overflow_at must be a whole number")
+        data = channels.SurgeIn(reason[:2000], event.strip()[:100], announcement.strip()[:2000], bool(triage_first),
+                                overflow_to.strip()[:64] or None,
+                                int(overflow_at) if overflow_at.strip() else None)  # fmt: skip
+        return channels.start_surge(session, user, data)
+
+    return act(request, work, lambda _: "已启动应急状态 / surge started", redirect=lambda _: "/console/dashboard")
+
+
+@router.post("/console/surge/end", response_class=HTMLResponse)
+def end_surge(request: Request):
+    return act(
+        request, channels.end_surge, lambda _: "已结束应急状态 / surge ended", redirect=lambda _: "/console/dashboard"
+    )
 
 
 @router.get("/console/dashboard/tiles", response_class=HTMLResponse)
