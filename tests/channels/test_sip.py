@@ -173,3 +173,42 @@ def test_a_real_call_pops_at_the_seat_with_the_callers_history_and_follows_a_tra
         finally:
             phone.stop()
         client.app.state.engine.dispose()
+
+
+def _invite(call_id: str, number: str) -> bytes:
+    return (f"INVITE sip:110@h SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK{call_id}\r\n"
+            f"From: <sip:{number}@h>;tag=a{call_id}\r\nTo: <sip:110@h>\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n"
+            f"Contact: <sip:{number}@127.0.0.1:9>\r\nContent-Length: 0\r\n\r\n").encode()  # fmt: skip
+
+
+def test_in_a_surge_the_line_redirects_a_call_beyond_the_mark_to_the_overflow_desk(database, tmp_path):
+    import socket
+
+    url, tokens = database
+    from lifeline.web.process import free_port
+
+    port = free_port()
+    settings = Settings(database_url=url, outbox_dir=tmp_path / "outbox", sip_listen=f"127.0.0.1:{port}")
+    with TestClient(create_app(settings)) as client:
+        api = Api(client, tokens)
+        with transaction(client.app.state.sessions) as session:
+            channels.add_sender(session, SYSTEM, "sip", "phone", "C110")
+        surge = {"reason": "台风", "overflow_to": "sip:110@10.0.0.9:5060", "overflow_at": 1}
+        assert api.post("supervisor", "/surge", json=surge).status_code == 201
+        caller = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        caller.settimeout(5)
+        try:
+            caller.sendto(_invite("ov-1", "13900000001"), ("127.0.0.1", port))
+            assert [parse(caller.recvfrom(65535)[0]).status for _ in range(2)] == [100, 180]  # it rings at a seat
+            caller.sendto(_invite("ov-2", "13900000002"), ("127.0.0.1", port))  # one waits: the mark is reached
+            answers = [parse(caller.recvfrom(65535)[0]) for _ in range(3)]
+            assert [a.status for a in answers] == [100, 180, 302]
+            assert answers[2].get("contact") == "<sip:110@10.0.0.9:5060>" and answers[2].get("call-id") == "ov-2"
+        finally:
+            caller.close()
+        now = until(lambda: (api.get("supervisor", "/surge").json()["now"] or {}).get("overflowed") == 1)
+        assert now
+        queue = api.get("call_taker", "/queue").json()["items"]
+        assert [r["caller_number"] for r in queue] == ["139****0001"]  # the overflowed call waits nowhere here
+        assert api.get("call_taker", "/callbacks").json()["items"] == []  # and is not called back
+        client.app.state.engine.dispose()

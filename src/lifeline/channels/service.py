@@ -681,6 +681,14 @@ def overflows(surge: Surge | None, waiting: int) -> bool:
     return surge is not None and surge.overflow_to is not None and waiting >= surge.overflow_at
 
 
+def overflow_route(session: Session, contact: Contact) -> str | None:
+    """Where the switch sends a call the surge overflowed (None for any other call)."""
+    if contact.end_reason != OVERFLOWED:
+        return None
+    surge = surge_now(session)
+    return surge.overflow_to if surge is not None else None
+
+
 def waiting_calls(session: Session) -> int:
     """Phone calls ringing for a seat now (the switch can send only those elsewhere)."""
     query = select(func.count()).where(Contact.state.in_(QUEUED), Contact.channel == Channel.VOICE)

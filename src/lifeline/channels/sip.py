@@ -210,6 +210,15 @@ class SipSwitch:
         threading.Thread(target=self._resend_until_ack, args=(call,), daemon=True).start()
         self._emit(PhoneEvent("answered", call.call_id, self._now(), call.caller, call.called, seat=seat))
 
+    def redirect(self, call_id: str, target: str) -> None:
+        """Send a ringing call elsewhere: 302 Moved Temporarily with the target as Contact (RFC 3261 8.3.1), so the
+        caller's side dials it; a surge's overflow. `target`: a sip: URI, or a number at this switch."""
+        call = self._call(call_id, "ringing")
+        uri = target if target.startswith(("sip:", "sips:")) else f"sip:{target}@{self._here()}"
+        call.last = response(call.invite, 302, "Moved Temporarily", to_tag=call.tag, extra=(f"Contact: <{uri}>",))
+        self._send(call.last, call.source)
+        self._end(call, "overflowed")
+
     def hangup(self, call_id: str) -> None:
         """The desk ends the call: BYE when answered, 603 Decline while it rings."""
         call = self._call(call_id, "ringing", "answered")

@@ -160,7 +160,7 @@ async def phone_events(request: Request):
         surge = channels.surge_now(session) if event.kind == "ringing" else None
         if surge is not None:  # 应急状态: the switch plays the announcement, and routes an overflowed call on
             answer.announcement = surge.announcement or None
-            answer.overflow_to = surge.overflow_to if contact.end_reason == channels.OVERFLOWED else None
+            answer.overflow_to = channels.overflow_route(session, contact)
         return answer
 
     return await _signed(request, SenderKind.PHONE, work)

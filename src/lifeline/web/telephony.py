@@ -8,6 +8,7 @@ picks up on the handset and the switch reports it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -53,9 +54,14 @@ class Telephony:
         """A call rang, was answered or ended on the line: the same flow as a switch's HTTP event."""
         try:
             with transaction(self.sessions) as session:
-                contacts.phone_event(session, self._sender(session), event)
+                contact = contacts.phone_event(session, self._sender(session), event)
+                overflow = channels.overflow_route(session, contact) if event.kind == "ringing" else None
         except Exception:  # the line goes on; the event is in the log for the admin
             log.exception("SIP event %s of call %s was not recorded", event.kind, event.call_id)
+            return
+        if overflow:  # a surge: more calls wait than the seats can take, this one goes to the overflow desk
+            with contextlib.suppress(KeyError):  # the caller hung up meanwhile
+                self.switch.redirect(event.call_id, overflow)
 
     def live(self) -> set[str]:
         return {call["call_id"] for call in self.switch.calls()}
