@@ -132,7 +132,7 @@ CONSOLE = [
     ("/console/speech/{key}", {"csrf": words}),
     ("/console/dispatch/{id}/units", None),
     ("/console/surge", {"reason": words, "event": words, "announcement": words, "triage_first": words,
-                        "overflow_to": words, "overflow_at": words}),
+                        "overflow_to": words, "overflow_at": words, "overflow_city": words}),
     ("/console/surge/end", {"csrf": words}),
     ("/login", {"username": words, "password": words}),  # last: a successful login would change the session
 ]  # fmt: skip

@@ -205,7 +205,29 @@ class Surge(Base):
         String(64)
     )  # the switch's route: a neighbour's or the province's desk
     overflow_at: Mapped[int | None] = mapped_column(Integer)  # calls waiting at which the next one overflows
+    # A city of the province that takes the overflow: each overflowed call's history goes to its desk through the
+    # hub, and its desk hands the matter back here for dispatch.
+    overflow_city: Mapped[str | None] = mapped_column(String(32))
     started_by: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_by: Mapped[str | None] = mapped_column(String(64))
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OverflowCall(Base):
+    """A call another city's desk sent here in its surge: the caller's history there, waiting for the call to ring
+    here; the matter is handed back there for dispatch."""
+
+    __tablename__ = "overflow_calls"
+    __table_args__ = (UniqueConstraint("from_peer", "ref", name="uq_overflow_calls_from_peer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_peer: Mapped[str] = mapped_column(String(64))  # the city's 110 desk
+    from_city: Mapped[str] = mapped_column(String(32))  # its code in the province, where the matter goes back
+    from_name: Mapped[str] = mapped_column(String(64), default="")
+    ref: Mapped[str] = mapped_column(String(32))  # the call's contact there
+    caller_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    history: Mapped[list] = mapped_column(JSONText, default=list)  # lines, as the city's desk sees them
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)  # the call, once it rang
+    handed_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

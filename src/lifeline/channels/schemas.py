@@ -113,6 +113,11 @@ class SurgeIn(BaseModel):
     triage_first: bool = True
     overflow_to: Annotated[Text, Field(min_length=1, max_length=64)] | None = None
     overflow_at: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    overflow_city: Annotated[str, Field(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")] | None = Field(
+        None,
+        description="承接溢出的本省城市（代码）：来电历史经省平台同步，警情交回本市派警 the province's city taking"
+        " the overflow: the caller's history goes there through the hub, and the matter comes back here",
+    )
 
 
 class SurgeOut(BaseModel):
@@ -125,6 +130,7 @@ class SurgeOut(BaseModel):
     triage_first: bool
     overflow_to: str | None
     overflow_at: int | None
+    overflow_city: str | None
     started_by: str
     started_at: datetime
     ended_by: str | None
@@ -223,6 +229,9 @@ class ContactOut(BaseModel):
     waiting_seconds: float
     seat: str | None = None
     history: dict | None = None  # the caller's history (calls in 24 h and 30 days, flags)
+    # A call another city's surge sent here: that city, and (to the seat that took it) the caller's history there.
+    overflow_from: str | None = None
+    overflow_history: list[str] | None = None
 
 
 class QueueOut(BaseModel):

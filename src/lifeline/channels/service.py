@@ -29,6 +29,7 @@ from lifeline.channels.models import (
     Contact,
     ContactMessage,
     MediaBlob,
+    OverflowCall,
     PostCommand,
     SeenSignature,
     Surge,
@@ -640,6 +641,7 @@ class SurgeIn:
     triage_first: bool = True
     overflow_to: str | None = None
     overflow_at: int | None = None
+    overflow_city: str | None = None  # the province's city that takes the overflow (its code)
 
 
 def surge_now(session: Session) -> Surge | None:
@@ -658,7 +660,8 @@ def start_surge(session: Session, actor: Principal, data: SurgeIn, now: datetime
         raise Conflict("已在应急状态，请先结束 / a surge is already on: end it first")
     row = Surge(reason=data.reason.strip(), event=data.event.strip(), announcement=data.announcement.strip(),
                 triage_first=data.triage_first, overflow_to=data.overflow_to, overflow_at=data.overflow_at,
-                started_by=actor.username, started_at=now or utcnow())  # fmt: skip
+                overflow_city=data.overflow_city if data.overflow_to else None, started_by=actor.username,
+                started_at=now or utcnow())  # fmt: skip
     session.add(row)
     session.flush()
     _log(session, "surge.started", {"surge": row.id, "reason": row.reason, "event": row.event,
@@ -687,6 +690,63 @@ def overflow_route(session: Session, contact: Contact) -> str | None:
         return None
     surge = surge_now(session)
     return surge.overflow_to if surge is not None else None
+
+
+OVERFLOW_WINDOW = timedelta(minutes=10)  # a call another city overflowed rings here within this of its note
+
+
+def expect_overflow(session: Session, peer: str, call) -> OverflowCall:
+    """A call another city's surge sends here (peering.messages.Overflow): kept once, and tied to its call if that
+    already rang here."""
+    origin = call.from_peer or peer
+    row = session.scalar(select(OverflowCall).where(OverflowCall.from_peer == origin, OverflowCall.ref == call.ref))
+    if row is not None:
+        return row
+    number = normalise_number(call.caller_number) if call.caller_number else None
+    row = OverflowCall(from_peer=origin, from_city=call.from_city or "", from_name=call.from_name or origin,
+                       ref=call.ref, caller_number=number, history=list(call.history),
+                       received_at=utcnow())  # fmt: skip
+    session.add(row)
+    session.flush()
+    if number:
+        rang = session.scalar(
+            select(Contact.id).where(Contact.caller_number == number, Contact.channel == Channel.VOICE,
+                                     Contact.received_at >= row.received_at - OVERFLOW_WINDOW,
+                                     Contact.id.not_in(select(OverflowCall.contact_id).where(
+                                         OverflowCall.contact_id.is_not(None))))
+            .order_by(Contact.id.desc()).limit(1)
+        )  # fmt: skip
+        row.contact_id = rang
+    _log(session, "call.overflow_expected", {"from": origin, "ref": call.ref, "contact_id": row.contact_id},
+         f"peer:{peer}")  # fmt: skip
+    return row
+
+
+def match_overflow(session: Session, contact: Contact) -> OverflowCall | None:
+    """A call ringing here that another city's surge sent: the newest note of the same number, not yet tied."""
+    if not contact.caller_number:
+        return None
+    row = session.scalar(
+        select(OverflowCall).where(OverflowCall.caller_number == contact.caller_number,
+                                   OverflowCall.contact_id.is_(None),
+                                   OverflowCall.received_at >= contact.received_at - OVERFLOW_WINDOW)
+        .order_by(OverflowCall.id.desc()).limit(1)
+    )  # fmt: skip
+    if row is not None:
+        row.contact_id = contact.id
+    return row
+
+
+def overflow_of(session: Session, contact_ids: list[int]) -> dict[int, OverflowCall]:
+    """The overflow notes of these contacts (calls another city sent here), by contact."""
+    if not contact_ids:
+        return {}
+    rows = session.scalars(select(OverflowCall).where(OverflowCall.contact_id.in_(contact_ids)))
+    return {row.contact_id: row for row in rows}
+
+
+def handed_back(row: OverflowCall) -> None:
+    row.handed_back_at = utcnow()
 
 
 def waiting_calls(session: Session) -> int:

@@ -155,7 +155,8 @@ async def phone_events(request: Request):
             reason=event.reason,
             recording=event.recording,
         )
-        contact = flows.phone_event(session, sender, found)
+        hub = request.app.state.desk.peers.by_role("hub")
+        contact = flows.phone_event(session, sender, found, hub.name if hub else None)
         answer = _accepted(contact, False)
         surge = channels.surge_now(session) if event.kind == "ringing" else None
         if surge is not None:  # 应急状态: the switch plays the announcement, and routes an overflowed call on
@@ -295,6 +296,7 @@ def contact_out(session: Session, actor: Principal, items: list[Contact], now: d
     posts = {p.id: p for p in session.scalars(select(AlarmPost).where(AlarmPost.id.in_(
         [c.post_id for c in items if c.post_id])))}  # fmt: skip
     seats = {u.id: u for u in session.scalars(select(User).where(User.id.in_([c.seat_id for c in items if c.seat_id])))}
+    overflowed = channels.overflow_of(session, [c.id for c in items])
     out = []
     for c in items:
         incident = shown.get(c.incident_id)
@@ -311,8 +313,15 @@ def contact_out(session: Session, actor: Principal, items: list[Contact], now: d
             received_at=c.received_at, answered_at=c.answered_at,
             waiting_seconds=max(0.0, ((c.answered_at or now) - c.received_at).total_seconds()),
             seat=seats[c.seat_id].username if c.seat_id in seats else None,
+            overflow_from=overflowed[c.id].from_name if c.id in overflowed else None,
         ))  # fmt: skip
     return out
+
+
+def overflow_history(session: Session, row: ContactOut) -> list[str] | None:
+    """The caller's history at the city whose surge sent the call here, for the seat that took it."""
+    found = channels.overflow_of(session, [row.id]).get(row.id) if row.overflow_from is not None else None
+    return found.history if found is not None else None
 
 
 def detail(session: Session, actor: Principal, contact: Contact, now: datetime, reveal: bool = True) -> ContactDetail:
@@ -327,6 +336,7 @@ def detail(session: Session, actor: Principal, contact: Contact, now: datetime, 
         else:  # a call still being typed: the number the switch gave, and its history, recorded as a look-up
             row.caller_number = incidents.look_up(session, actor, contact.caller_number)
             history = callers.history(session, row.caller_number, now, incidents.caller_scope(session, actor))
+        row.overflow_history = overflow_history(session, row)
     files = channels.attachments(session, contact.incident_id) if contact.incident_id else []
     blobs = {b.sha256: b.media_type for b in session.scalars(select(MediaBlob).where(MediaBlob.sha256.in_(
         [f.sha256 for f in files])))}  # fmt: skip

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 
 from lifeline.auth.models import Organisation
 from lifeline.auth.service import Principal, peer_principal, require
+from lifeline.callers import service as callers
+from lifeline.channels import service as channels
+from lifeline.channels.models import Contact
 from lifeline.common import CHINA
 from lifeline.eido import document as eido
 from lifeline.errors import Invalid
@@ -135,6 +138,26 @@ def alert_province(session: Session, hub: str) -> int:
         )  # fmt: skip
         missing.told(case)
     return len(cases)
+
+
+def overflow_call(session: Session, hub: str, contact: Contact, city: str) -> None:
+    """In a surge, a call the switch sent to another city's desk: its caller's history here goes with it through
+    the hub, so that the desk there knows the caller, takes the report and hands the matter back here."""
+    lines = []
+    if contact.caller_number:
+        seen = callers.history(session, contact.caller_number, utcnow())
+        lines += list(seen["reasons"])
+        lines += [f"{i['received_at'].astimezone(CHINA):%m-%d %H:%M} {i['category'] or ''} {i['state']}"
+                  for i in seen["incidents"]]  # fmt: skip
+    body = {"ref": str(contact.id), "caller_number": contact.caller_number, "to_city": city, "history": lines[:50],
+            "received_at": contact.received_at.isoformat()}  # fmt: skip
+    events.append(session, "call.overflowed", {"peer": hub, "city": city, "contact_id": contact.id,
+                  "message": {"kind": "call.overflow", "body": body}}, actor="system", to_peer=hub)  # fmt: skip
+
+
+def receive_overflow(session: Session, peer: str, call: messages.Overflow) -> None:
+    """At 110, from the hub: a call another city overflowed here, its history there, waiting for the call."""
+    channels.expect_overflow(session, peer, call)
 
 
 def receive_alert(session: Session, peer: str, alert: messages.MissingAlert) -> None:

@@ -34,7 +34,7 @@ from lifeline.channels import media
 from lifeline.channels import service as channels
 from lifeline.channels.models import ChannelSender, Contact
 from lifeline.channels.sip import PhoneEvent
-from lifeline.desk import flows
+from lifeline.desk import bridge, flows
 from lifeline.diversion import service as orders
 from lifeline.errors import Conflict, Invalid, NotFound
 from lifeline.incidents import service as incidents
@@ -54,8 +54,10 @@ def _seat(session: Session, username: str | None) -> User:
     return user
 
 
-def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent) -> Contact:
-    """One event of a call; each is idempotent, so a switch may resend."""
+def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent, hub: str | None = None) -> Contact:
+    """One event of a call; each is idempotent, so a switch may resend. In a surge a call beyond the mark
+    overflows; when a city of the province takes the overflow, its desk hears the caller's history (`hub`: the
+    province's hub, when this desk has one)."""
     contact = channels.by_external(session, sender, event.call_id, lock=True)
     if event.kind == "ringing":
         if contact is not None:
@@ -71,6 +73,10 @@ def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent) -> C
             return channels.by_external(session, sender, event.call_id)
         if overflow:  # more calls wait than the seats can take: the switch sends this one to the overflow desk
             channels.end(session, contact, event.at, channels.OVERFLOWED)
+            if hub is not None and surge.overflow_city:
+                bridge.overflow_call(session, hub, contact, surge.overflow_city)
+        else:
+            channels.match_overflow(session, contact)  # a call another city's surge sent here
         return contact
     if contact is None:
         raise NotFound(f"没有振铃中的来电 {event.call_id[:64]!r} / no call {event.call_id[:64]!r} rang here")
@@ -127,7 +133,18 @@ def record_call(
                      lon=report.lon if report.lon is not None else contact.lon,
                      location_text=report.location_text or contact.location_text,
                      external_ref=f"contact:{contact.id}")  # fmt: skip
-    taken, outcome = flows.take_call(session, actor, desk, report, decision, result)
+    overflowed = channels.overflow_of(session, [contact.id]).get(contact.id)
+    hub = desk.peers.by_role("hub")
+    if overflowed is not None and overflowed.from_city and hub is not None:
+        # Another city's call, sent here in its surge: recorded here, decided and dispatched there.
+        taken, _ = flows.take_call(session, actor, desk, report, None, result)
+        said = f"（接警员建议：{decision.disposition}）" if decision and decision.disposition else ""
+        reason = f"{overflowed.from_name}应急溢出来电，交回属地研判派警{said} / overflow call handed back"
+        bridge.refer(session, actor, hub.name, taken.incident.id, reason, overflowed.from_city)
+        channels.handed_back(overflowed)
+        outcome = flows.Outcome(taken.incident, handed_back=overflowed.from_name)
+    else:
+        taken, outcome = flows.take_call(session, actor, desk, report, decision, result)
     channels.link(session, contact, taken.incident.id, taken.incident.priority)
     channels.tie(session, contact)
     return taken, outcome

@@ -81,6 +81,7 @@ class Outcome:
     answer: DirectAnswer | None = None  # answered directly from the knowledge base, with no work order
     consultation: Consultation | None = None  # the owner is unclear: held here until the desks agree (会商)
     held: str = ""  # why the decision was not taken (a registered deaf caller's silent call is not closed)
+    handed_back: str = ""  # the city an overflowed call's matter went back to, for its desk to decide and dispatch
 
     def said(self) -> tuple[str, str]:
         """What followed, in Chinese and in English, for the call-taker."""
@@ -101,6 +102,9 @@ class Outcome:
             parts.append(("已结案", "closed"))
         if self.transferred_to:
             parts.append((f"已一键转接 {self.transferred_to}", f"transferred to {self.transferred_to}"))
+        if self.handed_back:
+            parts.append((f"溢出来电：已交回{self.handed_back}研判派警",
+                          f"overflow call: handed back to {self.handed_back} to decide and dispatch"))  # fmt: skip
         if self.orders:
             numbers = "、".join(f"#{o.id}" for o in self.orders)
             parts.append((f"工单 {numbers}", f"work order {numbers}"))

@@ -10,7 +10,8 @@ The kinds a peer may send, by (the peer's role, the role this deployment plays; 
 | 110 centre                                | incident.push (a neighbouring 110)        | order.create, call.transfer, |
 |                                           |                                           | order.progress (taking back) |
 | hub (the province's)                      | incident.refer (another city's matter),   | nothing                      |
-|                                           | missing.alert (another city's 协查通报)   |                              |
+|                                           | missing.alert (another city's 协查通报),  |                              |
+|                                           | call.overflow (a call it overflowed here) |                              |
 
 At the hub (`--role hub`) a 110 centre's incident.refer is sent on to the desk of the city its place is in
 (province.service.forward), its missing.alert to every city within the alert's reach (province.service.spread),
@@ -57,13 +58,15 @@ HANDLERS: dict[str, Handler] = {
     "incident.push": bridge.receive_push,
     "incident.refer": bridge.receive_referral,
     "missing.alert": bridge.receive_alert,
+    "call.overflow": bridge.receive_overflow,
     "call.transfer": bridge.receive_transfer,
     "catalogue.propose": catalogue.receive_proposal,
     "catalogue.decide": catalogue.receive_decision,
 }
 
-# At the hub nothing is taken in: a referral goes to its city, an alert to the cities within its reach.
-HUB = {"incident.refer": hub.forward, "missing.alert": hub.spread}
+# At the hub nothing is taken in: a referral goes to its city, an alert to the cities within its reach, an
+# overflowed call's history to the city that takes the overflow.
+HUB = {"incident.refer": hub.forward, "missing.alert": hub.spread, "call.overflow": hub.overflow}
 
 STEPS = frozenset(messages.STEPS)
 CATALOGUE = frozenset({"catalogue.propose", "catalogue.decide"})
@@ -72,10 +75,10 @@ ACCEPTS: dict[tuple[str, str], frozenset[str]] = {
     ("linkage", "110"): STEPS,
     ("linkage", "12345"): STEPS,
     ("110", "110"): frozenset({"incident.push"}),
-    # A province: each city's 110 refers matters about places elsewhere and its missing-person alerts to the hub,
-    # which sends them on.
-    ("110", "hub"): frozenset({"incident.refer", "missing.alert"}),
-    ("hub", "110"): frozenset({"incident.refer", "missing.alert"}),
+    # A province: each city's 110 refers matters about places elsewhere, its missing-person alerts and, in a
+    # surge, its overflowed calls' history to the hub, which sends them on.
+    ("110", "hub"): frozenset({"incident.refer", "missing.alert", "call.overflow"}),
+    ("hub", "110"): frozenset({"incident.refer", "missing.alert", "call.overflow"}),
     # "order.progress" carries a taken-back order: the only step the sender of an order takes on it.
     ("110", "12345"): frozenset({"order.create", "call.transfer", "order.progress"}) | CATALOGUE,
 }

@@ -167,6 +167,21 @@ class MissingAlert(Message):
     from_peer: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
 
 
+class Overflow(Message):
+    """call.overflow: a call a city's switch sent to another city's desk in a surge (110 → hub → 110): who calls,
+    and the caller's history at the first city, so that the desk that answers knows them and hands the matter back
+    (`from_city`, a city code, filled by the hub with `from_name` and `from_peer`)."""
+
+    ref: Annotated[Text, Field(min_length=1, max_length=32)]  # the call's contact at the first city
+    caller_number: Annotated[Text, Field(max_length=32)] | None = None
+    to_city: Annotated[str, Field(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+    history: Annotated[list[Annotated[Text, Field(max_length=2000)]], Field(max_length=50)] = []
+    received_at: Moment
+    from_city: Annotated[str, Field(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    from_name: Annotated[Text, Field(max_length=64)] | None = None
+    from_peer: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
+
+
 class Transfer(Message):
     """call.transfer: the caller's number, what was said so far, the triage, and the call mode (as ReportCreate)."""
 
@@ -222,6 +237,7 @@ MODELS: dict[str, type[Message]] = {
     "incident.push": Push,
     "incident.refer": Referral,
     "missing.alert": MissingAlert,
+    "call.overflow": Overflow,
     "call.transfer": Transfer,
     "catalogue.propose": CatalogueProposal,
     "catalogue.decide": CatalogueDecision,

@@ -1,5 +1,6 @@
 """The hub's part: a matter reported in one city about a place in another goes to that city's desk; a missing
-person's alert goes to every city within its reach.
+person's alert goes to every city within its reach; in a surge, an overflowed call's history goes to the city that
+takes the overflow.
 
 The hub writes each message into its own event log, addressed to a city's 110 (the log is the outbox): its relay
 delivers it exactly once and in order, and holds it, retrying, while that city is down.
@@ -79,3 +80,20 @@ def spread(session: Session, province: Province, peer: str, alert: messages.Miss
             to_peer=city.desk,
         )  # fmt: skip
     return reached
+
+
+def overflow(session: Session, province: Province, peer: str, call: messages.Overflow) -> City:
+    """A city's overflowed call, its caller's history sent on to the city that takes its overflow."""
+    origin = province.by_desk(peer)
+    target = province.cities.get(call.to_city)
+    if origin is None or target is None or target.code == origin.code:
+        raise Invalid(f"溢出去向 {call.to_city} 不是本省另一城市 / {call.to_city!r}: not another city of the province")
+    body = {**call.model_dump(mode="json"), "from_city": origin.code, "from_name": origin.name, "from_peer": peer}
+    events.append(
+        session,
+        "province.overflowed",
+        {"from": peer, "to": target.code, "ref": call.ref, "message": {"kind": "call.overflow", "body": body}},
+        actor=f"peer:{peer}",
+        to_peer=target.desk,
+    )
+    return target

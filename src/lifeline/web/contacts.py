@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from lifeline.api.schemas import Id, Text, Words
 from lifeline.callers import service as callers
 from lifeline.channels import service as channels
-from lifeline.channels.views import contact_out, post_out
+from lifeline.channels.views import contact_out, overflow_history, post_out
 from lifeline.desk import contacts as flows
 from lifeline.errors import LifelineError
 from lifeline.incidents import service as incidents
@@ -54,6 +54,7 @@ def take(request: Request, contact_id: Id):
                 response.headers["HX-Redirect"] = f"/console/incidents/{contact.incident_id}"
                 return response
             row = contact_out(session, who.user, [contact], now)[0]
+            row.overflow_history = overflow_history(session, row)
             number = incidents.look_up(session, who.user, contact.caller_number) if contact.caller_number else None
             within = incidents.caller_scope(session, who.user)
             history = callers.history(session, number, now, within) if number else None

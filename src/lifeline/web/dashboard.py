@@ -80,6 +80,7 @@ def start_surge(
     triage_first: Annotated[str, Form()] = "",
     overflow_to: Annotated[str, Form()] = "",
     overflow_at: Annotated[str, Form()] = "",
+    overflow_city: Annotated[str, Form()] = "",
 ):
     """应急状态 from the command screen: the same checks as POST /api/v1/surge."""
 
@@ -88,7 +89,8 @@ def start_surge(
             raise Invalid("溢出阈值须为整数 / overflow_at must be a whole number")
         data = channels.SurgeIn(reason[:2000], event.strip()[:100], announcement.strip()[:2000], bool(triage_first),
                                 overflow_to.strip()[:64] or None,
-                                int(overflow_at) if overflow_at.strip() else None)  # fmt: skip
+                                int(overflow_at) if overflow_at.strip() else None,
+                                overflow_city.strip().lower()[:32] or None)  # fmt: skip
         return channels.start_surge(session, user, data)
 
     return act(request, work, lambda _: "已启动应急状态 / surge started", redirect=lambda _: "/console/dashboard")

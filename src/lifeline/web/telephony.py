@@ -30,10 +30,10 @@ log = logging.getLogger("lifeline.telephony")
 
 
 class Telephony:
-    def __init__(self, sessions, sender: str, host: str, port: int, conference: str = ""):
+    def __init__(self, sessions, sender: str, host: str, port: int, conference: str = "", hub: str | None = None):
         from lifeline.channels import sip  # loaded only where a line is configured
 
-        self.sessions, self.sender = sessions, sender
+        self.sessions, self.sender, self.hub = sessions, sender, hub  # hub: the province's, for overflowed calls
         self.switch = sip.SipSwitch(host, port, self.on_event, conference_uri=conference or None)
 
     def start(self) -> None:
@@ -54,7 +54,7 @@ class Telephony:
         """A call rang, was answered or ended on the line: the same flow as a switch's HTTP event."""
         try:
             with transaction(self.sessions) as session:
-                contact = contacts.phone_event(session, self._sender(session), event)
+                contact = contacts.phone_event(session, self._sender(session), event, self.hub)
                 overflow = channels.overflow_route(session, contact) if event.kind == "ringing" else None
         except Exception:  # the line goes on; the event is in the log for the admin
             log.exception("SIP event %s of call %s was not recorded", event.kind, event.call_id)
@@ -119,6 +119,8 @@ def start(app, settings) -> Telephony | None:
     host, _, port = settings.sip_listen.rpartition(":")
     if not host or not port.isdigit():
         raise Invalid(f"LIFELINE_SIP_LISTEN 须为 host:port / must be host:port, got {settings.sip_listen!r}")
-    telephony = Telephony(app.state.sessions, settings.sip_sender, host, int(port), settings.sip_conference)
+    hub = app.state.desk.peers.by_role("hub")
+    telephony = Telephony(app.state.sessions, settings.sip_sender, host, int(port), settings.sip_conference,
+                          hub.name if hub else None)  # fmt: skip
     telephony.start()
     return telephony
