@@ -77,7 +77,7 @@ def _sweep(city: Deployment, now=None) -> int:
         return bridge.alert_province(session, "hub")
 
 
-def _relay(city: Deployment, hub: Deployment, cities: dict[str, Deployment]) -> list[str]:
+def relay(city: Deployment, hub: Deployment, cities: dict[str, Deployment]) -> list[str]:
     """Carry the city's new messages to the hub and the hub's on to the cities, as the relays would."""
     mark = hub.last_seq()
     for event in city.outbox(city.sent):
@@ -111,13 +111,13 @@ def test_an_alert_reaches_the_cities_within_its_reach_widens_with_the_hours_and_
         case_id = missing.open_case(session, actor, data).id
 
     assert _sweep(jiujiang) == 1 and _sweep(jiujiang) == 0  # told once; nothing new the second round
-    assert _relay(jiujiang, hub, cities) == ["nanchang"]  # 100 km: the neighbour, not 赣州 in the south
+    assert relay(jiujiang, hub, cities) == ["nanchang"]  # 100 km: the neighbour, not 赣州 in the south
     assert _alerts(cities["nanchang"]) == [("九江", case_id, True, 100, "王小明")]
     assert _alerts(cities["ganzhou"]) == []
 
     three_days = reported + timedelta(hours=73)  # the hours widen it to 300 km without anyone reviewing
     assert _sweep(jiujiang, three_days) == 1
-    assert sorted(_relay(jiujiang, hub, cities)) == ["ganzhou", "nanchang"]
+    assert sorted(relay(jiujiang, hub, cities)) == ["ganzhou", "nanchang"]
     assert _alerts(cities["ganzhou"]) == [("九江", case_id, True, 300, "王小明")]
     assert _alerts(cities["nanchang"])[0][3] == 300
 
@@ -125,7 +125,7 @@ def test_an_alert_reaches_the_cities_within_its_reach_widens_with_the_hours_and_
         actor = principal_of(user_by_name(session, "desk"), "token")
         missing.record_outcome(session, actor, case_id, "found", None, "南昌西站", "在车站找到，身体无恙")
     assert _sweep(jiujiang) == 1 and _sweep(jiujiang) == 0
-    assert sorted(_relay(jiujiang, hub, cities)) == ["ganzhou", "nanchang"]
+    assert sorted(relay(jiujiang, hub, cities)) == ["ganzhou", "nanchang"]
     for city in ("nanchang", "ganzhou"):
         assert _alerts(cities[city]) == []
         assert _alerts(cities[city], withdrawn=True) == [("九江", case_id, False, 300, "王小明")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.province.test_alerts import Deployment
+from tests.province.test_alerts import Deployment, relay
 
 from lifeline.auth.service import SYSTEM, add_user, principal_of, user_by_name
 from lifeline.channels import service as channels
@@ -45,20 +45,6 @@ def _ring(city: Deployment, call_id: str, number: str):
         return contact.id, contact.end_reason
 
 
-def _carry(source: Deployment, hub: Deployment, cities: dict) -> list[str]:
-    """The relays: the source's new messages to the hub, and the hub's on to the cities."""
-    mark = hub.last_seq()
-    for event in source.outbox(source.sent):
-        hub.take(source.name, event)
-        source.sent = event.seq
-    went = []
-    for event in hub.outbox(mark):
-        city = event.to_peer.removesuffix("-110")
-        cities[city].take("hub", event)
-        went.append(city)
-    return went
-
-
 def test_an_overflowed_call_brings_its_history_and_goes_back_to_its_city_for_dispatch(cities):
     found, hub = cities
     jiujiang, nanchang = found["jiujiang"], found["nanchang"]
@@ -76,7 +62,7 @@ def test_an_overflowed_call_brings_its_history_and_goes_back_to_its_city_for_dis
     assert _ring(jiujiang, "jj-1", "13900000001")[1] is None  # a seat will take it
     _, reason = _ring(jiujiang, "jj-2", NUMBER)  # one waits: this one overflows to 南昌
     assert reason == channels.OVERFLOWED
-    assert _carry(jiujiang, hub, found) == ["nanchang"]
+    assert relay(jiujiang, hub, found) == ["nanchang"]
 
     contact_id, reason = _ring(nanchang, "nc-1", NUMBER)  # the switch's redirect rings at 南昌
     assert reason is None
@@ -90,7 +76,7 @@ def test_an_overflowed_call_brings_its_history_and_goes_back_to_its_city_for_dis
         taken, outcome = contacts.record_call(session, seat, nanchang.desk, contact_id, report, decision)
         assert outcome.handed_back == "九江" and "交回九江" in outcome.said()[0]
         assert taken.incident.state != "dispatched"  # 南昌 does not dispatch to a place in 九江
-    assert _carry(nanchang, hub, found) == ["jiujiang"]  # the matter goes back through the hub
+    assert relay(nanchang, hub, found) == ["jiujiang"]  # the matter goes back through the hub
 
     with jiujiang.sessions() as session:
         back = session.scalars(select(Report).where(Report.external_ref.like("hub:nanchang-110:%"))).all()
