@@ -75,8 +75,8 @@ def phone_event(session: Session, sender: ChannelSender, event: PhoneEvent, hub:
             channels.end(session, contact, event.at, channels.OVERFLOWED)
             if hub is not None and surge.overflow_city:
                 bridge.overflow_call(session, hub, contact, surge.overflow_city)
-        else:
-            channels.match_overflow(session, contact)  # a call another city's surge sent here
+        elif hub is not None:  # in a province: a call another city's surge sent here
+            channels.match_overflow(session, contact)
         return contact
     if contact is None:
         raise NotFound(f"没有振铃中的来电 {event.call_id[:64]!r} / no call {event.call_id[:64]!r} rang here")
@@ -133,9 +133,9 @@ def record_call(
                      lon=report.lon if report.lon is not None else contact.lon,
                      location_text=report.location_text or contact.location_text,
                      external_ref=f"contact:{contact.id}")  # fmt: skip
-    overflowed = channels.overflow_of(session, [contact.id]).get(contact.id)
     hub = desk.peers.by_role("hub")
-    if overflowed is not None and overflowed.from_city and hub is not None:
+    overflowed = channels.overflow_of(session, [contact.id]).get(contact.id) if hub is not None else None
+    if overflowed is not None and overflowed.from_city:
         # Another city's call, sent here in its surge: recorded here, decided and dispatched there.
         taken, _ = flows.take_call(session, actor, desk, report, None, result)
         said = f"（接警员建议：{decision.disposition}）" if decision and decision.disposition else ""
