@@ -201,8 +201,9 @@ def triage_train(
 ) -> None:
     """训练研判模型，经评估闸门后替换 / train the triage model; it replaces the current one only through the gate.
 
-    闸门：在每个评估语料上，新模型的误分流（需警务却被分流）不得增加，分流召回率不得下降。
-    The gate: on every evaluation corpus, unsafe diversions may not rise and diversion recall may not fall.
+    闸门：在每个评估语料上，新模型的误分流（需警务却被分流）不得增加；全部评估语料合计的分流召回率不得下降。
+    The gate: on every evaluation corpus unsafe diversions may not rise; over all of them together diversion recall
+    may not fall.
     评估语料默认：随包示例集，以及 tests/triage/eval/*.jsonl（若存在）。
     """
     try:
@@ -243,7 +244,8 @@ def triage_train(
         table.add_column(column)
     for name, figure, was, now, fine in rows:
         shown = [("—" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in (was, now)]
-        table.add_row(name, figure, *shown, "ok" if fine else "[red]✗ 退步 worse[/red]")
+        verdict = "" if fine is None else "ok" if fine else "[red]✗ 退步 worse[/red]"
+        table.add_row(name, figure, *shown, verdict)
     console.print(table)
     if not ok:
         _fail("新模型未通过评估闸门，未替换 / the new model failed the gate; the current one stays")

@@ -125,3 +125,58 @@ def test_questions_near_misses_and_worries_raise_doubt_not_alarm(text):
 )
 def test_everyday_phrases_are_not_cues(text):
     assert not families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "打起来？没有没有，我就是想投诉装修",
+        "打我？没有，他不会动手的",
+        "他不敢打我，我就是想找人评评理",
+        "积水半米，现场无车辆及人员被困",
+        "手指受伤（现已愈合），老板不给工伤待遇",
+        "孩子在商场走丢了十来分钟，已经找到了，想表扬保安",
+        "摩天轮停了二十分钟把我们困在上头，现在已经下来了，我要退票",
+    ],
+)
+def test_a_cue_denied_or_healed_in_other_words_does_not_count(text):
+    assert not families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "房东扣押金不退",
+        "房东扣押了我的身份证",
+        "车被扣押了，问怎么拿回来",
+        "门锁坏了，我被关在门外两个小时",
+        "打他挪车电话也不接",
+        "窗口的人说话跟吃了枪药似的",
+        "有人私信找枪手代考",
+        "租车公司把我的押金扣押了一个月",
+        "小区门被大货车挡了，车都出不来",
+        "一碗面八十块，这价格简直是抢钱",
+        "地铁车厢空调不开，热得要爆炸",
+    ],
+)
+def test_trade_terms_lockouts_and_idioms_are_not_cues(text):
+    assert not families(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("他们扣押了我，不让我走", "held"),
+        ("他打我？是的，刚才又打了", "violence"),
+        ("他拿着枪站在门口", "weapon"),
+        ("我被关在地下室里", "held"),
+        ("我被人扣押了，手机也被拿走", "held"),
+        ("孩子卡在里面出不来", "trapped"),
+        ("刚才有人抢钱，往东跑了", "violence"),
+        ("楼下爆炸了，玻璃全碎了", "fire"),
+        ("电梯困人，已经出来一个，还有一个在里面", "trapped"),
+        ("孩子走丢了，还没找到", "missing"),
+    ],
+)
+def test_the_same_words_still_fire_when_meant(text, family):
+    assert family in families(text)

@@ -125,7 +125,7 @@ def in_context(text, literal, gate=0.05, doubt=0.3, context_bar=0.1, raise_bar=0
 
 
 def test_a_cue_the_context_reads_as_a_figure_of_speech_is_lowered_with_its_reading():
-    text = "这家店一碗面卖八十，简直是抢钱，我要投诉"
+    text = "这家店一碗面卖八十，跟抢钱一样，我要投诉"
     assert [c.family for c in find_cues(text) if c.active] == ["violence"]
     r = in_context(text, literal=0.03, dispute_consumer=0.9)
     assert r.disposition == "divert" and r.category == "dispute_consumer"
@@ -133,7 +133,7 @@ def test_a_cue_the_context_reads_as_a_figure_of_speech_is_lowered_with_its_readi
 
 
 def test_the_context_lowers_nothing_when_it_is_not_sure_or_the_gate_points_to_police():
-    text = "这家店一碗面卖八十，简直是抢钱，我要投诉"
+    text = "这家店一碗面卖八十，跟抢钱一样，我要投诉"
     unsure = in_context(text, literal=0.4, dispute_consumer=0.9)
     gate = in_context(text, literal=0.03, gate=0.5, dispute_consumer=0.9)
     assert unsure.disposition == "police" and gate.disposition == "police"
@@ -164,3 +164,13 @@ def test_present_danger_beats_the_request_and_both_are_shown():
     assert r.request_category == "lockout"
     assert r.suggestion()["request_category"] == "lockout"
     assert any("开锁" in x and "险情" in x for x in r.reasons)
+
+
+def test_police_or_not_averages_the_gate_with_the_category_heads_police_mass():
+    from lifeline.triage.decide import police_probability
+
+    weights = probs(consultation=0.5, fraud=0.4)
+    mass = sum(p for c, p in zip(CLASSES, weights, strict=True) if TAX.category(c).police_side)
+    assert police_probability(weights, CLASSES, 0.2, TAX) == pytest.approx((0.2 + mass) / 2)
+    # A model trained before the average is read as it was trained: the gate alone.
+    assert police_probability(weights, CLASSES, 0.2, TAX, how="gate") == 0.2

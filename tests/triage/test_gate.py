@@ -71,3 +71,30 @@ def test_the_gate_lets_an_equal_model_through_and_records_its_version(small, tmp
     assert passed.exit_code == 0, passed.output
     model = load_file(out)
     assert model.meta["version"].startswith("triage-") and model.meta["version"] in passed.output
+
+
+def _figures(unsafe, recall):
+    return {"unsafe_diversions": unsafe, "diversion_recall": recall, "category_macro_f1": 0.9, "p1_recall": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("new_small", "new_large", "new_all", "passes"),
+    [
+        (_figures(0, 0.90), _figures(0, 0.95), _figures(0, 0.94), True),  # one call fewer in the small file
+        (_figures(1, 1.00), _figures(0, 0.95), _figures(1, 0.96), False),  # one more unsafe anywhere
+        (_figures(0, 1.00), _figures(0, 0.90), _figures(0, 0.91), False),  # fewer diverted over all
+    ],
+)
+def test_safety_is_held_per_corpus_and_diversion_recall_over_all_corpora(
+    monkeypatch, new_small, new_large, new_all, passes
+):
+    from lifeline.triage import train as train_module
+
+    old = {1: _figures(0, 0.95), 2: _figures(0, 0.92), 3: _figures(0, 0.93)}
+    new = {1: new_small, 2: new_large, 3: new_all}
+    # Corpora told apart by size: the small one (1 call), the large one (2) and both together (3).
+    monkeypatch.setattr(train_module, "score", lambda model, gold: (old if model == "old" else new)[len(gold)])
+    ok, rows = train_module.gate("old", "new", {"small": ["a"], "large": ["b", "c"]})
+    assert ok is passes
+    recall = new_all["diversion_recall"]
+    assert (train_module.POOLED, "diversion_recall", 0.93, recall, recall >= 0.93) in rows

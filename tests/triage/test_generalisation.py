@@ -19,10 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EVAL = sorted((ROOT / "tests" / "triage" / "eval").glob("*.jsonl"))
 TRAIN = ROOT / "data" / "triage" / "train.jsonl"
 DEV = ROOT.parent / "shared" / "triage" / "dev.jsonl"  # beside the clone on a developer's machine, not in CI
-# The bar each evaluation corpus must clear (the issue's "done when"), and the floor the packaged model stands on
-# today (measured, see the closing note of issue 15): no change may fall below the floor.
+# The bar the evaluation corpus must clear (issue 15's "done when").
 BAR = {"unsafe_diversions": 0, "diversion_recall": 0.90, "category_macro_f1": 0.90, "p1_recall": 0.98}
-FLOOR = {"unsafe_diversions": 1, "diversion_recall": 0.88, "category_macro_f1": 0.90, "p1_recall": 0.98}
 # Two texts this alike (cosine of their character 3-gram counts) are one call written twice: a 114 misdial
 # written by two people independently came out at 0.76.
 NEAR_DUPLICATE = 0.6
@@ -68,15 +66,8 @@ def figures(evaluation) -> dict[str, dict]:
     return figures
 
 
-def test_the_evaluation_corpus_stays_above_the_floor(figures):
-    assert _clears(figures["evaluation (tests/triage/eval)"], FLOOR), figures["evaluation (tests/triage/eval)"]
-
-
-@pytest.mark.xfail(
-    strict=True, reason="issue 15: diversion recall 0.892 and one unsafe diversion on the evaluation corpus"
-)
 def test_the_evaluation_corpus_clears_the_bar(figures):
-    assert _clears(figures["evaluation (tests/triage/eval)"], BAR)
+    assert _clears(figures["evaluation (tests/triage/eval)"], BAR), figures["evaluation (tests/triage/eval)"]
 
 
 def _grams(text: str) -> Counter:

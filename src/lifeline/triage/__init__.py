@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from lifeline import taxonomy as _taxonomy
 from lifeline.triage.cues import Cue, find_cues
-from lifeline.triage.decide import DEFAULT_DOUBT, decide
+from lifeline.triage.decide import DEFAULT_DOUBT, decide, police_probability
 from lifeline.triage.extract import Entities, extract
 from lifeline.triage.model import Model, default_model, model_input
 from lifeline.triage.models import CHANNELS, TriageResult
@@ -34,7 +34,7 @@ def triage(
         channel = "voice"
     model = model or default_model()
     taxonomy = taxonomy or _taxonomy.default()
-    probabilities, police_probability, urgent_probability = model.predict(model_input(clean, channel))
+    probabilities, gate, urgent_probability = model.predict(model_input(clean, channel))
     cues = [replace(c, literal=round(model.context.literal(clean, c), 4)) for c in find_cues(clean)]
     return decide(
         clean,
@@ -43,7 +43,9 @@ def triage(
         cues,
         taxonomy,
         entities=extract(clean),
-        police_probability=police_probability,
+        police_probability=police_probability(
+            probabilities, model.classes, gate, taxonomy, model.meta.get("police", "gate")
+        ),
         doubt=model.meta.get("doubt", DEFAULT_DOUBT),
         urgent_probability=urgent_probability,
         urgent_bar=model.meta.get("urgent_bar"),

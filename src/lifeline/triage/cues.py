@@ -39,7 +39,9 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], bool]] = {
 # Pets and things: "狗走丢了", "猫困在树上", "钥匙锁在车里" are not people at risk.
 _NOT_A_PERSON = r"(?:狗|猫|宠物|毛孩子|鸟|翅膀|戒指|首饰|鹦鹉|仓鼠|兔子|乌龟|钥匙|手机|钱包|行李|包裹|快递|车钥匙|车被)"
 # Buying, carrying rules, handing in: a knife or a gun in an enquiry is no weapon in use.
-_WEAPON_ENQUIRY = r"(?:买的|买了|网购|商家|质量|退货|换货|规定|标准|能带|能不能带|安检|上交|交上去|收藏|磨刀)"
+_WEAPON_ENQUIRY = r"(?:买的|买了|网购|商家|质量|退货|换货|规定|标准|能带|能不能带|安检|上交|交上去|收藏|磨刀|磨剪子|戗)"
+# Who can be held: a landlord or a company that 扣押s a deposit, papers or wages holds no one.
+_PERSON = r"(?:我们|他们|我|他|她|人|孩子|女儿|儿子|老婆|丈夫|工人|人质)"
 _SMOKE_NOT_FIRE = r"(?:烧烤|油烟|抽烟|吸烟|烟花|鞭炮|烧纸|炊烟|做饭|烧菜|蒸汽|烟囱|工厂|排放|秸秆|香烟|二手烟)"
 
 
@@ -62,7 +64,7 @@ RULES: dict[str, list[Rule]] = {
             unless=_WEAPON_ENQUIRY,
         ),
         Rule(r"(?:持|拿|拎|提|举|掏|抄|挥|带)(?:着|了|出|起)?(?:把|根|个)?(?:刀|枪|棍|棒|斧|砖头|酒瓶|锤子|扳手)"),
-        Rule(r"枪(?<![水玩具气]枪)(?!战|版|手游)", unless=_WEAPON_ENQUIRY),
+        Rule(r"枪(?<![水玩具气弹]枪)(?!战|版|手游|药|手代|手替)", unless=_WEAPON_ENQUIRY),
         Rule(r"(?:动刀|砍人|砍伤|被砍|捅人|捅伤|被捅|刺伤|扎伤|泼酸|泼汽油)"),
     ],
     "threat": [
@@ -75,10 +77,12 @@ RULES: dict[str, list[Rule]] = {
     ],
     "violence": [
         Rule(
-            r"(?:(?:打人|打我|打她|打他|打孩子|打老婆|打老人)(?!电话|手机|的电话|不接|也不接|没人接)|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)",
+            r"(?:(?:打人|打我|打她|打他|打孩子|打老婆|打老人)(?![^,，。!?！？]{0,4}(?:电话|手机)|不接|也不接|没人接)|打起来|打成一团|动手了|动起手|殴打|群殴|互殴|围殴|打架|斗殴|揍我|揍他|揍她|踹我|踢我)",
             unless=r"(?:狗|猫)" + _GAP + r"{0,12}打架",
         ),
-        Rule(r"(?:被(?:人|他|她|他们)?(?:打(?!爆|电话|扰)|揍|踹|掐|推倒|抢)|抢劫|抢包|抢手机|抢钱|拦路抢)"),
+        Rule(
+            r"(?:被(?:人|他|她|他们)?(?:打(?!爆|电话|扰)|揍|踹|掐|推倒|抢)|抢劫|抢包|抢手机|抢(?<!简直抢)(?<!简直是抢)(?<!真是抢)(?<!就是抢)(?<!真系抢)(?<!明抢)钱|拦路抢)"
+        ),
         Rule(r"(?:掐(?:着|住)?(?:脖子|我|她|他)|扇耳光|扇我|扯头发|拳打脚踢|砸车|砸门|砸店|打砸)"),
         Rule(r"(?:家暴|强奸|猥亵|非礼|性侵|绑架|劫持)"),
         Rule(r"救命", weak=True),
@@ -115,14 +119,15 @@ RULES: dict[str, list[Rule]] = {
     ],
     "trapped": [
         Rule(
-            r"(?:被困|困在|困住|被埋|埋在|压在" + _GAP + r"{0,4}下面|(?:人|孩子|头|腿|手|脚)卡在|出不来|爬不出来)",
+            r"(?:被困|困在|困住|被埋|埋在|压在" + _GAP + r"{0,4}下面|(?:人|孩子|头|腿|手|脚)卡在|"
+            r"出(?<!车出)(?<!车都出)(?<!车子出)(?<!车也出)不来|爬不出来)",
             unless=_NOT_A_PERSON,
         ),
         Rule(
             r"(?:落水|溺水|掉(?:进|到|入|下)了?" + _GAP + r"{0,4}(?:河|江|湖|水(?!道)|井(?!盖)|海|塘|池|坑|沟))",
             unless=_NOT_A_PERSON,
         ),
-        Rule(r"(?:困|关|卡)在电梯|电梯" + _GAP + r"{0,8}(?:困|卡|关)(?:住|着|了)"),
+        Rule(r"(?:困|关|卡)在电梯|电梯" + _GAP + r"{0,8}(?:困|卡|关)(?:住|着|了|人)"),
         Rule(r"(?:孩子|小孩|宝宝|婴儿|老人|人)(?:被)?(?:锁|关|反锁)在(?:车|屋|家|房间|里面|电梯)"),
         Rule(r"(?:塌了|坍塌|倒塌|泥石流|山体滑坡|洪水|被冲走)"),
     ],
@@ -136,7 +141,10 @@ RULES: dict[str, list[Rule]] = {
         ),
     ],
     "held": [
-        Rule(r"(?:被绑|被关|关起来|囚禁|拘禁|扣押|人质|控制了?人身|不让(?:我|她|他|我们)(?:走|离开|出门|出去))"),
+        Rule(
+            r"(?:被绑|被关(?!在门外|在外面|门外|掉|机|停)|关起来|囚禁|拘禁|扣押(?=[了着住]?" + _PERSON + r"(?![们的]))|"
+            r"被(?<![车证照货款金资包]被)(?:人)?扣押|人质|控制了?人身|不让(?:我|她|他|我们)(?:走|离开|出门|出去))"
+        ),
         Rule(r"(?:锁在" + _GAP + r"{0,4}里不让|把(?:我|她|他|我们)锁(?!在门外|门外|外面))"),
     ],
     "crowd": [
@@ -216,12 +224,16 @@ RULES["vulnerable"] = [
 
 # Words that make a cue not count, found in the same clause before the cue.
 _NEGATION = re.compile(
-    r"(?:没有|没|未|无|并没|不是|并不是|不会|别|不用|不需要|不像|不存在)(?:人|有人)?[^,，。!?！？;；]{0,4}$"
+    r"(?:没有|没|未|无|并没|不是|并不是|不会|不敢|别|不用|不需要|不像|不存在)(?:人|有人)?[^,，。!?！？;；]{0,4}$"
+    # "现场无车辆及人员被困": a denied list of who or what, a little longer than a plain gap.
+    r"|(?:无|没有|未见|未发现)[^,，。!?！？;；]{0,4}(?:及|和|或)?人员$"
 )
 _NEGATION_EXCEPTIONS = re.compile(r"有没有[^,，。!?！？;；]{0,4}$|不是说|没想到[^,，。!?！？;；]{0,4}$")
 # An injury that is named but negated right after ("受伤倒没有", "受伤了吗？没有") is rare; the
 # forms below are the common ones that follow the cue in the same clause.
 _NEGATION_AFTER = re.compile(r"^(?:倒没有|倒是没有|没有|没|的人没有)")
+# The caller repeats the word as a question and denies it: "打起来？没有没有", "打我？他不会".
+_DENIED_ECHO = re.compile(r"[^,，。!?！？;；]{0,2}[?？]\s*(?:没有|没|不是|不会|哪有|才没|那倒没有)")
 # "差点打起来", "都快打起来了": it did not happen; doubt, not danger.
 _NEAR_MISS = re.compile(r"(?:差点|差一点|险些|快要?|都要|都快)$")
 # "万一着火怎么办", "怕孩子走丢": a worry about what could happen.
@@ -230,16 +242,19 @@ _HYPOTHETICAL = re.compile(r"(?:万一|怕|担心|会不会|要是|如果|假如
 _QUESTION = re.compile(r"(?:有没有|是否|有无)[^,，。!?！？;；]{0,4}$")
 _NOT_RIGHT_BEFORE = re.compile(r"(?:不|不再|从不|没再)$")
 _PAST = re.compile(
-    r"(?:已经好了|早就好了|伤好了|已经出院|痊愈|上个月|上月|上周|上星期|上礼拜|上个礼拜|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
+    r"(?:已经好了|早就好了|伤好了|伤已|已愈合|愈合了|已经治好|已治好|治好了|已经出院|已出院|出院了|痊愈|上个月|上月|上周|上星期|上礼拜|上个礼拜|去年|前年|前几天|前些天|几天前|几个月前|几年前|以前|之前|曾经|小时候|那时候|当年|早就)"
 )
+# "走丢了十来分钟，已经找到了", "困了二十分钟，已经下来了": a person missing or trapped who is safe again, said after
+# the cue in the same sentence; "已经出来一个" is not everyone.
+_RESOLVED = re.compile(r"(?:已经|已|都|刚)(?:找到|找着|找回|回来|回家|到家|救出|出来|下来|脱困|脱险)(?![一两几]个)")
 _NOW = re.compile(r"(?:正在|现在|刚才|刚刚|马上|还在|此刻|快|赶紧|快点|立刻)")
 _HEARSAY = re.compile(r"(?:听说|据说|听人说|有人说|网上说|网上传|传言|谣言|朋友圈里说|群里说)")
 _FICTION = re.compile(
     r"(?:气话|说着玩|口头禅|电视剧|电视里|电影|游戏里|游戏中|打游戏|王者|吃鸡|梦见|做梦|梦里|小说|剧里|短视频里|视频里|演戏|拍戏|拍电影|综艺|动画片|玩具|模型|演习|演练|开玩笑|瞎说的|骗你的)"
 )
-# Figures of speech built on 死: 气死了, 笑死我了, 累得想死 are not threats or suicide talk.
+# Figures of speech built on 死 and 爆炸: 气死了, 笑死我了, 累得想死, 热得要爆炸 are not threats, suicide talk or fire.
 _FIGURATIVE = re.compile(
-    r"(?:气|笑|热|冷|饿|累|烦|困|吓|急|吵|臭|忙|丑|馋|美|乐|闷|渴|难受)(?:得|的)?(?:要|快)?(?:想死|死|去死|打死)"
+    r"(?:气|笑|热|冷|饿|累|烦|困|吓|急|吵|臭|忙|丑|馋|美|乐|闷|渴|挤|胀|撑|难受)(?:得|的)?(?:要|快)?(?:想死|死|去死|打死|爆炸|炸了)"
 )
 _CLAUSE_END = re.compile(r"[,，。!?！？;；\n]")
 
@@ -284,6 +299,11 @@ def _whole_sentence(text: str, start: int, end: int) -> str:
     return text[s_left : min(ends, default=len(text))]
 
 
+def _rest_of_sentence(text: str, end: int) -> str:
+    ends = [i for i in (text.find(p, end) for p in "。!?！？\n") if i >= 0]
+    return text[end : min(ends, default=len(text))]
+
+
 def _clause(text: str, start: int, end: int) -> tuple[str, str, str]:
     """Before the match in its clause; the sentence up to the clause's end; the rest of the clause."""
     left = start
@@ -309,12 +329,13 @@ def find_cues(text: str) -> list[Cue]:
                 before, sentence, after = _clause(text, *span)
                 if unless is not None and unless.search(_whole_sentence(text, *span)):
                     continue
-                figurative = family in ("suicide", "threat") and bool(
+                figurative = family in ("suicide", "threat", "fire") and bool(
                     _FIGURATIVE.search(text[max(0, span[0] - 4) : span[1]])
                 )
                 negated = bool(
                     (_NEGATION.search(before) and not _NEGATION_EXCEPTIONS.search(before))
                     or _NEGATION_AFTER.match(after)
+                    or _DENIED_ECHO.match(text, span[1])
                     or _NOT_RIGHT_BEFORE.search(before)
                 )
                 uncertain = bool(_NEAR_MISS.search(before) or _HYPOTHETICAL.search(before) or _QUESTION.search(before))
@@ -324,7 +345,8 @@ def find_cues(text: str) -> list[Cue]:
                     start=span[0],
                     end=span[1],
                     negated=negated,
-                    past=bool(_PAST.search(sentence)) and not _NOW.search(sentence),
+                    past=(bool(_PAST.search(sentence)) and not _NOW.search(sentence))
+                    or (family in ("missing", "trapped") and bool(_RESOLVED.search(_rest_of_sentence(text, span[1])))),
                     hearsay=bool(_HEARSAY.search(sentence)),
                     fiction=figurative or bool(_FICTION.search(sentence)),
                     weak=weak or uncertain,

@@ -73,6 +73,19 @@ def is_silent(text: str) -> bool:
     return len(meaningful) < 2 or (len(meaningful) < 40 and bool(_SILENT.search(text)))
 
 
+def police_probability(
+    probabilities: Sequence[float], classes: Sequence[str], gate: float, taxonomy: Taxonomy, how: str = "mean"
+) -> float:
+    """Police or not, from the gate and the category head. "mean" averages the gate with the category head's police
+    and joint mass: out of fold by writer, on writers the model never saw, the average separates police calls from
+    the rest better than either head alone (AUC 0.991 against 0.984 for the gate). "gate" is the gate alone, as
+    models before it were trained; a model records which it was trained with, and is read the same way."""
+    if how == "gate":
+        return float(gate)
+    police_mass = sum(float(p) for c, p in zip(classes, probabilities, strict=True) if taxonomy.category(c).police_side)
+    return (float(gate) + police_mass) / 2
+
+
 def _pct(p: float) -> str:
     return f"{p:.0%}"
 
@@ -95,7 +108,7 @@ def decide(
 ) -> TriageResult:
     """Decide disposition, category, priority and destinations, with reasons a person can read.
 
-    `police_probability` is the gate's answer to "police or not"; without it, the category
+    `police_probability` is the answer to "police or not" (see `police_probability`); without it, the category
     probabilities of the police and joint categories are summed. `urgent_probability` is the
     priority-1 head's answer; at or above `urgent_bar` a police or joint call becomes priority 1.
     Each cue's `literal` is the context model's reading: below `context_bar` a cue is not counted, but only when

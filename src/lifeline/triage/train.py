@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -17,14 +18,18 @@ from lifeline import taxonomy as _taxonomy
 from lifeline.taxonomy import POLICE_SIDE
 from lifeline.triage import context, corpus
 from lifeline.triage.cues import Cue, find_cues
-from lifeline.triage.decide import decide
+from lifeline.triage.decide import decide, police_probability
 from lifeline.triage.evaluate import Pair, metrics
 from lifeline.triage.model import Model, model_input
 from lifeline.triage.normalize import normalize
 
 NGRAM = (1, 3)
-C = 50.0
+# Weak regularisation: out of fold by writer (7,477 calls), the doubt cost below was 1015 at C=50, 998 at 150 and
+# 970 at 400, and the police-or-not AUC rose with it (0.9914, 0.9920, 0.9923).
+C = 400.0
 MIN_DF = 2
+# How the gate and the category head answer "police or not" together (decide.police_probability).
+POLICE = "mean"
 # The doubt bar minimises, out of fold, UNSAFE_COST x unsafe diversions + non-police calls kept
 # with police: one call that needed police and was diverted weighs as much as ten wasted dispatches.
 UNSAFE_COST = 10
@@ -105,18 +110,28 @@ def fit_context(items: list[corpus.Item], read: list[tuple[str, list[Cue]]]) -> 
     return context.fit(samples, labels, c=CONTEXT_C)
 
 
+def writer(item_id: str) -> str:
+    """Who wrote an item, from its id: a part's letters (HW-0001, ZD-0001), "desk" for the desk's own decisions."""
+    return re.match(r"[A-Za-z]*", item_id).group(0) or item_id
+
+
 def out_of_fold(items: list[corpus.Item], read: list[tuple[str, list[Cue]]], folds: int = 5):
     """Category, gate and priority-1 probabilities for each item, and its cues read in context, from models that
-    never saw it."""
-    from sklearn.model_selection import StratifiedKFold
+    never saw it nor anything else its writer wrote: the bars are then chosen for calls said by new people, as
+    they will be at the desk, not for a writer's own phrasing, which a model learns by heart."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
     targets = _targets(items)
     texts, labels = targets[0], targets[1]
+    groups = [writer(i.id) for i in items]
+    if len(set(groups)) < folds:  # too few writers to hold out: each item on its own
+        groups = list(range(len(items)))
     classes = sorted(set(labels))
     probs = np.zeros((len(items), len(classes)))
     gates, urgents = np.zeros(len(items)), np.zeros(len(items))
     cues: list[list[Cue]] = [[] for _ in items]
-    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
+    splits = StratifiedGroupKFold(folds, shuffle=True, random_state=0).split(texts, labels, groups)
+    for train_idx, test_idx in splits:
         vec, clf, gate, urgent = fit(*([seq[i] for i in train_idx] for seq in targets))
         x = vec.transform([texts[i] for i in test_idx])
         cols = [classes.index(c) for c in clf.classes_]
@@ -139,7 +154,7 @@ def _safety(items, answers) -> tuple[int, int]:
     return unsafe, kept
 
 
-def choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt) -> tuple[tuple[float, float], dict]:
+def choose_context(items, read, probs, police, cues, classes, taxonomy, doubt) -> tuple[tuple[float, float], dict]:
     """The context bars (lower below, raise at or above) with the lowest out-of-fold cost among those that divert
     no more calls that needed police than the rules alone; returns them and {bars: (unsafe, kept)}."""
     table = {}
@@ -147,7 +162,7 @@ def choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt) ->
         answers = (
             decide(clean, p, classes, c, taxonomy, police_probability=g, doubt=doubt, context_bar=bars[0],
                    raise_bar=bars[1]).disposition
-            for (clean, _), p, g, c in zip(read, probs, gates, cues, strict=True)
+            for (clean, _), p, g, c in zip(read, probs, police, cues, strict=True)
         )  # fmt: skip
         table[bars] = _safety(items, answers)
     rules_unsafe = table[(0.0, 1.01)][0]
@@ -156,24 +171,24 @@ def choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt) ->
     return best, table
 
 
-def choose_doubt(items, read, probs, gates, classes, taxonomy) -> tuple[float, dict]:
+def choose_doubt(items, read, probs, police, classes, taxonomy) -> tuple[float, dict]:
     """The doubt bar with the lowest out-of-fold cost; returns it and {bar: (unsafe, kept)}."""
     table = {}
     for bar in DOUBT_GRID:
         answers = (
             decide(clean, p, classes, cues, taxonomy, police_probability=g, doubt=bar).disposition
-            for (clean, cues), p, g in zip(read, probs, gates, strict=True)
+            for (clean, cues), p, g in zip(read, probs, police, strict=True)
         )
         table[bar] = _safety(items, answers)
     best = min(DOUBT_GRID, key=lambda bar: (UNSAFE_COST * table[bar][0] + table[bar][1], bar))
     return best, table
 
 
-def choose_urgent(items, read, probs, gates, urgents, classes, taxonomy, doubt) -> tuple[float, dict]:
+def choose_urgent(items, read, probs, police, urgents, classes, taxonomy, doubt) -> tuple[float, dict]:
     """The priority-1 bar with the lowest out-of-fold cost; returns it and {bar: (missed, raised)}."""
     prepared = [
         (item.priority == 1, clean, cues, p, g, u)
-        for item, (clean, cues), p, g, u in zip(items, read, probs, gates, urgents, strict=True)
+        for item, (clean, cues), p, g, u in zip(items, read, probs, police, urgents, strict=True)
     ]
     table = {}
     for bar in URGENT_GRID:
@@ -205,19 +220,20 @@ def train(items: list[corpus.Item], *, progress=print) -> Model:
     read = read_cues(items)
     probs, gates, urgents, classes, cues = out_of_fold(items, read)
     oof_acc = float(np.mean([classes[int(np.argmax(p))] == i.category for p, i in zip(probs, items, strict=True)]))
-    doubt, table = choose_doubt(items, read, probs, gates, classes, taxonomy)
+    police = [police_probability(p, classes, g, taxonomy, POLICE) for p, g in zip(probs, gates, strict=True)]
+    doubt, table = choose_doubt(items, read, probs, police, classes, taxonomy)
     unsafe, kept = table[doubt]
     progress(
         f"out-of-fold category accuracy {oof_acc:.3f}; doubt bar {doubt}: "
         f"{unsafe} unsafe diversions, {kept} non-police calls kept with police, of {len(items)}"
     )
-    (context_bar, raise_bar), context_table = choose_context(items, read, probs, gates, cues, classes, taxonomy, doubt)
+    (context_bar, raise_bar), context_table = choose_context(items, read, probs, police, cues, classes, taxonomy, doubt)
     c_unsafe, c_kept = context_table[(context_bar, raise_bar)]
     progress(
         f"context bars: lower below {context_bar}, raise at {raise_bar}: "
         f"{c_unsafe} unsafe diversions, {c_kept} non-police calls kept with police"
     )
-    urgent_bar, urgent_table = choose_urgent(items, read, probs, gates, urgents, classes, taxonomy, doubt)
+    urgent_bar, urgent_table = choose_urgent(items, read, probs, police, urgents, classes, taxonomy, doubt)
     missed, raised = urgent_table[urgent_bar]
     progress(f"priority-1 bar {urgent_bar}: {missed} priority-1 calls answered lower, {raised} raised to 1")
     progress("训练 fitting the final model…")
@@ -235,6 +251,7 @@ def train(items: list[corpus.Item], *, progress=print) -> Model:
         "corpus_sha256": digest,
         "corpus_items": len(items),
         "weights_sha256": weights,
+        "police": POLICE,
         "doubt": doubt,
         "oof_unsafe_diversions": c_unsafe,
         "oof_kept_with_police": c_kept,
@@ -250,7 +267,7 @@ def train(items: list[corpus.Item], *, progress=print) -> Model:
     return to_model(*heads, reader, meta)
 
 
-GATED = ("unsafe_diversions", "diversion_recall")
+POOLED = "所有评估语料 all evaluation corpora"
 
 
 def score(model: Model, gold: list[corpus.Item]) -> dict:
@@ -265,20 +282,24 @@ def score(model: Model, gold: list[corpus.Item]) -> dict:
 
 
 def gate(old: Model | None, new: Model, golds: dict[str, list[corpus.Item]]) -> tuple[bool, list[tuple]]:
-    """May `new` replace `old`? Not if, on any evaluation corpus, it diverts more calls that needed police or fewer
-    of the divertible ones. Returns the verdict and rows (corpus, figure, old, new, ok) for a person to read."""
+    """May `new` replace `old`? Not if it diverts more calls that needed police on any evaluation corpus, nor if it
+    diverts fewer of the divertible calls of all the corpora together. Safety is held corpus by corpus; diversion
+    recall is held where it has the most calls, since one call more or less in a file of 90 is noise, not a trend.
+    Returns the verdict and rows (corpus, figure, old, new, ok) for a person to read; ok is None where a figure is
+    shown, not gated."""
     rows, ok = [], True
-    for name, gold in golds.items():
+    pooled = [item for gold in golds.values() for item in gold]
+    for name, gold in [*golds.items(), (POOLED, pooled)]:
         before = score(old, gold) if old is not None else None
         after = score(new, gold)
-        for figure in (*GATED, "category_macro_f1", "p1_recall"):
-            was = before[figure] if before else None
-            now = after[figure]
-            fine = True
-            if was is not None and figure == "unsafe_diversions":
-                fine = now <= was
-            elif was is not None and figure == "diversion_recall" and now is not None:
-                fine = now >= was
-            ok = ok and fine
+        for figure in ("unsafe_diversions", "diversion_recall", "category_macro_f1", "p1_recall"):
+            was, now = (before[figure] if before else None), after[figure]
+            fine = None
+            if was is not None and now is not None:
+                if figure == "unsafe_diversions" and name != POOLED:
+                    fine = now <= was
+                elif figure == "diversion_recall" and name == POOLED:
+                    fine = now >= was
+            ok = ok and fine is not False
             rows.append((name, figure, was, now, fine))
     return ok, rows
