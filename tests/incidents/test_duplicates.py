@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifeline.triage.duplicates import Sighting, match, metres, overlap
+from lifeline.triage.duplicates import Sighting, match, metres, overlap, related
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -72,3 +72,12 @@ def test_the_same_caller_somewhere_else_is_not_offered():
     first = Sighting("幸福小区3栋着火了", T0, "fire", "幸福小区3栋", caller="13800001111")
     again = Sighting("人民路口有人打架", T0 + timedelta(minutes=5), "fight", "人民路口", caller="13800001111")
     assert match(again, first) is None
+
+
+def test_one_event_told_as_two_categories_is_compared():
+    # One caller says a knife attack, another a fight at the same door: both are looked at.
+    assert {"violent_crime", "fight"} <= set(related("fight")) and "fight" in related("violent_crime")
+    assert "noise" not in related("fight") and related("noise") == ["noise"]
+    knife = sighting("两个人拿着刀在人民路18号门口打架", category="violent_crime", address="人民路18号")
+    again = sighting("人民路18号门口两个人打起来了", minutes=3, category="fight", address="人民路18号")
+    assert match(again, knife) is not None

@@ -31,7 +31,7 @@ from lifeline.store.base import utcnow
 from lifeline.store.engine import core, insert_row
 from lifeline.taxonomy import decisions
 from lifeline.triage import TriageResult, triage
-from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match, metres
+from lifeline.triage.duplicates import WINDOW_MINUTES, Sighting, match, metres, related
 from lifeline.vocabulary import (
     CALLBACK_TRIES,
     LIVE_CHANNELS,
@@ -250,9 +250,9 @@ def pin(session: Session, actor: Principal, incident_id: int, lat: float, lon: f
 
 
 def _candidates(near: bool, scoped: bool, by_caller: bool):
-    """Open incidents worth comparing with a new one, built once per shape: the same category, within about
+    """Open incidents worth comparing with a new one, built once per shape: the same or a related category, within about
     2 km when the new one has coordinates, or from the same number; only those the actor may see when `scoped`."""
-    kind = Incident.category == bindparam("category")
+    kind = Incident.category.in_(bindparam("categories", expanding=True))
     if near:
         kind = or_(
             kind,
@@ -295,7 +295,7 @@ def duplicates(session: Session, actor: Principal, new: Sighting, exclude: int |
     params = {
         "id": -1 if exclude is None else exclude,
         "since": new.at - timedelta(minutes=WINDOW_MINUTES),
-        "category": new.category,
+        "categories": related(new.category),
     }
     if near:
         params.update(lat_min=new.lat - box, lat_max=new.lat + box, lon_min=new.lon - box, lon_max=new.lon + box)

@@ -232,8 +232,11 @@ _NEGATION_EXCEPTIONS = re.compile(r"有没有[^,，。!?！？;；]{0,4}$|不是
 # An injury that is named but negated right after ("受伤倒没有", "受伤了吗？没有") is rare; the
 # forms below are the common ones that follow the cue in the same clause.
 _NEGATION_AFTER = re.compile(r"^(?:倒没有|倒是没有|没有|没|的人没有)")
-# The caller repeats the word as a question and denies it: "打起来？没有没有", "打我？他不会".
-_DENIED_ECHO = re.compile(r"[^,，。!?！？;；]{0,2}[?？]\s*(?:没有|没|不是|不会|哪有|才没|那倒没有)")
+# Asked and denied: the caller echoes the word as a question ("打起来？没有没有"), or the record has the call-taker
+# ask and the caller deny ("有没有人受伤？报警人：那没有").
+_DENIED_ECHO = re.compile(
+    r"[^,，。!?！？;；]{0,12}[?？]\s*(?:(?:报警人|来电人|对方|答)[:：]?)?\s*(?:那|都)?(?:没有|没|不是|不会|哪有|才没|倒没有)"
+)
 # "差点打起来", "都快打起来了": it did not happen; doubt, not danger.
 _NEAR_MISS = re.compile(r"(?:差点|差一点|险些|快要?|都要|都快)$")
 # "万一着火怎么办", "怕孩子走丢": a worry about what could happen.

@@ -30,6 +30,22 @@ class Sighting:
     caller: str | None = None
 
 
+# Categories two callers may give one event: one says a fight, the other a knife attack; one a crash, the other a
+# car burning. A new report is compared with open incidents of its own group, within the window.
+RELATED: tuple[frozenset[str], ...] = (
+    frozenset({"violent_crime", "fight", "domestic_violence", "public_order", "mass_incident", "sexual_offense"}),
+    frozenset({"traffic_accident", "traffic_violation", "fire", "medical_emergency"}),
+    frozenset({"fire", "gas_leak", "disaster_rescue", "public_hazard", "medical_emergency"}),
+    frozenset({"theft", "fraud"}),
+    frozenset({"missing_person", "suicide_risk", "disaster_rescue"}),
+)
+
+
+def related(category: str) -> list[str]:
+    """The category and those that may describe the same event, sorted."""
+    return sorted({category}.union(*(group for group in RELATED if category in group)))
+
+
 SAME_CALLER_PLACE = 0.8
 SAME_CALLER_BONUS = 0.1
 
