@@ -170,6 +170,7 @@ def test_trade_terms_lockouts_and_idioms_are_not_cues(text):
         ("他们扣押了我，不让我走", "held"),
         ("他打我？是的，刚才又打了", "violence"),
         ("接警员：有没有人受伤？报警人：有，头上在流血", "injury"),
+        ("他又打我了你们知道吗？没人管吗", "violence"),
         ("他拿着枪站在门口", "weapon"),
         ("我被关在地下室里", "held"),
         ("我被人扣押了，手机也被拿走", "held"),

@@ -235,7 +235,9 @@ _NEGATION_AFTER = re.compile(r"^(?:倒没有|倒是没有|没有|没|的人没�
 # Asked and denied: the caller echoes the word as a question ("打起来？没有没有"), or the record has the call-taker
 # ask and the caller deny ("有没有人受伤？报警人：那没有").
 _DENIED_ECHO = re.compile(
-    r"[^,，。!?！？;；]{0,12}[?？]\s*(?:(?:报警人|来电人|对方|答)[:：]?)?\s*(?:那|都)?(?:没有|没|不是|不会|哪有|才没|倒没有)"
+    r"[^,，。!?！？;；]{0,12}[?？]\s*(?:(?:报警人|来电人|对方|答)[:：]?)?\s*(?:那|都)?"
+    # the answer is a bare denial ("没有没有，", "那没有,"), not a sentence that starts with one ("没人管吗")
+    r"(?:没有|没|不是|不会|哪有|才没|倒没有)(?:没有|没)?(?=[,，。!！.\s]|$)"
 )
 # "差点打起来", "都快打起来了": it did not happen; doubt, not danger.
 _NEAR_MISS = re.compile(r"(?:差点|差一点|险些|快要?|都要|都快)$")
