@@ -15,18 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lifeline.triage.cues import FAMILIES, Cue
+from lifeline.triage.cues import FAMILIES, Cue, sentence_bounds
 
 LEFT, RIGHT = 10, 8  # characters of context read on each side of the cue, within its sentence
-_SENTENCE_END = "。!?！？\n"
 # The unit a family links in, when the gold label names it: an injury is literal when 120 was called.
 _LINKED = {"injury": "120", "unresponsive": "120", "fire": "119", "gas": "gas"}
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max(text.rfind(p, 0, start) for p in _SENTENCE_END) + 1
-    ends = [i for i in (text.find(p, end) for p in _SENTENCE_END) if i >= 0]
-    return left, min(ends, default=len(text))
 
 
 def _grams(text: str, mark: str, sizes: Iterable[int]) -> list[str]:
@@ -35,7 +28,7 @@ def _grams(text: str, mark: str, sizes: Iterable[int]) -> list[str]:
 
 def features(text: str, cue: Cue) -> list[str]:
     """The words around one cue, marked by side, with the cue, its family and the rules' reading."""
-    s_left, s_right = _sentence(text, cue.start, cue.end)
+    s_left, s_right = sentence_bounds(text, cue.start, cue.end)
     left = text[max(s_left, cue.start - LEFT) : cue.start]
     right = text[cue.end : min(s_right, cue.end + RIGHT)]
     family = cue.family

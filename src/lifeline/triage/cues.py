@@ -261,6 +261,7 @@ _FICTION = re.compile(
 _FIGURATIVE = re.compile(
     r"(?:气|笑|热|冷|饿|累|烦|困|吓|急|吵|臭|忙|丑|馋|美|乐|闷|渴|挤|胀|撑|难受)(?:得|的)?(?:要|快)?(?:想死|死|去死|打死|爆炸|炸了)"
 )
+_SENTENCE_END = "。!?！？\n"
 _CLAUSE_END = re.compile(r"[,，。!?！？;；\n]")
 
 _COMPILED = {
@@ -297,16 +298,11 @@ class Cue:
         return FAMILIES[self.family][0]
 
 
-def _whole_sentence(text: str, start: int, end: int) -> str:
-    """The sentence around a match, to its end: context such as "想交上去" often follows."""
-    s_left = max(text.rfind(p, 0, start) for p in "。!?！？\n") + 1
-    ends = [i for i in (text.find(p, end) for p in "。!?！？\n") if i >= 0]
-    return text[s_left : min(ends, default=len(text))]
-
-
-def _rest_of_sentence(text: str, end: int) -> str:
-    ends = [i for i in (text.find(p, end) for p in "。!?！？\n") if i >= 0]
-    return text[end : min(ends, default=len(text))]
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around text[start:end] begins and ends: context such as "想交上去" often follows a cue."""
+    left = max(text.rfind(p, 0, start) for p in _SENTENCE_END) + 1
+    ends = [i for i in (text.find(p, end) for p in _SENTENCE_END) if i >= 0]
+    return left, min(ends, default=len(text))
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str, str]:
@@ -318,7 +314,7 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str, str]:
     while right < len(text) and not _CLAUSE_END.match(text[right]):
         right += 1
     # The sentence is wider than the clause: tense and hearsay words often open it.
-    s_left = max(text.rfind(p, 0, start) for p in "。!?！？\n") + 1
+    s_left = sentence_bounds(text, start, end)[0]
     return text[left:start], text[s_left:right], text[end:right]
 
 
@@ -332,7 +328,8 @@ def find_cues(text: str) -> list[Cue]:
                 if any(s <= span[0] and span[1] <= e and c.family == family for (s, e), c in found.items()):
                     continue
                 before, sentence, after = _clause(text, *span)
-                if unless is not None and unless.search(_whole_sentence(text, *span)):
+                s_left, s_right = sentence_bounds(text, *span)
+                if unless is not None and unless.search(text[s_left:s_right]):
                     continue
                 figurative = family in ("suicide", "threat", "fire") and bool(
                     _FIGURATIVE.search(text[max(0, span[0] - 4) : span[1]])
@@ -351,7 +348,7 @@ def find_cues(text: str) -> list[Cue]:
                     end=span[1],
                     negated=negated,
                     past=(bool(_PAST.search(sentence)) and not _NOW.search(sentence))
-                    or (family in ("missing", "trapped") and bool(_RESOLVED.search(_rest_of_sentence(text, span[1])))),
+                    or (family in ("missing", "trapped") and bool(_RESOLVED.search(text[span[1] : s_right]))),
                     hearsay=bool(_HEARSAY.search(sentence)),
                     fiction=figurative or bool(_FICTION.search(sentence)),
                     weak=weak or uncertain,
